@@ -1,0 +1,114 @@
+"""Errors meant for members, and the one place that turns any error into an ephemeral reply."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+
+from bot.replies import reply
+
+log = logging.getLogger(__name__)
+
+
+class UserFacingError(Exception):
+    """An expected failure; its message is shown to the member as an ephemeral reply.
+
+    The message must be one plain sentence (or two) that says what went wrong and, where
+    possible, what to do instead. It is never logged as an error.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ModeratorOnly(app_commands.CheckFailure):
+    """A member without moderator rights used a moderator command."""
+
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        names = " or ".join(f"**{name}**" for name in roles)
+        extra = f" or the {names} role" if roles else ""
+        super().__init__(f"This is for moderators: you need the Manage Server permission{extra}.")
+
+
+def _permission_names(names: list[str]) -> str:
+    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in names)
+
+
+def describe_error(error: BaseException) -> tuple[str, str | None]:
+    """The sentence to show for ``error``, and an error code when it was unexpected (and is logged)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserFacingError):
+        return error.message, None
+    if isinstance(error, app_commands.CommandOnCooldown):
+        retry = discord.utils.utcnow() + timedelta(seconds=error.retry_after)
+        return f"Slow down a little: you can use this again {discord.utils.format_dt(retry, 'R')}.", None
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {_permission_names(error.missing_permissions)} permission for this.", None
+    if isinstance(error, app_commands.BotMissingPermissions):
+        names = _permission_names(error.missing_permissions)
+        return f"I need the {names} permission in this channel; ask a moderator to grant it.", None
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server, not in direct messages.", None
+    if isinstance(error, app_commands.TransformerError):
+        return f"{str(error.value)[:100]!r} is not a valid {error.type.name.replace('_', ' ')} here.", None
+    if isinstance(error, app_commands.CheckFailure) and str(error):
+        return str(error), None
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here.", None
+    code = secrets.token_hex(3)
+    return (
+        f"Something went wrong on our side (error code `{code}`). "
+        "It has been logged; tell a moderator the code if it keeps happening."
+    ), code
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """Tell the member what went wrong, ephemerally; log unexpected errors with a short code."""
+    message, code = describe_error(error)
+    if code is not None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        log.error(
+            "Unexpected error %s in %s (user %s, guild %s)",
+            code,
+            where,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=original,
+        )
+    else:
+        log.info("Refused %s for user %s: %s", where, interaction.user.id, message)
+    try:
+        await reply(interaction, message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not deliver an error message for %s", where, exc_info=True)
+
+
+class StudyTree(app_commands.CommandTree):
+    """The command tree: every app-command error goes through :func:`report_error`."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        command = interaction.command
+        where = f"/{command.qualified_name}" if command is not None else "an application command"
+        await report_error(interaction, error, where)
+
+
+class StudyView(discord.ui.View):
+    """A view whose errors reach the member the same way as command errors."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[discord.ui.View]
+    ) -> None:
+        await report_error(interaction, error, f"the {type(item).__name__} {getattr(item, 'custom_id', '')}")
+
+
+class StudyModal(discord.ui.Modal):
+    """A modal whose errors reach the member the same way as command errors."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error, f"the form {self.title!r}")

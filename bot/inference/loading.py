@@ -1,0 +1,165 @@
+"""Loading tokenizers and models (hub ids or local directories) into runners.
+
+Loading never sets ``trust_remote_code``, uses ``dtype`` (float32 by default, so outputs match
+the course's CPU results), disables transformers' progress bars, and honours ``HF_HOME`` /
+``HF_HUB_CACHE`` / ``HF_HUB_OFFLINE`` through huggingface_hub.
+
+A hub id is first looked up in the local cache only. When it is not cached, the hub is asked
+for it only if it answers a single quick probe: without that, huggingface_hub retries for
+about 45 seconds before failing when the hub is unreachable. A model that is neither cached nor
+downloadable raises :class:`ModelUnavailableError`, which says how to fix it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from bot.errors import UserFacingError
+from bot.inference.runners import RUNNER_TYPES, BaseRunner
+
+log = logging.getLogger(__name__)
+
+#: Seconds the hub reachability probe waits before calling the hub unreachable.
+HUB_PROBE_TIMEOUT_S = 5.0
+
+
+class ModelUnavailableError(UserFacingError):
+    """A model is not cached here and cannot be downloaded now."""
+
+
+def load_runner(
+    task: str,
+    ref: str,
+    *,
+    device: str = "cpu",
+    cache_dir: Path | None = None,
+    dtype: str = "float32",
+) -> BaseRunner:
+    """Load the tokenizer (and model, for model tasks) of ``ref`` and build ``task``'s runner.
+
+    ``ref`` is a hub id or a local directory saved with ``save_pretrained``. Members' choices
+    reach this function only through :meth:`bot.inference.catalog.Catalog.resolve`.
+    """
+    try:
+        runner_type = RUNNER_TYPES[task]
+    except KeyError:
+        raise ValueError(f"unknown task {task!r}") from None
+    tokenizer = load_tokenizer(ref, cache_dir=cache_dir, task=task)
+    model = None
+    if runner_type.auto_model_class is not None:
+        import torch
+        import transformers
+
+        auto_class = getattr(transformers, runner_type.auto_model_class)
+        model = _from_pretrained(auto_class, ref, cache_dir, task=task, dtype=getattr(torch, dtype))
+        model.to(device)
+        model.eval()
+    log.info("loaded %s for %s on %s", ref, task, device)
+    return runner_type(model, tokenizer, ref=ref)
+
+
+def load_tokenizer(ref: str, cache_dir: Path | None = None, *, task: str | None = None) -> Any:
+    """The tokenizer of ``ref`` (hub id or local directory), for tokenize and length counting.
+
+    ``task`` only makes the "not available" message name the right download command.
+    """
+    from transformers import AutoTokenizer
+
+    return _from_pretrained(AutoTokenizer, ref, cache_dir, task=task)
+
+
+def is_cached(ref: str, cache_dir: Path | None = None) -> bool:
+    """Whether ``ref`` is here: a local directory, or a hub id whose config.json is in the cache.
+
+    A cheap check for ``models list``; the weights are assumed to have come with the config
+    (``models download`` loads each model once, which fetches all it needs).
+    """
+    if _is_local(ref):
+        return Path(ref).expanduser().is_dir()
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(ref, "config.json", cache_dir=_cache(cache_dir))
+    return isinstance(found, str)
+
+
+def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
+    """One quick request to the hub endpoint (no retries); False on any network error."""
+    import huggingface_hub
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    try:
+        huggingface_hub.get_session().head(constants.ENDPOINT, timeout=timeout)
+    except Exception as error:  # any transport error means "not reachable now"
+        log.info("hub %s unreachable: %s", constants.ENDPOINT, error)
+        return False
+    return True
+
+
+def _from_pretrained(
+    loader: Any, ref: str, cache_dir: Path | None, *, task: str | None, **kwargs: Any
+) -> Any:
+    """``loader.from_pretrained`` for a local directory, a cached hub id, or a reachable hub."""
+    _quiet_progress_bars()
+    if _is_local(ref):
+        path = Path(ref).expanduser()
+        if not path.is_dir():
+            raise ModelUnavailableError(f"{ref} is not a model directory.")
+        try:
+            return loader.from_pretrained(str(path), trust_remote_code=False, **kwargs)
+        except (OSError, ValueError) as error:  # no config / tokenizer files, unknown model type
+            raise ModelUnavailableError(
+                f"{ref} is not a loadable model directory: {_first_line(error)}"
+            ) from error
+
+    common = {"cache_dir": _cache(cache_dir), "trust_remote_code": False, **kwargs}
+    try:
+        return loader.from_pretrained(ref, local_files_only=True, **common)
+    except OSError:
+        log.debug("%s is not (fully) cached", ref)
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE or not hub_reachable():
+        reason = (
+            "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else "the Hugging Face Hub cannot be reached"
+        )
+        raise ModelUnavailableError(_unavailable_message(ref, reason, task))
+    try:
+        return loader.from_pretrained(ref, **common)
+    except OSError as error:
+        raise ModelUnavailableError(f"{ref} could not be downloaded: {_first_line(error)}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _unavailable_message(ref: str, reason: str, task: str | None) -> str:
+    command = "studybot models download" + (f" --task {task}" if task else "")
+    return (
+        f"The model {ref} is not in the local cache and {reason}. Run `{command}` on a machine "
+        "with internet access and keep its cache (HF_HOME), or set MODEL_PROFILE=tiny to use the "
+        "offline tiny models."
+    )
+
+
+def _is_local(ref: str) -> bool:
+    """Local paths start with '/', '.', '~' or exist on disk; hub ids are 'owner/name'."""
+    return ref.startswith(("/", ".", "~")) or Path(ref).is_dir()
+
+
+def _cache(cache_dir: Path | None) -> str | None:
+    return str(cache_dir) if cache_dir is not None else None
+
+
+def _quiet_progress_bars() -> None:
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    disable_progress_bars()

@@ -1,0 +1,12 @@
+"""Building a transformers pipeline around an already loaded model and tokenizer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def build_pipeline(pipeline_task: str, model: Any, tokenizer: Any) -> Any:
+    """A v5 pipeline for ``pipeline_task`` on ``model`` (already on its device)."""
+    from transformers import pipeline
+
+    return pipeline(pipeline_task, model=model, tokenizer=tokenizer, device=model.device)

@@ -1,0 +1,69 @@
+"""Summarization and translation on ``AutoModelForSeq2SeqLM`` + ``generate``.
+
+transformers 5 removed the ``summarization`` and ``translation`` pipelines; these runners
+reproduce what transformers 4.57's pipelines returned: the model's prefix and
+``task_specific_params``, v4's generation defaults (see
+:mod:`bot.inference.runners.seq2seq_config`), decoding with ``skip_special_tokens=True`` and
+``clean_up_tokenization_spaces=False``. Two deliberate differences: inputs are truncated to the
+model's maximum length (v4 did not truncate and failed on over-long inputs) and the number of
+new tokens is capped at ``SEQ2SEQ_MAX_NEW_TOKENS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from bot.inference.runners.base import BaseRunner
+from bot.inference.runners.seq2seq_config import generation_config_for_request, v4_pipeline_defaults
+from bot.inference.tasks import SEQ2SEQ_MAX_NEW_TOKENS
+
+
+class Seq2SeqRunner(BaseRunner):
+    """Shared by summarization and translation; subclasses name the task and the output key."""
+
+    auto_model_class: ClassVar[str | None] = "AutoModelForSeq2SeqLM"
+    output_key: ClassVar[str] = ""
+
+    def __init__(self, model: Any, tokenizer: Any, *, ref: str) -> None:
+        super().__init__(model, tokenizer, ref=ref)
+        self.defaults = v4_pipeline_defaults(
+            model.config, model.generation_config, self.task, tokenizer.pad_token_id
+        )
+
+    def generation_config(self, params: dict[str, Any]) -> Any:
+        """The generation config used for a batch with these params."""
+        return generation_config_for_request(
+            self.model.generation_config, self.defaults, params, max_new_tokens_cap=SEQ2SEQ_MAX_NEW_TOKENS
+        )
+
+    def _run(self, inputs: list[str], params: dict[str, Any]) -> list[dict[str, str]]:
+        import torch
+
+        texts = [self.defaults.prefix + text for text in inputs]
+        encoded = self.tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+        encoded.pop("token_type_ids", None)
+        encoded = {name: tensor.to(self.device) for name, tensor in encoded.items()}
+        with torch.inference_mode():
+            output_ids = self.model.generate(**encoded, generation_config=self.generation_config(params))
+        return [
+            {
+                self.output_key: self.tokenizer.decode(
+                    row, skip_special_tokens=True, clean_up_tokenization_spaces=False
+                )
+            }
+            for row in output_ids
+        ]
+
+
+class SummarizationRunner(Seq2SeqRunner):
+    """v4 ``summarization``: one ``{"summary_text"}`` per input."""
+
+    task: ClassVar[str] = "summarization"
+    output_key: ClassVar[str] = "summary_text"
+
+
+class TranslationRunner(Seq2SeqRunner):
+    """v4 ``translation`` (single-pair models such as opus-mt): one ``{"translation_text"}`` per input."""
+
+    task: ClassVar[str] = "translation"
+    output_key: ClassVar[str] = "translation_text"

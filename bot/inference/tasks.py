@@ -1,0 +1,510 @@
+"""The task registry: inputs, parameters and their bounds, batching keys and costs per task.
+
+Everything a member sends goes through :meth:`TaskSpec.validate` before it reaches a runner:
+inputs are checked (empty text, length limits, masks, candidate labels, QA fields) and
+parameters are checked against the task's schema (unknown names, types, ranges) and completed
+with defaults. Errors are :class:`InvalidRequestError` with one sentence the member can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import UserFacingError
+from bot.inference.catalog import TASK_NAMES, Catalog, CatalogEntry
+
+log = logging.getLogger(__name__)
+
+#: What members may type for the masked word; the runner swaps in the model's own mask token.
+MASK_PLACEHOLDERS: tuple[str, ...] = ("[MASK]", "<mask>")
+
+_COURSE = "https://huggingface.co/learn/llm-course"
+
+
+class InvalidRequestError(UserFacingError):
+    """A request whose inputs or parameters the engine refuses."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its type, default and bounds.
+
+    ``kind`` is ``int``, ``float``, ``bool`` or ``str``. ``default`` None means "let the model
+    decide" (and None is then accepted as a value). ``choices`` restricts a ``str``.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    max_chars: int = 200
+    help: str = ""
+
+    def validate(self, task: str, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise InvalidRequestError."""
+        if value is None and self.default is None:
+            return None
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise InvalidRequestError(f"{self.name} must be true or false (got {value!r}).")
+            return value
+        if self.kind in (int, float):
+            number_ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number_ok or (self.kind is int and isinstance(value, float) and not value.is_integer()):
+                kind = "a whole number" if self.kind is int else "a number"
+                raise InvalidRequestError(f"{self.name} must be {kind} (got {value!r}).")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidRequestError(f"{self.name} must be a finite number (got {value!r}).")
+            value = self.kind(value)
+            if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum
+            ):
+                raise InvalidRequestError(
+                    f"{self.name} must be between {_number(self.minimum)} and {_number(self.maximum)} "
+                    f"for {task} (got {_number(value)})."
+                )
+            return value
+        if not isinstance(value, str):
+            raise InvalidRequestError(f"{self.name} must be text (got {value!r}).")
+        if self.choices and value not in self.choices:
+            raise InvalidRequestError(
+                f"{self.name} must be one of {', '.join(self.choices)} (got {value!r})."
+            )
+        if len(value) > self.max_chars:
+            raise InvalidRequestError(f"{self.name} is limited to {self.max_chars} characters.")
+        return value
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task: what its inputs look like, its parameters, and where the course explains it."""
+
+    name: str
+    title: str
+    input_kind: str  # "text", "zero-shot" or "qa"
+    max_chars: int
+    params: tuple[Param, ...]
+    course_url: str
+    max_labels: int = 10
+    max_label_chars: int = 100
+    max_question_chars: int = 500
+    param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "param_index", {param.name: param for param in self.params})
+
+    def defaults(self) -> dict[str, Any]:
+        """Every parameter's default."""
+        return {param.name: param.default for param in self.params}
+
+    def with_defaults(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``params`` completed with defaults (no validation: for already validated params)."""
+        return {**self.defaults(), **(params or {})}
+
+    def default_model(self, catalog: Catalog) -> CatalogEntry:
+        """The catalog's default checkpoint for this task."""
+        return catalog.default(self.name)
+
+    def validate(
+        self, inputs: list[Any], params: Mapping[str, Any] | None
+    ) -> tuple[list[Any], dict[str, Any]]:
+        """Check inputs and params; return normalised inputs and complete params."""
+        checked_params = self._validate_params(params or {})
+        if not isinstance(inputs, list) or not inputs:
+            raise InvalidRequestError("Give at least one input.")
+        checked_inputs = [self._validate_input(item, number) for number, item in enumerate(inputs, start=1)]
+        return checked_inputs, checked_params
+
+    def batch_key(self, params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+        """Requests whose validated params give equal keys may share one batch.
+
+        A runner applies one params dict to a whole batch, so every parameter counts: e.g.
+        generation requests batch together only with identical generation settings.
+        """
+        full = self.with_defaults(params)
+        return tuple((name, full[name]) for name in sorted(full))
+
+    def cost(self, tokenizer: Any, item: Any, params: Mapping[str, Any]) -> int:
+        """An estimate, in tokens, of the work ``item`` adds to a batch (for the pool's budget).
+
+        Text tasks count the tokenized input; zero-shot counts every text-label pair;
+        question answering counts its context windows times the window length; generation
+        counts prompt plus new tokens for every beam or returned sequence.
+        """
+        full = self.with_defaults(params)
+        if self.input_kind == "zero-shot":
+            text = token_count(tokenizer, item["text"])
+            template = full["hypothesis_template"]
+            specials = _specials(tokenizer, pair=True)
+            return sum(
+                text + token_count(tokenizer, template.format(label)) + specials
+                for label in item["candidate_labels"]
+            )
+        if self.input_kind == "qa":
+            return _qa_cost(tokenizer, item, full)
+        tokens = token_count(tokenizer, item) + _specials(tokenizer, pair=False)
+        if self.name == "text-generation":
+            width = max(full["num_beams"], full["num_return_sequences"])
+            return width * (tokens + full["max_new_tokens"])
+        if self.name in ("summarization", "translation"):
+            limit = max_input_tokens(tokenizer)
+            output = full.get("max_length") or SEQ2SEQ_COST_OUTPUT_TOKENS
+            return min(tokens, limit) + output
+        return min(tokens, max_input_tokens(tokenizer))
+
+    # --- inputs -----------------------------------------------------------------------
+
+    def _validate_input(self, item: Any, number: int) -> Any:
+        where = f"Input {number}" if number > 1 else "The input"
+        if self.input_kind == "zero-shot":
+            return self._validate_zero_shot(item, where)
+        if self.input_kind == "qa":
+            return self._validate_qa(item, where)
+        text = self._validate_text(item, where, "text", self.max_chars)
+        if self.name == "fill-mask":
+            masks = count_masks(text)
+            if masks == 0:
+                raise InvalidRequestError(
+                    "Put one [MASK] (or <mask>) in the text where the model should guess a word."
+                )
+            if masks > 1:
+                raise InvalidRequestError(
+                    f"The text has {masks} masks; fill-mask guesses exactly one word: keep one [MASK]."
+                )
+        return text
+
+    def _validate_text(self, value: Any, where: str, what: str, limit: int) -> str:
+        if not isinstance(value, str):
+            raise InvalidRequestError(f"{where} must be text for {self.name} (got {type(value).__name__}).")
+        if not value.strip():
+            raise InvalidRequestError(f"The {what} is empty: type something for the model to read.")
+        if len(value) > limit:
+            raise InvalidRequestError(
+                f"The {what} is {len(value):,} characters long; {self.name} accepts at most {limit:,}."
+            )
+        return value
+
+    def _validate_zero_shot(self, item: Any, where: str) -> dict[str, Any]:
+        if not isinstance(item, dict) or set(item) - {"text", "candidate_labels"} or "text" not in item:
+            raise InvalidRequestError(
+                f'{where} must be an object like {{"text": "...", "candidate_labels": ["a", "b"]}}.'
+            )
+        text = self._validate_text(item["text"], where, "text", self.max_chars)
+        labels = item.get("candidate_labels")
+        if isinstance(labels, str):
+            labels = labels.split(",")
+        if not isinstance(labels, list) or not labels:
+            raise InvalidRequestError("Give at least one candidate label.")
+        if len(labels) > self.max_labels:
+            raise InvalidRequestError(f"Give at most {self.max_labels} candidate labels (got {len(labels)}).")
+        cleaned: list[str] = []
+        seen: set[str] = set()
+        for label in labels:
+            if not isinstance(label, str) or not label.strip():
+                raise InvalidRequestError("Candidate labels must be non-empty text.")
+            label = label.strip()
+            if len(label) > self.max_label_chars:
+                raise InvalidRequestError(
+                    f"Each candidate label is limited to {self.max_label_chars} characters."
+                )
+            if label.casefold() in seen:
+                raise InvalidRequestError(
+                    f"The candidate label {label!r} appears twice; each must be different."
+                )
+            seen.add(label.casefold())
+            cleaned.append(label)
+        return {"text": text, "candidate_labels": cleaned}
+
+    def _validate_qa(self, item: Any, where: str) -> dict[str, str]:
+        if not isinstance(item, dict) or set(item) != {"question", "context"}:
+            raise InvalidRequestError(
+                f'{where} must be an object like {{"question": "...", "context": "..."}}.'
+            )
+        question = self._validate_text(item["question"], where, "question", self.max_question_chars)
+        context = self._validate_text(item["context"], where, "context", self.max_chars)
+        return {"question": question, "context": context}
+
+    # --- params -----------------------------------------------------------------------
+
+    def _validate_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(params, Mapping):
+            raise InvalidRequestError("Parameters must be an object of name → value.")
+        unknown = sorted(set(params) - set(self.param_index))
+        if unknown:
+            allowed = ", ".join(self.param_index) or "none"
+            raise InvalidRequestError(
+                f"Unknown parameter {unknown[0]!r} for {self.name}; allowed parameters: {allowed}."
+            )
+        checked = self.defaults()
+        for name, value in params.items():
+            checked[name] = self.param_index[name].validate(self.name, value)
+        _CROSS_CHECKS.get(self.name, _no_cross_check)(checked)
+        return checked
+
+
+def _no_cross_check(params: dict[str, Any]) -> None:
+    """Tasks without rules between parameters."""
+
+
+def _check_generation(params: dict[str, Any]) -> None:
+    """Sampling settings only matter when sampling; several sequences need sampling or beams."""
+    if not params["do_sample"]:
+        for name in ("temperature", "top_k", "top_p"):
+            params[name] = TASKS["text-generation"].param_index[name].default
+        if params["num_return_sequences"] > params["num_beams"]:
+            raise InvalidRequestError(
+                f"num_return_sequences {params['num_return_sequences']} needs do_sample=true "
+                f"or num_beams of at least {params['num_return_sequences']}."
+            )
+
+
+def _check_qa(params: dict[str, Any]) -> None:
+    stride, length = params["doc_stride"], params["max_seq_len"]
+    if stride is not None and length is not None and stride >= length:
+        raise InvalidRequestError(f"doc_stride ({stride}) must be smaller than max_seq_len ({length}).")
+
+
+def _check_summarization(params: dict[str, Any]) -> None:
+    low, high = params["min_length"], params["max_length"]
+    if low is not None and high is not None and low > high:
+        raise InvalidRequestError(f"min_length ({low}) cannot be larger than max_length ({high}).")
+
+
+def _check_zero_shot(params: dict[str, Any]) -> None:
+    """The template gets each label through ``str.format``: exactly one ``{}`` and no other braces."""
+    template = params["hypothesis_template"]
+    try:
+        well_formed = template.count("{}") == 1 and template.format("label") != template
+    except (IndexError, KeyError, ValueError):
+        well_formed = False
+    if not well_formed:
+        raise InvalidRequestError(
+            'hypothesis_template must contain "{}" exactly once (and no other braces), '
+            'e.g. "This example is {}."'
+        )
+
+
+_CROSS_CHECKS = {
+    "text-generation": _check_generation,
+    "question-answering": _check_qa,
+    "summarization": _check_summarization,
+    "zero-shot-classification": _check_zero_shot,
+}
+
+#: The most new tokens a summarization or translation may generate, whatever the model's config.
+SEQ2SEQ_MAX_NEW_TOKENS = 512
+#: Output tokens assumed by :meth:`TaskSpec.cost` when a seq2seq request sets no max_length.
+SEQ2SEQ_COST_OUTPUT_TOKENS = 142
+
+
+TASKS: dict[str, TaskSpec] = {
+    spec.name: spec
+    for spec in (
+        TaskSpec(
+            name="sentiment-analysis",
+            title="Sentiment analysis",
+            input_kind="text",
+            max_chars=2000,
+            params=(),
+            course_url=f"{_COURSE}/chapter1/3#sentiment-analysis",
+        ),
+        TaskSpec(
+            name="zero-shot-classification",
+            title="Zero-shot classification",
+            input_kind="zero-shot",
+            max_chars=2000,
+            params=(
+                Param("multi_label", bool, False, help="score each label on its own instead of sharing 100%"),
+                Param(
+                    "hypothesis_template",
+                    str,
+                    "This example is {}.",
+                    max_chars=200,
+                    help="the sentence each label is put into",
+                ),
+            ),
+            course_url=f"{_COURSE}/chapter1/3#zero-shot-classification",
+        ),
+        TaskSpec(
+            name="text-generation",
+            title="Text generation",
+            input_kind="text",
+            max_chars=1000,
+            params=(
+                Param("max_new_tokens", int, 30, 1, 100, help="how many tokens to add"),
+                Param("num_return_sequences", int, 1, 1, 3, help="how many continuations"),
+                Param("do_sample", bool, False, help="sample instead of always taking the likeliest token"),
+                Param("temperature", float, 1.0, 0.1, 2.0, help="sampling temperature"),
+                Param("top_k", int, 50, 1, 100, help="sample among the k likeliest tokens"),
+                Param("top_p", float, 1.0, 0.1, 1.0, help="sample within this probability mass"),
+                Param("num_beams", int, 1, 1, 4, help="beam search width"),
+            ),
+            course_url=f"{_COURSE}/chapter1/3#text-generation",
+        ),
+        TaskSpec(
+            name="fill-mask",
+            title="Mask filling",
+            input_kind="text",
+            max_chars=1000,
+            params=(Param("top_k", int, 5, 1, 10, help="how many guesses"),),
+            course_url=f"{_COURSE}/chapter1/3#mask-filling",
+        ),
+        TaskSpec(
+            name="ner",
+            title="Named entity recognition",
+            input_kind="text",
+            max_chars=1000,
+            params=(
+                Param(
+                    "aggregation_strategy",
+                    str,
+                    "simple",
+                    choices=("simple", "none"),
+                    help="simple groups the pieces of each entity; none shows every sub-word token",
+                ),
+            ),
+            course_url=f"{_COURSE}/chapter1/3#named-entity-recognition",
+        ),
+        TaskSpec(
+            name="question-answering",
+            title="Question answering",
+            input_kind="qa",
+            max_chars=5000,
+            params=(
+                Param("top_k", int, 1, 1, 5, help="how many answers"),
+                Param("max_answer_len", int, 15, 1, 50, help="longest answer, in tokens"),
+                Param("max_seq_len", int, None, 32, 512, help="window length in tokens (model default: 384)"),
+                Param("doc_stride", int, None, 0, 256, help="overlap between windows (default: 128)"),
+                Param("handle_impossible_answer", bool, False, help="allow an empty answer"),
+                Param("align_to_words", bool, True, help="widen answers to whole words"),
+            ),
+            course_url=f"{_COURSE}/chapter7/7",
+        ),
+        TaskSpec(
+            name="summarization",
+            title="Summarization",
+            input_kind="text",
+            max_chars=5000,
+            params=(
+                Param("max_length", int, None, 5, 256, help="longest summary, in tokens (model default)"),
+                Param("min_length", int, None, 0, 200, help="shortest summary, in tokens (model default)"),
+            ),
+            course_url=f"{_COURSE}/chapter7/5",
+        ),
+        TaskSpec(
+            name="translation",
+            title="Translation",
+            input_kind="text",
+            max_chars=2000,
+            params=(
+                Param(
+                    "max_length", int, None, 5, SEQ2SEQ_MAX_NEW_TOKENS, help="longest translation, in tokens"
+                ),
+            ),
+            course_url=f"{_COURSE}/chapter7/4",
+        ),
+        TaskSpec(
+            name="tokenize",
+            title="Tokenizer",
+            input_kind="text",
+            max_chars=2000,
+            params=(),
+            course_url=f"{_COURSE}/chapter2/4",
+        ),
+    )
+}
+if tuple(TASKS) != TASK_NAMES:  # pragma: no cover - a programming error caught at import
+    raise RuntimeError("the task registry must list every catalog task, in the catalog's order")
+
+
+def get_task(name: str) -> TaskSpec:
+    """The spec of task ``name``; an unknown name is an InvalidRequestError."""
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise InvalidRequestError(f"Unknown task {name!r}; choose one of: {', '.join(TASKS)}.") from None
+
+
+def count_masks(text: str) -> int:
+    """How many ``[MASK]`` / ``<mask>`` placeholders ``text`` holds."""
+    return sum(text.count(placeholder) for placeholder in MASK_PLACEHOLDERS)
+
+
+def with_model_mask(text: str, mask_token: str) -> str:
+    """``text`` with every mask placeholder replaced by the model's own mask token."""
+    for placeholder in MASK_PLACEHOLDERS:
+        text = text.replace(placeholder, mask_token)
+    return text
+
+
+# --- token counting for costs -----------------------------------------------------------------
+
+
+def token_count(tokenizer: Any, text: str) -> int:
+    """Tokens of ``text`` without special tokens."""
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _specials(tokenizer: Any, *, pair: bool) -> int:
+    return int(tokenizer.num_special_tokens_to_add(pair=pair))
+
+
+def declared_max_length(tokenizer: Any) -> int | None:
+    """The tokenizer's ``model_max_length``, or None when it declares no real limit.
+
+    transformers uses a huge placeholder (about 1e30) for tokenizers saved without a limit.
+    """
+    limit = getattr(tokenizer, "model_max_length", None)
+    return int(limit) if isinstance(limit, int) and limit < 1_000_000 else None
+
+
+def max_input_tokens(tokenizer: Any, model_config: Any = None) -> int:
+    """The longest sequence a model reads: the tokenizer's limit, else the config's positions, else 512."""
+    declared = declared_max_length(tokenizer)
+    if declared is not None:
+        return declared
+    for name in ("max_position_embeddings", "n_positions"):
+        positions = getattr(model_config, name, None)
+        if isinstance(positions, int):
+            return positions
+    return 512
+
+
+def qa_window_settings(tokenizer: Any, params: Mapping[str, Any]) -> tuple[int, int]:
+    """``(max_seq_len, doc_stride)`` with v4's defaults: min(model max, 384) and min(half, 128)."""
+    max_seq_len = params.get("max_seq_len") or min(max_input_tokens(tokenizer), 384)
+    doc_stride = params.get("doc_stride")
+    if doc_stride is None:
+        doc_stride = min(max_seq_len // 2, 128)
+    return max_seq_len, doc_stride
+
+
+def qa_window_count(
+    question_tokens: int, context_tokens: int, specials: int, max_seq_len: int, stride: int
+) -> int:
+    """How many windows the tokenizer makes of a context (at least one)."""
+    room = max_seq_len - question_tokens - specials
+    if context_tokens <= room or room <= stride:
+        return 1
+    return 1 + math.ceil((context_tokens - room) / (room - stride))
+
+
+def _qa_cost(tokenizer: Any, item: Mapping[str, str], params: Mapping[str, Any]) -> int:
+    max_seq_len, stride = qa_window_settings(tokenizer, params)
+    question = token_count(tokenizer, item["question"])
+    context = token_count(tokenizer, item["context"])
+    specials = _specials(tokenizer, pair=True)
+    windows = qa_window_count(question, context, specials, max_seq_len, stride)
+    return windows * min(max_seq_len, question + context + specials)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,161 @@
+"""The task registry: validation sentences, defaults, batch keys and costs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.errors import UserFacingError
+from bot.inference.catalog import TASK_NAMES, Catalog
+from bot.inference.runners import BaseRunner
+from bot.inference.tasks import TASKS, InvalidRequestError, count_masks, get_task, with_model_mask
+
+
+def refused(task: str, inputs: list, params: dict | None = None) -> str:
+    """The message of the InvalidRequestError that validation raises."""
+    with pytest.raises(InvalidRequestError) as raised:
+        get_task(task).validate(inputs, params or {})
+    assert isinstance(raised.value, UserFacingError)
+    return str(raised.value)
+
+
+def test_every_task_is_registered_with_a_course_link_and_a_default_model() -> None:
+    catalog = Catalog.load()
+    assert tuple(TASKS) == TASK_NAMES
+    for spec in TASKS.values():
+        assert spec.course_url.startswith("https://huggingface.co/learn/")
+        assert (
+            "/chapter1/" in spec.course_url
+            or "/chapter2/" in spec.course_url
+            or "/chapter7/" in spec.course_url
+        )
+        assert spec.default_model(catalog) == catalog.default(spec.name)
+    with pytest.raises(InvalidRequestError, match="Unknown task 'summarise'"):
+        get_task("summarise")
+
+
+def test_defaults_are_filled_in() -> None:
+    inputs, params = get_task("text-generation").validate(["Hello"], {"max_new_tokens": 5})
+    assert inputs == ["Hello"]
+    assert params == {
+        "max_new_tokens": 5,
+        "num_return_sequences": 1,
+        "do_sample": False,
+        "temperature": 1.0,
+        "top_k": 50,
+        "top_p": 1.0,
+        "num_beams": 1,
+    }
+    _, qa = get_task("question-answering").validate([{"question": "q?", "context": "c"}], None)
+    assert qa["max_seq_len"] is None and qa["doc_stride"] is None and qa["top_k"] == 1
+
+
+def test_empty_and_too_long_texts() -> None:
+    assert "empty" in refused("sentiment-analysis", ["   "])
+    assert "at least one input" in refused("sentiment-analysis", [])
+    assert "2,000" in refused("sentiment-analysis", ["x" * 2001])
+    assert "must be text" in refused("ner", [42])
+    assert "question" in refused("question-answering", [{"question": "", "context": "text"}])
+    assert "must be an object" in refused("question-answering", [{"question": "q", "text": "c"}])
+    assert "must be an object" in refused("zero-shot-classification", ["just text"])
+
+
+def test_fill_mask_needs_exactly_one_mask() -> None:
+    assert "Put one [MASK]" in refused("fill-mask", ["No mask here."])
+    assert "2 masks" in refused("fill-mask", ["[MASK] and <mask>."])
+    inputs, params = get_task("fill-mask").validate(["Paris is the <mask> of France."], {"top_k": 3})
+    assert params["top_k"] == 3 and count_masks(inputs[0]) == 1
+    assert with_model_mask("a [MASK] b", "<mask>") == "a <mask> b"
+    assert with_model_mask("a <mask> b", "[MASK]") == "a [MASK] b"
+
+
+def test_candidate_labels() -> None:
+    task = "zero-shot-classification"
+    assert "at least one candidate label" in refused(task, [{"text": "t", "candidate_labels": []}])
+    assert "at least one candidate label" in refused(task, [{"text": "t"}])
+    assert "appears twice" in refused(task, [{"text": "t", "candidate_labels": ["sport", "Sport "]}])
+    assert "at most 10" in refused(task, [{"text": "t", "candidate_labels": [f"l{i}" for i in range(11)]}])
+    assert "non-empty" in refused(task, [{"text": "t", "candidate_labels": ["a", ""]}])
+    inputs, _ = get_task(task).validate([{"text": "t", "candidate_labels": "sport, politics"}], {})
+    assert inputs == [{"text": "t", "candidate_labels": ["sport", "politics"]}]
+    for template in ("x", "{} and {}", "{} {name}", "{0} {"):
+        message = refused(task, [{"text": "t", "candidate_labels": ["a"]}], {"hypothesis_template": template})
+        assert "exactly once" in message
+    _, params = get_task(task).validate(
+        [{"text": "t", "candidate_labels": ["a"]}], {"hypothesis_template": "{}!"}
+    )
+    assert params["hypothesis_template"] == "{}!"
+
+
+def test_parameters_are_checked() -> None:
+    assert "Unknown parameter 'beams'" in refused("text-generation", ["Hi"], {"beams": 2})
+    assert "allowed parameters: none" in refused("sentiment-analysis", ["Hi"], {"top_k": 2})
+    assert "between 1 and 100" in refused("text-generation", ["Hi"], {"max_new_tokens": 500})
+    assert "between 0.1 and 2" in refused("text-generation", ["Hi"], {"do_sample": True, "temperature": 5})
+    assert "whole number" in refused("fill-mask", ["[MASK]"], {"top_k": 2.5})
+    assert "whole number" in refused("fill-mask", ["[MASK]"], {"top_k": True})
+    assert "true or false" in refused("text-generation", ["Hi"], {"do_sample": "yes"})
+    assert "one of simple, none" in refused("ner", ["Hi"], {"aggregation_strategy": "first"})
+    assert "num_beams of at least 2" in refused("text-generation", ["Hi"], {"num_return_sequences": 2})
+    assert "smaller than max_seq_len" in refused(
+        "question-answering", [{"question": "q", "context": "c"}], {"max_seq_len": 64, "doc_stride": 64}
+    )
+    assert "min_length (50)" in refused("summarization", ["text"], {"min_length": 50, "max_length": 20})
+    assert "an object" in refused("ner", ["Hi"], ["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_sampling_settings_are_ignored_without_sampling() -> None:
+    spec = get_task("text-generation")
+    _, greedy = spec.validate(["Hi"], {"temperature": 0.5, "top_k": 3})
+    _, plain = spec.validate(["Hi"], {})
+    assert greedy == plain
+    _, sampled = spec.validate(["Hi"], {"do_sample": True, "temperature": 0.5, "num_return_sequences": 3})
+    assert sampled["temperature"] == 0.5 and sampled["num_return_sequences"] == 3
+
+
+def test_batch_keys_group_only_identical_settings() -> None:
+    spec = get_task("text-generation")
+    _, a = spec.validate(["a"], {"max_new_tokens": 10})
+    _, b = spec.validate(["b"], {"max_new_tokens": 10})
+    _, c = spec.validate(["c"], {"max_new_tokens": 11})
+    assert spec.batch_key(a) == spec.batch_key(b) != spec.batch_key(c)
+    assert spec.batch_key({}) == spec.batch_key(spec.defaults())
+    hash(spec.batch_key(a))
+    zero_shot = get_task("zero-shot-classification")
+    assert zero_shot.batch_key({"multi_label": True}) != zero_shot.batch_key({"multi_label": False})
+
+
+def test_costs_count_tokens_pairs_and_windows(runner_for: Callable[[str], BaseRunner]) -> None:
+    sentiment = runner_for("sentiment-analysis").tokenizer
+    short = get_task("sentiment-analysis").cost(sentiment, "I love this course.", {})
+    longer = get_task("sentiment-analysis").cost(sentiment, "I love this course. " * 10, {})
+    assert 4 < short < longer
+
+    nli = runner_for("zero-shot-classification").tokenizer
+    spec = get_task("zero-shot-classification")
+    two = spec.cost(nli, {"text": "I love this course.", "candidate_labels": ["a", "b"]}, {})
+    four = spec.cost(nli, {"text": "I love this course.", "candidate_labels": ["a", "b", "c", "d"]}, {})
+    assert four == 2 * two
+
+    qa = runner_for("question-answering").tokenizer
+    spec = get_task("question-answering")
+    item = {"question": "Where?", "context": "The library has thousands of books. " * 60}
+    one_window = spec.cost(qa, {"question": "Where?", "context": "At home."}, {})
+    many_windows = spec.cost(qa, item, {"max_seq_len": 64, "doc_stride": 16})
+    encoded = qa(
+        item["question"],
+        item["context"],
+        truncation="only_second",
+        max_length=64,
+        stride=16,
+        return_overflowing_tokens=True,
+    )
+    assert many_windows == len(encoded["input_ids"]) * 64
+    assert one_window < 64
+
+    gpt2 = runner_for("text-generation").tokenizer
+    spec = get_task("text-generation")
+    single = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10})
+    beams = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10, "num_beams": 3})
+    assert beams == 3 * single

@@ -1,0 +1,121 @@
+"""The runners against transformers 4.57's pipelines on the same tiny models.
+
+``tests/reference/v4_reference.json`` was written by ``tests/reference/make_v4_reference.py``
+running the real v4 pipelines. Strings and character spans must match exactly, scores within
+1e-4.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.inference.runners.seq2seq_config import effective_new_tokens, v4_pipeline_defaults
+from bot.inference.tasks import get_task
+
+SCORE_TOLERANCE = 1e-4
+REFERENCE = json.loads(
+    (Path(__file__).resolve().parents[1] / "reference" / "v4_reference.json").read_text(encoding="utf-8")
+)
+
+
+def cases(section: str) -> list[Any]:
+    """The reference cases of one section, as pytest params named after the case."""
+    return [pytest.param(case, id=case.get("name") or case["task"]) for case in REFERENCE[section]]
+
+
+def assert_matches(actual: Any, expected: Any, where: str = "result") -> None:
+    """Equal structure and values; floats within the tolerance."""
+    if isinstance(expected, float) and not isinstance(actual, bool):
+        assert isinstance(actual, int | float), f"{where}: {actual!r} is not a number"
+        assert actual == pytest.approx(expected, abs=SCORE_TOLERANCE), f"{where}: {actual} != {expected}"
+    elif isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected a dict, got {actual!r}"
+        assert set(actual) == set(expected), f"{where}: keys {sorted(actual)} != {sorted(expected)}"
+        for key in expected:
+            assert_matches(actual[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list), f"{where}: expected a list, got {actual!r}"
+        assert len(actual) == len(expected), f"{where}: {len(actual)} items != {len(expected)}: {actual}"
+        for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
+            assert_matches(got, want, f"{where}[{index}]")
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def test_reference_was_made_on_these_tiny_models(v4_reference, tiny_dir: Path) -> None:
+    assert v4_reference["transformers"].startswith("4.57.")
+    for name, digest in v4_reference["fingerprints"].items():
+        weights = (tiny_dir / name / "model.safetensors").read_bytes()
+        assert hashlib.sha256(weights).hexdigest() == digest, (
+            f"{name} differs from the model the v4 reference was made on: "
+            "re-run tests/reference/make_v4_reference.py"
+        )
+
+
+@pytest.mark.parametrize("case", cases("question_answering"))
+def test_question_answering_matches_v4(case, runner_for) -> None:
+    runner = runner_for("question-answering")
+    inputs, params = get_task("question-answering").validate(case["inputs"], case["params"])
+    assert_matches(runner.run(inputs, params), case["expected"], case["name"])
+
+
+@pytest.mark.parametrize("case", cases("question_answering"))
+def test_question_answering_one_by_one_matches_v4(case, runner_for) -> None:
+    runner = runner_for("question-answering")
+    inputs, params = get_task("question-answering").validate(case["inputs"], case["params"])
+    results = [runner.run([item], params)[0] for item in inputs]
+    assert_matches(results, case["expected"], case["name"])
+
+
+@pytest.mark.parametrize("case", cases("seq2seq"))
+def test_seq2seq_matches_v4(case, runner_for) -> None:
+    runner = runner_for(case["task"])
+    inputs, params = get_task(case["task"]).validate(case["inputs"], case["params"])
+    assert_matches(runner.run(inputs, params), case["expected"], case["name"])
+
+
+@pytest.mark.parametrize("case", cases("seq2seq"))
+def test_seq2seq_one_by_one_matches_v4(case, runner_for) -> None:
+    runner = runner_for(case["task"])
+    inputs, params = get_task(case["task"]).validate(case["inputs"], case["params"])
+    results = [runner.run([text], params)[0] for text in inputs]
+    assert_matches(results, case["expected"], case["name"])
+
+
+@pytest.mark.parametrize("case", cases("generation_settings"))
+def test_generation_settings_match_v4(case, tiny_paths) -> None:
+    """The settings v4 derived from a model's generation config, config and task."""
+    from transformers import AutoConfig, GenerationConfig
+
+    path = tiny_paths[case["model"]]
+    config = AutoConfig.from_pretrained(path)
+    generation = GenerationConfig.from_pretrained(path)
+    for key, value in case["generation"].items():
+        setattr(generation, key, value)
+    for key, value in case["config"].items():
+        setattr(config, key, value)
+    defaults = v4_pipeline_defaults(config, generation, case["task"], tokenizer_pad_token_id=None)
+
+    expected = case["expected"]
+    assert defaults.prefix == expected["prefix"]
+    v4_global = GenerationConfig._get_default_generation_params()
+    for key in ("num_beams", "min_length", "no_repeat_ngram_size", "length_penalty", "early_stopping"):
+        value = defaults.overrides.get(key, getattr(generation, key))
+        value = v4_global[key] if value is None else value
+        assert value == expected[key], key
+    v4_new_tokens = (
+        expected["max_new_tokens"] if expected["max_new_tokens"] is not None else expected["max_length"] - 1
+    )
+    assert effective_new_tokens(defaults.overrides, generation) == v4_new_tokens
+
+
+@pytest.mark.parametrize("case", cases("pipelines"))
+def test_pipeline_backed_runners_match_v4(case, runner_for) -> None:
+    """The v5 pipelines, called with studybot's parameter mapping, give v4's results."""
+    inputs, params = get_task(case["task"]).validate(case["inputs"], case["params"])
+    assert_matches(runner_for(case["task"]).run(inputs, params), case["expected"], case["task"])
