@@ -1,0 +1,82 @@
+"""Which waiting inputs go together into the next batch (pure functions, no I/O).
+
+The policy, measured on this team's machines (see NOTES.md): the batch is built around one
+*anchor* input, chosen round-robin over members (the member served longest ago, then their oldest
+input), and filled with the inputs of the same group whose token length is nearest the anchor's.
+Similar lengths waste little on padding; the anchor rule keeps one member from starving others
+and every input from waiting forever. A batch is capped by items and by padded tokens
+(items × longest input), and is handed over sorted by length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(eq=False)
+class WaitingItem:
+    """One input waiting for a batch."""
+
+    group: Hashable  # (task, model ref, parameter key): inputs of one group may share a batch
+    member: Hashable
+    cost: int  # tokens this input adds (see TaskSpec.cost)
+    enqueued: float
+    payload: Any = None
+    job: Any = field(default=None, repr=False)
+    index: int = 0
+
+
+def choose_anchor(
+    waiting: Iterable[WaitingItem], last_served: Mapping[Hashable, float]
+) -> WaitingItem | None:
+    """The input to build the next batch around: round-robin over members, oldest first."""
+    best: WaitingItem | None = None
+    best_key: tuple[float, float] | None = None
+    for item in waiting:
+        key = (last_served.get(item.member, float("-inf")), item.enqueued)
+        if best_key is None or key < best_key:
+            best, best_key = item, key
+    return best
+
+
+def padded_tokens(items: Sequence[WaitingItem]) -> int:
+    """What a batch costs once padded to its longest input."""
+    return len(items) * max((item.cost for item in items), default=0)
+
+
+def select_batch(
+    anchor: WaitingItem, group: Sequence[WaitingItem], *, max_batch: int, max_tokens: int
+) -> list[WaitingItem]:
+    """The anchor plus the group's inputs nearest in length, within both caps, sorted by length.
+
+    The anchor is always taken, even alone over the token cap (it has to run some time).
+    """
+    others = sorted(
+        (item for item in group if item is not anchor),
+        key=lambda item: (abs(item.cost - anchor.cost), item.enqueued),
+    )
+    chosen = [anchor]
+    longest = anchor.cost
+    for item in others:
+        if len(chosen) >= max_batch:
+            break
+        if (len(chosen) + 1) * max(longest, item.cost) > max_tokens:
+            continue
+        chosen.append(item)
+        longest = max(longest, item.cost)
+    return sorted(chosen, key=lambda item: (item.cost, item.enqueued))
+
+
+def should_wait(
+    anchor: WaitingItem, group_size: int, now: float, *, max_batch: int, max_wait_s: float
+) -> float:
+    """Seconds to hold a batch open for more inputs (0: send it now).
+
+    A batch that is already full goes at once; otherwise the anchor may wait until it is
+    ``max_wait_s`` old, so that requests arriving together share one forward pass.
+    """
+    if group_size >= max_batch:
+        return 0.0
+    return max(0.0, anchor.enqueued + max_wait_s - now)
