@@ -1,0 +1,132 @@
+"""The bot: start-up (database → migrations → inference → cogs) and shutdown in reverse order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+import time
+from typing import Any
+
+import aiosqlite
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.db import apply_migrations, open_database
+from bot.errors import StudyTree
+from bot.health import HealthReport, report_forever
+from bot.inference.backend import InferenceBackend
+from bot.inference.pool import InferencePool
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# studybot never joins voice channels: don't warn at every start that voice libraries are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
+def extension_names() -> list[str]:
+    """Every extension under ``cogs/`` (modules and packages), skipping ``_``-prefixed ones."""
+    return sorted(
+        f"{cogs.__name__}.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
+        if not module.name.startswith("_")
+    )
+
+
+class StudyBot(commands.Bot):
+    """The studybot client. Slash commands only; the settings decide everything else.
+
+    ``start_services=False`` loads the commands without opening the database or starting the
+    inference workers (``studybot sync`` needs nothing more). ``pool`` lends the bot an inference
+    backend that someone else owns (and closes); by default the bot starts its own
+    :class:`~bot.inference.pool.InferencePool` and closes it on shutdown.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        start_services: bool = True,
+        pool: InferenceBackend | None = None,
+        **client_options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            tree_cls=StudyTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **client_options,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.start_services = start_services
+        self.started_monotonic = time.monotonic()
+        self.started_at = discord.utils.utcnow()
+        self._db: aiosqlite.Connection | None = None
+        self.pool: InferenceBackend | None = pool
+        self._owns_pool = pool is None
+        self._health_task: asyncio.Task[None] | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The open database connection (available from ``setup_hook`` until ``close``)."""
+        if self._db is None:
+            raise RuntimeError("the database is not open")
+        return self._db
+
+    async def setup_hook(self) -> None:
+        if self.start_services:
+            self._db = await open_database(self.settings.database_path)
+            version = await apply_migrations(self._db)
+            log.info("Database at schema version %d", version)
+            if self.pool is None:
+                self.pool = InferencePool(self.settings)
+            await self.pool.start()
+            self._health_task = asyncio.create_task(
+                report_forever(self.settings.health_file, self.health_report), name="studybot-health"
+            )
+        for name in extension_names():
+            await self.load_extension(name)
+        log.info("Loaded %d extensions", len(self.extensions))
+        if self.start_services and self.settings.dev_guild_id is not None:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to the development server %s", len(synced), guild.id)
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("Connected as %s (%s) to %d servers", self.user, self.user.id, len(self.guilds))
+
+    async def close(self) -> None:
+        """Stop taking events, unload the cogs, drain the inference pool, then close the database."""
+        # discord.py calls close() again from connect() when the gateway closes, possibly while
+        # the first call is still running: each resource is taken before it is awaited on.
+        health, self._health_task = self._health_task, None
+        if health is not None:
+            health.cancel()
+        await super().close()  # closes the gateway and unloads every extension, newest first
+        pool = self.pool if self._owns_pool else None
+        self._owns_pool = False
+        if pool is not None:
+            await pool.close()
+        db, self._db = self._db, None
+        if db is not None:
+            await db.close()
+            log.info("Database closed")
+
+    def health_report(self) -> HealthReport:
+        """How the bot is doing right now, for the health file."""
+        alive, expected = self.pool.worker_health() if self.pool is not None else (0, 0)
+        connected = self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+        return HealthReport(time.time(), connected, alive, expected)
+
+    @property
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_monotonic

@@ -1,0 +1,44 @@
+"""Who may do what: the moderator check used by every moderator command, on the server side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.errors import ModeratorOnly
+
+T = TypeVar("T")
+
+
+def is_moderator(user: discord.abc.User, moderator_roles: tuple[str, ...]) -> bool:
+    """Manage Server permission, or one of the configured moderator role names (case-insensitive)."""
+    if not isinstance(user, discord.Member):
+        return False
+    if user.guild_permissions.manage_guild:
+        return True
+    wanted = {name.lower() for name in moderator_roles}
+    return any(role.name.lower() in wanted for role in user.roles)
+
+
+def ensure_moderator(interaction: discord.Interaction) -> None:
+    """Raise :class:`ModeratorOnly` unless the member is a moderator (for buttons and modals)."""
+    roles: tuple[str, ...] = interaction.client.settings.moderator_roles  # type: ignore[attr-defined]
+    if not is_moderator(interaction.user, roles):
+        raise ModeratorOnly(roles)
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Command decorator: hidden from members in the Discord UI and refused on the server side."""
+
+    def predicate(interaction: discord.Interaction) -> bool:
+        ensure_moderator(interaction)
+        return True
+
+    def decorator(func: Any) -> Any:
+        func = app_commands.default_permissions(manage_guild=True)(func)
+        return app_commands.check(predicate)(func)
+
+    return decorator

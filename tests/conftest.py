@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: settings on a temporary database, the bot against the double."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.inference.tiny import build_tiny_models
+from bot.local.session import LocalSession
+from bot.settings import Settings, load_settings
+
+
+def make_settings(tmp_path: Path, **env: str) -> Settings:
+    """Settings from an explicit environment (never the developer's own .env)."""
+    base = {
+        "DATABASE_PATH": str(tmp_path / "studybot.sqlite3"),
+        "MODEL_PROFILE": "tiny",
+        "TINY_MODELS_DIR": str(tmp_path / "tiny-models"),
+        "HEALTH_FILE": str(tmp_path / "health.json"),
+        "DEVICES": "cpu",
+        "LOG_LEVEL": "INFO",
+    }
+    base.update(env)
+    return load_settings(base, dotenv_path=None)
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny offline models, built once for the whole session."""
+    import torch
+
+    torch.set_num_threads(1)  # stable timings on shared 2-core machines (see NOTES.md)
+    root = tmp_path_factory.mktemp("tiny-models")
+    build_tiny_models(root)
+    # Subprocesses started by the tests (the CLI) reuse them instead of building their own.
+    os.environ["STUDYBOT_TEST_TINY_DIR"] = str(root)
+    return root
+
+
+@pytest.fixture
+def settings(tmp_path: Path, tiny_dir: Path) -> Settings:
+    return make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir))
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[LocalSession]:
+    """The real bot, started over the gateway against the Discord double.
+
+    Any ERROR logged by discord.py, asyncio or the bot, and any broken Discord rule, fails the
+    test at once (inside the wait for the bot's answer) or at teardown.
+    """
+    async with LocalSession(settings, fail_on_errors=True, answer_timeout=60) as local:
+        yield local
+        local.raise_failures()

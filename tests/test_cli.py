@@ -1,0 +1,158 @@
+"""The `studybot` command line: try, console, sync, db backup — as a newcomer runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.db.backup import backup_database
+from bot.local.session import LocalSession
+from bot.sync import sync_commands
+
+# The CLI subprocesses reuse the session's tiny models (see the tiny_dir fixture).
+pytestmark = pytest.mark.usefixtures("tiny_dir")
+
+
+def studybot(
+    args: list[str], tmp_path: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        "TINY_MODELS_DIR": os.environ.get("STUDYBOT_TEST_TINY_DIR", str(tmp_path / "tiny")),
+        "HEALTH_FILE": str(tmp_path / "health.json"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=environment,
+        cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_try_prints_the_rendered_reply(tmp_path: Path) -> None:
+    result = studybot(["try", "/about"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "╭ studybot" in result.stdout
+    assert "▸ Version" in result.stdout
+    # The hub is unreachable here and nothing is cached: the banner says tiny models are used.
+    assert "tiny offline models" in result.stderr
+
+
+def test_try_json_prints_one_request_per_line(tmp_path: Path) -> None:
+    result = studybot(["try", "/about", "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines and lines[0]["method"] == "POST" and lines[0]["path"].endswith("/callback")
+    assert lines[0]["json"]["data"]["embeds"][0]["title"] == "studybot"
+    assert lines[0]["files"] == [] and isinstance(lines[0]["at_ms"], float)
+
+
+def test_try_sends_a_raw_payload_whose_ids_are_foreign(tmp_path: Path) -> None:
+    payload = {
+        "id": "1111111111111111111",
+        "application_id": "2222222222222222222",
+        "type": 2,
+        "token": "foreign-token",
+        "version": 1,
+        "guild_id": "3333333333333333333",
+        "channel_id": "4444444444444444444",
+        "member": {
+            "user": {
+                "id": "5555555555555555555",
+                "username": "someone",
+                "discriminator": "0",
+                "avatar": None,
+            },
+            "roles": [],
+            "permissions": "0",
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "flags": 0,
+        },
+        "data": {"id": "6666666666666666666", "name": "about", "type": 1},
+        "locale": "en-US",
+        "attachment_size_limit": 8388608,
+    }
+    file = tmp_path / "payload.json"
+    file.write_text(json.dumps(payload))
+    result = studybot(["try", "--payload", str(file), "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    (callback,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert callback["path"] == "/interactions/1111111111111111111/foreign-token/callback"
+
+
+def test_try_fails_clearly_on_an_unknown_command(tmp_path: Path) -> None:
+    result = studybot(["try", "/nope"], tmp_path)
+    assert result.returncode == 2
+    assert "unknown command /nope" in result.stderr
+
+
+def test_console_reads_standard_input_and_exits_0(tmp_path: Path) -> None:
+    result = studybot(["console"], tmp_path, stdin="/about\nhelp\n")
+    assert result.returncode == 0, result.stderr
+    assert "studybot local console" in result.stdout
+    assert "Grace: /about" in result.stdout and "▸ Version" in result.stdout
+    assert "click <label>" in result.stdout
+
+
+def test_run_without_a_token_opens_the_console(tmp_path: Path) -> None:
+    result = studybot(["run"], tmp_path, stdin="/about\n")
+    assert result.returncode == 0, result.stderr
+    assert "No DISCORD_TOKEN is set" in result.stderr
+    assert "▸ Version" in result.stdout
+
+
+def test_sync_needs_a_token(tmp_path: Path) -> None:
+    result = studybot(["sync"], tmp_path)
+    assert result.returncode == 2
+    assert "set DISCORD_TOKEN first" in result.stderr
+
+
+async def test_sync_registers_every_command(session: LocalSession) -> None:
+    assert session.bot is not None
+    names = await sync_commands(session.bot, None)
+    assert "about" in names
+    synced = session.double.synced_commands[None]
+    assert {command["name"] for command in synced} == set(names)
+    guild_names = await sync_commands(session.bot, session.double.world.guild_id)
+    assert guild_names == names
+    cleared = await sync_commands(session.bot, None, clear=True)
+    assert cleared == [] and session.double.synced_commands[None] == []
+
+
+def test_db_backup_copies_a_live_database(tmp_path: Path) -> None:
+    source = tmp_path / "live.sqlite3"
+    with sqlite3.connect(source) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+        db.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(100)])
+    writer = sqlite3.connect(source)  # a second connection holding uncheckpointed WAL pages
+    writer.execute("INSERT INTO t VALUES (100)")
+    writer.commit()
+    pages = backup_database(source, tmp_path / "backups" / "copy.sqlite3")
+    writer.close()
+    assert pages >= 1
+    with sqlite3.connect(tmp_path / "backups" / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT count(*) FROM t").fetchone()[0] == 101
+
+
+def test_db_backup_cli(tmp_path: Path) -> None:
+    missing = studybot(["db", "backup", str(tmp_path / "b.sqlite3")], tmp_path)
+    assert missing.returncode == 2 and "no database at" in missing.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute("CREATE TABLE t (x)")
+    ok = studybot(["db", "backup", str(tmp_path / "b.sqlite3")], tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "b.sqlite3").is_file()

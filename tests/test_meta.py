@@ -1,0 +1,55 @@
+"""Every extension and command meets Discord's rules and ours (checked on the synced schema)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from bot.app import extension_names
+from bot.local.session import LocalSession
+
+NAME_RE = re.compile(r"^[-_\w]{1,32}$")
+
+
+def _walk(options: list[dict], path: str):
+    for option in options:
+        yield path, option
+        if option["type"] in (1, 2):
+            yield from _walk(option.get("options") or [], f"{path} {option['name']}")
+
+
+def test_every_extension_has_setup() -> None:
+    names = extension_names()
+    assert "cogs.about" in names
+    for name in names:
+        module = importlib.import_module(name)
+        assert callable(getattr(module, "setup", None)), f"{name} has no setup()"
+
+
+async def test_commands_are_unique_and_described_within_discords_limits(session: LocalSession) -> None:
+    schemas = session.schemas()
+    names = [schema["name"] for schema in schemas]
+    assert len(names) == len(set(names)), names
+    for schema in schemas:
+        assert NAME_RE.match(schema["name"]) and schema["name"] == schema["name"].lower()
+        assert 1 <= len(schema["description"]) <= 100, schema["name"]
+        assert schema["description"] != "…", f"/{schema['name']} has no docstring"
+        options = schema.get("options") or []
+        assert len(options) <= 25
+        for path, option in _walk(options, schema["name"]):
+            where = f"/{path} {option['name']}"
+            assert NAME_RE.match(option["name"]) and option["name"] == option["name"].lower(), where
+            assert 1 <= len(option["description"]) <= 100, where
+            assert option["description"] != "…", f"{where} is not described"
+            assert len(option.get("choices") or []) <= 25, where
+            assert len(option.get("options") or []) <= 25, where
+    total = sum(len(str(schema)) for schema in schemas)
+    assert total < 200_000  # far under Discord's 8000 characters per command on average
+
+
+async def test_readme_lists_every_slash_command(session: LocalSession) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for schema in session.schemas():
+        assert f"| `/{schema['name']}" in readme, f"/{schema['name']} is missing from the README's table"

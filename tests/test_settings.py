@@ -1,0 +1,135 @@
+"""Settings: defaults, .env, and one clear line for every bad value."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SETTINGS, Secret, SettingsError, describe, env_example, load_settings, markdown_table
+
+BAD_VALUES = {
+    "DISCORD_TOKEN": "not a token",
+    "DEV_GUILD_ID": "my-server",
+    "DATABASE_PATH": "   ",
+    "HEALTH_FILE": "",
+    "MODEL_PROFILE": "huge",
+    "MODEL_CACHE_DIR": None,  # any text is a path; empty means the default
+    "TINY_MODELS_DIR": "",
+    "MODEL_CATALOG": None,
+    "DEVICES": "gpu0",
+    "WORKERS_PER_DEVICE": "0",
+    "TORCH_THREADS": "many",
+    "QUEUE_LIMIT": "-1",
+    "MEMBER_INFLIGHT_LIMIT": "1.5",
+    "MAX_BATCH": "0",
+    "MAX_WAIT_MS": "soon",
+    "MAX_BATCH_TOKENS": "10",
+    "TIMEOUT_SCALE": "fast",
+    "MODEL_MEMORY_BUDGET_MB": "-5",
+    "MAX_MODELS_PER_DEVICE": "65",
+    "PRELOAD_MODELS": "Sentiment Analysis",
+    "MODERATOR_ROLES": "x" * 101,
+    "DEMO_CHANNEL_IDS": "general",
+    "LOG_LEVEL": "LOUD",
+}
+
+
+def test_every_setting_has_a_bad_value_case() -> None:
+    assert set(BAD_VALUES) == {setting.env for setting in SETTINGS}
+
+
+@pytest.mark.parametrize("name", [name for name, value in BAD_VALUES.items() if value is not None])
+def test_a_bad_value_names_the_variable_and_what_is_expected(name: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: BAD_VALUES[name]}, dotenv_path=None)
+    message = str(caught.value)
+    assert message.startswith(f"{name} must be ")
+    assert "\n" not in message
+
+
+def test_defaults() -> None:
+    settings = load_settings({}, dotenv_path=None)
+    assert settings.discord_token is None
+    assert settings.database_path == Path("data/studybot.sqlite3")
+    assert settings.devices == ("auto",)
+    assert settings.model_profile == "hub"
+    assert settings.moderator_roles == ("Moderator",)
+    assert settings.demo_channel_ids == ()
+
+
+def test_typed_values() -> None:
+    settings = load_settings(
+        {
+            "DEV_GUILD_ID": "123456789012345678",
+            "DEVICES": "cuda:0, cuda:1",
+            "MODERATOR_ROLES": "Mods, Study Leads",
+            "DEMO_CHANNEL_IDS": "123456789012345678,223456789012345678",
+            "LOG_LEVEL": "debug",
+            "PRELOAD_MODELS": "ner,text-generation=distilbert/distilgpt2",
+        },
+        dotenv_path=None,
+    )
+    assert settings.dev_guild_id == 123456789012345678
+    assert settings.devices == ("cuda:0", "cuda:1")
+    assert settings.moderator_roles == ("Mods", "Study Leads")
+    assert settings.demo_channel_ids == (123456789012345678, 223456789012345678)
+    assert settings.log_level == "DEBUG"
+    assert settings.preload_models == ("ner", "text-generation=distilbert/distilgpt2")
+
+
+def test_the_token_never_shows(tmp_path: Path) -> None:
+    token = "MTIz.abc.def"
+    settings = load_settings({"DISCORD_TOKEN": token}, dotenv_path=None)
+    assert isinstance(settings.discord_token, Secret)
+    assert settings.discord_token.reveal() == token
+    assert token not in repr(settings) and token not in str(settings.discord_token)
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"DISCORD_TOKEN": "bad token with spaces"}, dotenv_path=None)
+    assert "spaces" not in str(caught.value) and "(hidden)" in str(caught.value)
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("QUEUE_LIMIT=7\nMAX_BATCH=3\n")
+    settings = load_settings({"MAX_BATCH": "9"}, dotenv_path=dotenv)
+    assert settings.queue_limit == 7
+    assert settings.max_batch == 9
+
+
+def test_env_example_is_current() -> None:
+    text = (Path(__file__).parents[1] / ".env.example").read_text()
+    for setting in SETTINGS:
+        assert f"\n{setting.env}={setting.default}\n" in text, setting.env
+    assert text == env_example(), "regenerate it: studybot config --env-example > .env.example"
+
+
+def test_readme_documents_every_setting() -> None:
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    for setting in SETTINGS:
+        assert f"| `{setting.env}` |" in text, setting.env
+    assert markdown_table() in text, "paste `studybot config --markdown` into the README"
+
+
+def test_describe_hides_the_token() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "MTIz.abc.def", "DEVICES": "cpu"}, dotenv_path=None)
+    text = describe(settings)
+    assert "DISCORD_TOKEN=(set, hidden)" in text and "MTIz" not in text
+    assert "DEVICES=cpu" in text
+
+
+def test_the_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={"PATH": "/usr/bin:/bin", "DEV_GUILD_ID": "abc", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    expected = "DEV_GUILD_ID must be a Discord ID (15 to 21 digits), or nothing; got 'abc'."
+    assert result.stderr.strip().splitlines() == [f"studybot: configuration error: {expected}"]
+    assert "Traceback" not in result.stderr
