@@ -15,10 +15,12 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock, SystemClock
 from bot.db import apply_migrations, open_database
+from bot.db.reminders import ReminderStore
 from bot.errors import StudyTree
 from bot.health import HealthReport, report_forever
 from bot.inference.backend import InferenceBackend
 from bot.inference.pool import InferencePool
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class StudyBot(commands.Bot):
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.scheduler = Scheduler(self.clock)
         self.start_services = start_services
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()
@@ -94,6 +97,8 @@ class StudyBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         log.info("Loaded %d extensions", len(self.extensions))
+        if self.start_services:
+            await self.scheduler.start(ReminderStore(self.db))
         if self.start_services and self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -111,6 +116,7 @@ class StudyBot(commands.Bot):
         health, self._health_task = self._health_task, None
         if health is not None:
             health.cancel()
+        await self.scheduler.stop()
         await super().close()  # closes the gateway and unloads every extension, newest first
         pool = self.pool if self._owns_pool else None
         self._owns_pool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -31,14 +31,15 @@ def ensure_moderator(interaction: discord.Interaction) -> None:
 
 
 def moderator_only() -> Callable[[T], T]:
-    """Command decorator: hidden from members in the Discord UI and refused on the server side."""
+    """Command decorator: refused on the server side unless the member is a moderator.
+
+    Discord can also hide a command from members, but only a top-level command or group
+    (``@app_commands.default_permissions(manage_guild=True)``); subcommands in a group that
+    members use too rely on this check alone.
+    """
 
     def predicate(interaction: discord.Interaction) -> bool:
         ensure_moderator(interaction)
         return True
 
-    def decorator(func: Any) -> Any:
-        func = app_commands.default_permissions(manage_guild=True)(func)
-        return app_commands.check(predicate)(func)
-
-    return decorator
+    return app_commands.check(predicate)

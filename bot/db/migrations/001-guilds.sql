@@ -1,8 +1,10 @@
--- Servers the bot knows, with the settings moderators keep per server.
-CREATE TABLE guilds (
-    guild_id    INTEGER PRIMARY KEY,
-    timezone    TEXT NOT NULL DEFAULT 'UTC',
-    joined_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+-- Settings moderators keep per server (time zone, channels, reminder lead times), as text.
+CREATE TABLE guild_settings (
+    guild_id    INTEGER NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (guild_id, key)
 );
 
 -- Every write a moderator makes: who, what, when.

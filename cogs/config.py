@@ -1,0 +1,110 @@
+"""``/config``: the server settings moderators choose (time zone, channels, reminder times)."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import StudyBot
+from bot.checks import moderator_only
+from bot.db.guilds import GuildConfig, GuildStore
+from bot.replies import reply
+
+_ZONES = sorted(available_timezones() | {"UTC"})
+
+
+def config_embed(config: GuildConfig) -> discord.Embed:
+    """The server's settings as one embed (pure)."""
+    embed = discord.Embed(title="Server settings", colour=discord.Colour.blurple())
+    embed.add_field(name="Time zone", value=config.timezone)
+    for purpose in ("homework", "sessions", "questions"):
+        channel = config.channel(purpose)
+        embed.add_field(name=f"{purpose.title()} channel", value=f"<#{channel}>" if channel else "not set")
+    reminders = ", ".join(
+        f"{area}: {minutes} min before" for area, minutes in config.reminder_minutes.items()
+    )
+    embed.add_field(name="Reminders", value=reminders, inline=False)
+    return embed
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Config(commands.GroupCog, group_name="config"):
+    """Server settings for moderators."""
+
+    def __init__(self, client: StudyBot) -> None:
+        self.bot = client
+
+    @property
+    def store(self) -> GuildStore:
+        return GuildStore(self.bot.db)
+
+    @app_commands.command(name="show")
+    @moderator_only()
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show this server's studybot settings."""
+        assert interaction.guild_id is not None
+        await reply(
+            interaction, embed=config_embed(await self.store.get(interaction.guild_id)), ephemeral=True
+        )
+
+    @app_commands.command(name="timezone")
+    @app_commands.describe(name="An IANA time zone, e.g. Europe/Paris; due dates and sessions use it")
+    @moderator_only()
+    async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
+        """Set the time zone that homework due dates and session times are given in."""
+        assert interaction.guild_id is not None
+        zone = await self.store.set_timezone(interaction.guild_id, name, user_id=interaction.user.id)
+        await reply(interaction, f"Time zone set to **{zone}**.", ephemeral=True)
+
+    @timezone.autocomplete("name")
+    async def timezone_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().lower().replace(" ", "_")
+        found = [zone for zone in _ZONES if wanted in zone.lower()]
+        found.sort(key=lambda zone: (not zone.lower().startswith(wanted), len(zone)))
+        return [app_commands.Choice(name=zone, value=zone) for zone in found[:25]]
+
+    @app_commands.command(name="channel")
+    @app_commands.describe(purpose="What the channel is for", channel="The channel (leave out to unset)")
+    @moderator_only()
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        purpose: Literal["homework", "sessions", "questions"],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Choose where homework, session announcements or Q&A posts go."""
+        assert interaction.guild_id is not None
+        await self.store.set_channel(
+            interaction.guild_id, purpose, channel.id if channel else None, user_id=interaction.user.id
+        )
+        where = channel.mention if channel else "not set (posts go to the channel the command is used in)"
+        await reply(interaction, f"The {purpose} channel is now {where}.", ephemeral=True)
+
+    @app_commands.command(name="reminders")
+    @app_commands.describe(area="Which reminders", minutes="Minutes before the due date or session start")
+    @moderator_only()
+    async def reminders(
+        self,
+        interaction: discord.Interaction,
+        area: Literal["homework", "sessions"],
+        minutes: app_commands.Range[int, 1, 20160],
+    ) -> None:
+        """Set how long before a due date or a session the reminders go out."""
+        assert interaction.guild_id is not None
+        await self.store.set_reminder_minutes(
+            interaction.guild_id, area, minutes, user_id=interaction.user.id
+        )
+        await reply(
+            interaction, f"{area.title()} reminders now go out {minutes} minutes before.", ephemeral=True
+        )
+
+
+async def setup(client: StudyBot) -> None:
+    await client.add_cog(Config(client))
