@@ -65,8 +65,9 @@ def _local_settings(args: argparse.Namespace, settings: Settings) -> tuple[Setti
     """Settings for the console and ``try``, with the model profile they can really use."""
     from bot.local.profile import choose_profile
 
-    configure_logging("DEBUG" if getattr(args, "verbose", False) else "WARNING")
-    return choose_profile(settings, requested=getattr(args, "models", None))
+    level = "DEBUG" if getattr(args, "verbose", False) else "WARNING"
+    configure_logging(level)
+    return choose_profile(settings.replace(log_level=level), requested=getattr(args, "models", None))
 
 
 def _cmd_console(args: argparse.Namespace, settings: Settings) -> int:
@@ -220,9 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live with their subsystem (models, infer, bench)."""
+    from bot.inference import bench
     from bot.inference import cli as inference_cli
 
-    return [inference_cli.register]
+    return [inference_cli.register, bench.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

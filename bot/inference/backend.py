@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+from bot.inference.catalog import ResolvedModel
+from bot.inference.metrics import PoolSnapshot
+from bot.inference.tasks import TaskSpec
 
 JobState = Literal["queued", "loading", "running", "done", "failed", "cancelled"]
 
@@ -21,6 +25,16 @@ class JobUpdate:
 UpdateCallback = Callable[[JobUpdate], Awaitable[None] | None]
 
 
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request that passed every check made before queueing (see ``InferenceBackend.check``)."""
+
+    spec: TaskSpec
+    model: ResolvedModel
+    inputs: list[Any]
+    params: dict[str, Any]
+
+
 class InferenceBackend(Protocol):
     """Runs course tasks for the bot; cogs and the CLI see nothing else of the engine."""
 
@@ -32,6 +46,18 @@ class InferenceBackend(Protocol):
         """Finish or fail what is queued, stop the workers, free the devices."""
         ...
 
+    def check(
+        self,
+        task: str,
+        model: str | None,
+        inputs: Sequence[Any],
+        params: dict[str, Any] | None = None,
+        *,
+        user: Hashable = 0,
+    ) -> CheckedRequest:
+        """Raise what ``submit`` would refuse at once (bad input, unknown model, limits); queue nothing."""
+        ...
+
     async def submit(
         self,
         task: str,
@@ -39,10 +65,19 @@ class InferenceBackend(Protocol):
         inputs: Sequence[Any],
         params: dict[str, Any] | None = None,
         *,
-        user: int | str = 0,
+        user: Hashable = 0,
         on_update: UpdateCallback | None = None,
+        request_id: str | None = None,
     ) -> list[Any]:
         """Run ``task`` on ``inputs`` with the catalog model ``model`` (None: the task's default)."""
+        ...
+
+    def cancel(self, request_id: str) -> bool:
+        """Cancel a request submitted with ``request_id``; False when it is no longer in flight."""
+        ...
+
+    def snapshot(self) -> PoolSnapshot:
+        """Queue, workers and per-task figures now (for /status)."""
         ...
 
     def device_names(self) -> list[str]:

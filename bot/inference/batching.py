@@ -1,11 +1,12 @@
 """Which waiting inputs go together into the next batch (pure functions, no I/O).
 
-The policy, measured on this team's machines (see NOTES.md): the batch is built around one
-*anchor* input, chosen round-robin over members (the member served longest ago, then their oldest
-input), and filled with the inputs of the same group whose token length is nearest the anchor's.
-Similar lengths waste little on padding; the anchor rule keeps one member from starving others
-and every input from waiting forever. A batch is capped by items and by padded tokens
-(items × longest input), and is handed over sorted by length.
+The policy, measured on this team's machines (see NOTES.md and the README's benchmark): the
+batch is built around one *anchor* input, chosen round-robin over members (the member served
+longest ago, then their oldest input), and filled with the inputs of the same group whose token
+lengths are closest to the anchor's — the contiguous run of the length-sorted group that wastes
+the fewest padded tokens. Similar lengths waste little on padding; the anchor rule keeps one
+member from starving others and every input from waiting forever. A batch is capped by items and
+by padded tokens (items × longest input), and is handed over sorted by length.
 """
 
 from __future__ import annotations
@@ -49,24 +50,31 @@ def padded_tokens(items: Sequence[WaitingItem]) -> int:
 def select_batch(
     anchor: WaitingItem, group: Sequence[WaitingItem], *, max_batch: int, max_tokens: int
 ) -> list[WaitingItem]:
-    """The anchor plus the group's inputs nearest in length, within both caps, sorted by length.
+    """The anchor and its length-neighbours: the run of the length-sorted group that holds the
+    anchor and wastes the fewest padded tokens, within both caps; returned sorted by length.
 
-    The anchor is always taken, even alone over the token cap (it has to run some time).
+    Taking a contiguous run of the sorted group (rather than, say, the anchor's nearest
+    neighbours on both sides one by one) keeps later batches from being built out of scattered
+    leftovers. The anchor is always taken, even alone over the token cap (it has to run some time).
     """
-    others = sorted(
-        (item for item in group if item is not anchor),
-        key=lambda item: (abs(item.cost - anchor.cost), item.enqueued),
-    )
-    chosen = [anchor]
-    longest = anchor.cost
-    for item in others:
-        if len(chosen) >= max_batch:
-            break
-        if (len(chosen) + 1) * max(longest, item.cost) > max_tokens:
-            continue
-        chosen.append(item)
-        longest = max(longest, item.cost)
-    return sorted(chosen, key=lambda item: (item.cost, item.enqueued))
+    ordered = sorted(group, key=lambda item: (item.cost, item.enqueued))
+    at = next(index for index, item in enumerate(ordered) if item is anchor)
+    size = min(max_batch, len(ordered))
+    while size > 1:
+        best: list[WaitingItem] | None = None
+        best_waste = 0
+        for start in range(max(0, at - size + 1), min(at, len(ordered) - size) + 1):
+            window = ordered[start : start + size]
+            padded = padded_tokens(window)
+            if padded > max_tokens:
+                continue
+            waste = padded - sum(item.cost for item in window)
+            if best is None or waste < best_waste:
+                best, best_waste = window, waste
+        if best is not None:
+            return best
+        size -= 1
+    return [anchor]
 
 
 def should_wait(

@@ -80,9 +80,11 @@ class PoolMetrics:
         self.failures: dict[str, int] = defaultdict(int)
         self.batches: dict[str, int] = defaultdict(int)
         self.items: dict[str, int] = defaultdict(int)
+        self.busy_s: dict[str, float] = defaultdict(float)  # seconds workers spent running batches
         self.restarts = 0
 
-    def record_batch(self, task: str, size: int) -> None:
+    def record_batch(self, task: str, size: int, run_s: float = 0.0) -> None:
+        self.busy_s[task] += run_s
         self.batch_sizes[task].append(size)
         self.batches[task] += 1
         self.items[task] += size

@@ -17,6 +17,7 @@ import contextlib
 import itertools
 import logging
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import UserFacingError
-from bot.inference.backend import JobUpdate, UpdateCallback
+from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
 from bot.inference.batching import WaitingItem, choose_anchor, select_batch, should_wait
 from bot.inference.catalog import Catalog
 from bot.inference.devices import resolve_devices
@@ -157,6 +158,7 @@ class InferencePool:
         self._member_jobs: dict[Hashable, int] = defaultdict(int)
         self._admitted_items = 0
         self._tokenizers: dict[str, Any] = {}
+        self._tokenizer_lock = threading.Lock()
         self._batch_ids = itertools.count(1)
         self._job_ids = itertools.count(1)
         self._wake = asyncio.Event()
@@ -299,15 +301,10 @@ class InferencePool:
         bad input or model, a full queue, their own in-flight limit, a timeout, a cancelled
         request, a worker that died, or an input the model failed on.
         """
-        if self._closing:
-            raise PoolClosed("The bot is shutting down; please ask again in a minute.")
         if not self._started:
             await self.start()
-        spec = get_task(task)
-        resolved = self.catalog.resolve(
-            task, model, profile=self.settings.model_profile, tiny_dir=self.settings.tiny_models_dir
-        )
-        checked, full_params = spec.validate(list(inputs), params)
+        request = self.check(task, model, inputs, params, user=user)
+        spec, resolved, checked, full_params = request.spec, request.model, request.inputs, request.params
         self._admit(user, len(checked))
         job_id = request_id or f"job-{next(self._job_ids)}"
         if job_id in self._jobs:
@@ -355,6 +352,31 @@ class InferencePool:
                 failed=not job.future.done() or job.future.cancelled() or job.future.exception() is not None,
             )
 
+    def check(
+        self,
+        task: str,
+        model: str | None,
+        inputs: Sequence[Any],
+        params: dict[str, Any] | None = None,
+        *,
+        user: Hashable = 0,
+    ) -> CheckedRequest:
+        """Everything :meth:`submit` would refuse at once, without queueing anything.
+
+        Raises the same errors (unknown task or model, bad input or parameter, shutting down,
+        queue full, member limit); returns the validated request. A cog calls this before it
+        acknowledges an interaction, so bad input gets an ephemeral error and nothing is queued.
+        """
+        if self._closing:
+            raise PoolClosed("The bot is shutting down; please ask again in a minute.")
+        spec = get_task(task)
+        resolved = self.catalog.resolve(
+            task, model, profile=self.settings.model_profile, tiny_dir=self.settings.tiny_models_dir
+        )
+        checked, full_params = spec.validate(list(inputs), params)
+        self._check_admission(user, len(checked))
+        return CheckedRequest(spec, resolved, checked, full_params)
+
     def cancel(self, request_id: str) -> bool:
         """Cancel a request by id. Queued inputs never run; a running batch's result is dropped."""
         job = self._jobs.get(request_id)
@@ -369,6 +391,11 @@ class InferencePool:
         return job.notifier.last if job is not None else None
 
     def _admit(self, member: Hashable, items: int) -> None:
+        self._check_admission(member, items)
+        self._member_jobs[member] += 1
+        self._admitted_items += items
+
+    def _check_admission(self, member: Hashable, items: int) -> None:
         limit = self.settings.member_inflight_limit
         if self._member_jobs[member] >= limit:
             noun = "request" if limit == 1 else "requests"
@@ -381,8 +408,6 @@ class InferencePool:
                 f"The model queue is full ({self.settings.queue_limit} requests); "
                 "please try again in a minute."
             )
-        self._member_jobs[member] += 1
-        self._admitted_items += items
 
     def _release(self, member: Hashable, items: int) -> None:
         self._member_jobs[member] -= 1
@@ -394,10 +419,15 @@ class InferencePool:
         """Token costs of ``items`` (runs in a thread: loading a tokenizer reads files)."""
         tokenizer = self._tokenizers.get(ref)
         if tokenizer is None:
-            from bot.inference.loading import load_tokenizer
+            # One loader at a time: concurrent requests for a new model wait for one load (and
+            # transformers' lazy imports are not safe to run from several threads at once).
+            with self._tokenizer_lock:
+                tokenizer = self._tokenizers.get(ref)
+                if tokenizer is None:
+                    from bot.inference.loading import load_tokenizer
 
-            tokenizer = load_tokenizer(ref, self.settings.model_cache_dir, task=spec.name)
-            self._tokenizers[ref] = tokenizer
+                    tokenizer = load_tokenizer(ref, self.settings.model_cache_dir, task=spec.name)
+                    self._tokenizers[ref] = tokenizer
         return [max(1, spec.cost(tokenizer, item, params)) for item in items]
 
     # --- dispatching --------------------------------------------------------------------------
@@ -525,7 +555,7 @@ class InferencePool:
         batch = self._batches.pop(message.batch_id, None)
         if batch is None:
             return
-        self.metrics.record_batch(batch.task, len(batch.items))
+        self.metrics.record_batch(batch.task, len(batch.items), message.run_s)
         if not self._batches:
             self._drained.set()
         for item, outcome in zip(batch.items, message.outcomes, strict=True):

@@ -43,8 +43,18 @@ def test_a_batch_respects_the_token_budget_but_always_holds_its_anchor() -> None
     group = [anchor, item(50), item(60), item(10)]
     batch = select_batch(anchor, group, max_batch=32, max_tokens=120)
     assert anchor in batch and padded_tokens(batch) <= 120
-    alone = select_batch(item(500), [item(400)], max_batch=32, max_tokens=100)
-    assert [entry.cost for entry in alone] == [500]
+    big = item(500)
+    alone = select_batch(big, [item(400), big], max_batch=32, max_tokens=100)
+    assert alone == [big]
+
+
+def test_a_batch_is_the_contiguous_run_that_wastes_least() -> None:
+    anchor = item(30, enqueued=0.0)
+    group = [anchor] + [item(cost, enqueued=float(n)) for n, cost in enumerate((10, 11, 29, 31, 32, 60), 1)]
+    batch = select_batch(anchor, group, max_batch=3, max_tokens=10_000)
+    # [29, 30, 31] and [30, 31, 32] both waste 3 padded tokens (the first found is kept);
+    # any run reaching 11 or 60 wastes far more.
+    assert [entry.cost for entry in batch] == [29, 30, 31]
 
 
 def test_should_wait_holds_a_young_partial_batch_only() -> None:

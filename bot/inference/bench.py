@@ -1,0 +1,386 @@
+"""The worker pool benchmark (``studybot bench``, ``benchmarks/pool.py``): figures, never a test.
+
+It builds realistic-size models from default configs with random weights — a DistilBERT-base
+classifier and GPT-2 small, the same compute as the course checkpoints — and measures, in one
+run on whatever device is present:
+
+1. **naive**: one runner call per request, one after another (what a simple bot does);
+2. **ideal**: every input in one offline run, sorted by length, at the best batch size;
+3. **pool**: the same requests through ``pool.submit`` from the event loop, all at once (burst)
+   and as a Poisson stream at 80% of the ideal throughput,
+
+with items/s, p50/p95 latency, the event loop's lag (p99 of a 5 ms ticker), and peak memory.
+Torch runs one thread per process by default (``--threads``): on shared 2-core machines that
+keeps figures stable, and naive, ideal and pool then use the same compute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from bot.inference.catalog import Catalog, CatalogEntry
+from bot.inference.metrics import percentile
+from bot.inference.tiny import build_tiny_models, tiny_model_dir
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+CLASSIFICATION, GENERATION = "sentiment-analysis", "text-generation"
+TICK_S = 0.005
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One task's measured workload."""
+
+    task: str
+    requests: int
+    params: dict[str, Any]
+    batch_sizes: tuple[int, ...]
+
+
+FULL = (
+    Workload(CLASSIFICATION, 256, {}, (8, 16, 32, 64)),
+    Workload(GENERATION, 32, {"max_new_tokens": 20}, (8, 16, 32)),
+)
+QUICK = (
+    Workload(CLASSIFICATION, 24, {}, (8, 24)),
+    Workload(GENERATION, 4, {"max_new_tokens": 4}, (4,)),
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one mode achieved."""
+
+    items_s: float
+    p50_ms: float
+    p95_ms: float
+    loop_lag_p99_ms: float | None = None
+    batch: int | None = None
+
+
+def _figures(latencies: list[float], elapsed: float, **extra: Any) -> Figures:
+    return Figures(
+        items_s=len(latencies) / elapsed if elapsed > 0 else 0.0,
+        p50_ms=(percentile(latencies, 0.5) or 0.0) * 1000,
+        p95_ms=(percentile(latencies, 0.95) or 0.0) * 1000,
+        **extra,
+    )
+
+
+# --- models and inputs ---------------------------------------------------------------------------
+
+
+def build_models(root: Path, *, quick: bool) -> dict[str, Path]:
+    """Random-weight models of the real sizes (tiny ones with ``quick``), with local tokenizers."""
+    tiny = build_tiny_models(root / "tiny")
+    if quick:
+        return {CLASSIFICATION: tiny[CLASSIFICATION], GENERATION: tiny[GENERATION]}
+    import torch
+    import transformers
+    from transformers import (
+        AutoTokenizer,
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+        GPT2Config,
+        GPT2LMHeadModel,
+    )
+
+    transformers.utils.logging.disable_progress_bar()
+    paths = {CLASSIFICATION: root / "distilbert-base-random", GENERATION: root / "gpt2-small-random"}
+    torch.manual_seed(0)
+    if not (paths[CLASSIFICATION] / "config.json").is_file():
+        config = DistilBertConfig(
+            num_labels=2, id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1}
+        )
+        DistilBertForSequenceClassification(config).save_pretrained(paths[CLASSIFICATION])
+        word_level_tokenizer().save_pretrained(paths[CLASSIFICATION])
+    if not (paths[GENERATION] / "config.json").is_file():
+        GPT2LMHeadModel(GPT2Config()).save_pretrained(paths[GENERATION])
+        AutoTokenizer.from_pretrained(tiny[GENERATION]).save_pretrained(paths[GENERATION])
+    return paths
+
+
+def _sentences() -> list[str]:
+    corpus = (Path(__file__).with_name("tiny_corpus.txt")).read_text(encoding="utf-8")
+    return [
+        line.strip() for line in corpus.splitlines() if line.strip() and line.isascii() and line[0] != "#"
+    ]
+
+
+def word_level_tokenizer() -> Any:
+    """A WordPiece tokenizer that knows every corpus word, so token counts are as realistic as BERT's.
+
+    (The tiny models' hand-built vocabulary splits most words into letters, which would make the
+    benchmark's sequences two to three times longer than a real checkpoint's.)
+    """
+    from transformers import DistilBertTokenizer
+
+    words = sorted({word for line in _sentences() for word in re.findall(r"[a-z0-9]+", line.lower())})
+    pieces = [chr(code) for code in range(ord("a"), ord("z") + 1)] + list("0123456789")
+    tokens = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *".,;:!?'\"()-",
+        *pieces,
+        *(f"##{p}" for p in pieces),
+    ]
+    tokens += [word for word in words if word not in tokens]
+    vocab = {token: index for index, token in enumerate(tokens)}
+    return DistilBertTokenizer(vocab=vocab, do_lower_case=True, model_max_length=512)
+
+
+def make_inputs(workload: Workload, rng: random.Random) -> list[str]:
+    """Texts of chat-message length, varied (1 to 3 sentences; prompts of 1 to 2)."""
+    sentences = _sentences()
+    most = 3 if workload.task == CLASSIFICATION else 2
+    return [" ".join(rng.choices(sentences, k=rng.randint(1, most))) for _ in range(workload.requests)]
+
+
+def bench_catalog(paths: dict[str, Path]) -> Catalog:
+    """The bundled catalog with the benchmark models as the two tasks' defaults."""
+    bundled = Catalog.load()
+    entries: list[CatalogEntry] = []
+    for entry in bundled.entries():
+        if entry.task in paths:
+            if entry.default:
+                entries.append(replace(entry, id=str(paths[entry.task]), label=f"bench {entry.task}"))
+            continue
+        entries.append(entry)
+    return Catalog(entries, source="benchmark")
+
+
+# --- the three modes -------------------------------------------------------------------------------
+
+
+def run_naive(runner: Any, inputs: list[str], params: dict[str, Any]) -> Figures:
+    """One call per request, in arrival order; every request arrived at the start."""
+    started = time.perf_counter()
+    latencies = []
+    for text in inputs:
+        runner.run([text], params)
+        latencies.append(time.perf_counter() - started)
+    return _figures(latencies, time.perf_counter() - started)
+
+
+def run_ideal(runner: Any, inputs: list[str], params: dict[str, Any], sizes: tuple[int, ...]) -> Figures:
+    """Everything in one offline run, sorted by token length, at the best of ``sizes``."""
+    lengths = [len(runner.tokenizer(text)["input_ids"]) for text in inputs]
+    ordered = [text for _, text in sorted(zip(lengths, inputs, strict=True), key=lambda pair: pair[0])]
+    best: Figures | None = None
+    for size in sizes:
+        started = time.perf_counter()
+        latencies = []
+        for start in range(0, len(ordered), size):
+            chunk = ordered[start : start + size]
+            runner.run(chunk, params)
+            latencies.extend([time.perf_counter() - started] * len(chunk))
+        figures = _figures(latencies, time.perf_counter() - started, batch=size)
+        if best is None or figures.items_s > best.items_s:
+            best = figures
+    assert best is not None
+    return best
+
+
+async def _ticker(samples: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        started = time.perf_counter()
+        await asyncio.sleep(TICK_S)
+        samples.append(time.perf_counter() - started - TICK_S)
+
+
+async def run_pool(
+    pool: Any, workload: Workload, inputs: list[str], rate: float | None, rng: random.Random
+) -> Figures:
+    """Submit every input through the pool: all at once, or as a Poisson stream at ``rate``/s."""
+    lags: list[float] = []
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(_ticker(lags, stop))
+    latencies: list[float] = []
+
+    async def one(member: int, text: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        submitted = time.perf_counter()
+        await pool.submit(workload.task, None, [text], workload.params, user=member)
+        latencies.append(time.perf_counter() - submitted)
+
+    delays, at = [], 0.0
+    for _ in inputs:
+        delays.append(at)
+        if rate:
+            at += rng.expovariate(rate)
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(one(n, text, delay) for n, (text, delay) in enumerate(zip(inputs, delays, strict=True)))
+    )
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await ticker
+    lag = (percentile(lags, 0.99) or 0.0) * 1000
+    return _figures(latencies, elapsed, loop_lag_p99_ms=lag)
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def measure(
+    settings: Settings, paths: dict[str, Path], workloads: tuple[Workload, ...], threads: int
+) -> dict[str, Any]:
+    """Run every workload in the three modes; returns the report (also printed by :func:`main`)."""
+    import torch
+
+    from bot.inference.loading import load_runner
+    from bot.inference.pool import InferencePool
+
+    torch.set_num_threads(threads)
+    rng = random.Random(0)
+    pool = InferencePool(settings, catalog=bench_catalog(paths))
+    await pool.start()
+    await pool.wait_ready()
+    report: dict[str, Any] = {"device": ", ".join(pool.device_names())}
+    worker_peak = 0.0
+    try:
+        for workload in workloads:
+            inputs = make_inputs(workload, rng)
+            runner = load_runner(workload.task, str(paths[workload.task]))
+            params = dict(workload.params)
+            runner.run(inputs[:2], params)  # warm-up
+            await pool.preload([workload.task])
+            await pool.submit(workload.task, None, inputs[:2], params, user="warm-up")
+            naive = run_naive(runner, inputs, params)
+            ideal = run_ideal(runner, inputs, params, workload.batch_sizes)
+            burst = await run_pool(pool, workload, inputs, None, rng)
+            stream = await run_pool(pool, workload, inputs, 0.8 * ideal.items_s, rng)
+            del runner
+            worker_peak = max([worker_peak] + [w.memory_used_mb for w in pool.snapshot().workers])
+            report[workload.task] = {
+                "requests": workload.requests,
+                "naive": asdict(naive),
+                "ideal": asdict(ideal),
+                "pool_burst": asdict(burst),
+                "pool_poisson": asdict(stream),
+            }
+    finally:
+        snapshot = pool.snapshot()
+        await pool.close()
+    report["batch_sizes"] = {task: metrics.mean_batch for task, metrics in snapshot.tasks.items()}
+    report["peak_rss_mb"] = round(_peak_rss_mb() + worker_peak, 1)
+    return report
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The one-line JSON of ``--json``."""
+    result: dict[str, Any] = {"device": report["device"]}
+    for key, task in (("classification", CLASSIFICATION), ("generation", GENERATION)):
+        figures = report[task]
+        pool_items = figures["pool_burst"]["items_s"]
+        result[key] = {
+            "naive_items_s": round(figures["naive"]["items_s"], 2),
+            "ideal_items_s": round(figures["ideal"]["items_s"], 2),
+            "pool_items_s": round(pool_items, 2),
+            "pool_vs_ideal": round(pool_items / figures["ideal"]["items_s"], 3),
+            "pool_vs_naive": round(pool_items / figures["naive"]["items_s"], 3),
+            "pool_p95_ms": round(figures["pool_poisson"]["p95_ms"], 1),
+            "loop_lag_p99_ms": round(
+                max(figures["pool_burst"]["loop_lag_p99_ms"], figures["pool_poisson"]["loop_lag_p99_ms"]), 2
+            ),
+        }
+    result["peak_rss_mb"] = report["peak_rss_mb"]
+    return result
+
+
+def format_table(report: dict[str, Any], names: dict[str, str]) -> str:
+    """The human-readable table."""
+    lines = [f"studybot pool benchmark — device: {report['device']}"]
+    for task, name in names.items():
+        figures = report[task]
+        lines.append(f"\n{name}, {figures['requests']} requests")
+        lines.append(f"  {'mode':<22}{'items/s':>9}{'p50 ms':>10}{'p95 ms':>10}{'loop lag p99 ms':>17}")
+        for mode, label in (
+            ("naive", "naive (one by one)"),
+            ("ideal", "ideal (sorted batches)"),
+            ("pool_burst", "pool, all at once"),
+            ("pool_poisson", "pool, Poisson 80%"),
+        ):
+            row = figures[mode]
+            if mode == "ideal":
+                label = f"ideal (batch {row['batch']})"
+            lag = f"{row['loop_lag_p99_ms']:.2f}" if row.get("loop_lag_p99_ms") is not None else "—"
+            lines.append(
+                f"  {label:<22}{row['items_s']:>9.2f}{row['p50_ms']:>10.0f}{row['p95_ms']:>10.0f}{lag:>17}"
+            )
+        pool_items = figures["pool_burst"]["items_s"]
+        lines.append(
+            f"  pool/ideal {pool_items / figures['ideal']['items_s']:.2f}   "
+            f"pool/naive {pool_items / figures['naive']['items_s']:.2f}   "
+            f"mean pool batch {report['batch_sizes'].get(task, 0):.1f}"
+        )
+    lines.append(f"\npeak RSS (bot process + largest worker): {report['peak_rss_mb']:.0f} MB")
+    return "\n".join(lines)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``studybot bench``."""
+    parser = subparsers.add_parser("bench", help="measure the worker pool against naive and ideal batching")
+    parser.add_argument("--quick", action="store_true", help="tiny models and few requests (a smoke run)")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the key figures")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
+    parser.add_argument(
+        "--models-dir", type=Path, help="where to keep the benchmark models (default: a temp dir)"
+    )
+    parser.add_argument("--devices", help="override DEVICES, e.g. cpu or cuda:0")
+    parser.set_defaults(handler=bench_command)
+
+
+def bench_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the models, run every mode, print the table (and the JSON line)."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="studybot-bench-") as scratch:
+        root = args.models_dir or Path(scratch)
+        paths = build_models(root, quick=args.quick)
+        overrides = {
+            "DATABASE_PATH": str(Path(scratch) / "bench.sqlite3"),
+            "MODEL_PROFILE": "hub",
+            "TINY_MODELS_DIR": str(tiny_model_dir(root / "tiny", CLASSIFICATION).parent),
+            "TORCH_THREADS": str(args.threads),
+            "WORKERS_PER_DEVICE": "1",
+            "QUEUE_LIMIT": "10000",
+            "MEMBER_INFLIGHT_LIMIT": "10",
+            "LOG_LEVEL": "WARNING",
+            "DEVICES": args.devices or ",".join(settings.devices),
+        }
+        bench_settings = load_settings(overrides, dotenv_path=None)
+        workloads = QUICK if args.quick else FULL
+        report = asyncio.run(measure(bench_settings, paths, workloads, args.threads))
+    names = {
+        CLASSIFICATION: "classification: DistilBERT-base (random weights)"
+        if not args.quick
+        else "classification (tiny)",
+        GENERATION: "generation: GPT-2 small, 20 new tokens, greedy"
+        if not args.quick
+        else "generation (tiny)",
+    }
+    print(format_table(report, names))
+    if args.json:
+        print(json.dumps(summary(report)))
+    return 0
