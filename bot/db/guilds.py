@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import aiosqlite
 
 from bot.db import audit
+from bot.db.transaction import transaction
 from bot.errors import UserFacingError
 
 #: What a channel can be configured for.
@@ -69,19 +70,17 @@ class GuildStore:
         return GuildConfig(guild_id, values.get("timezone", "UTC"), channels, minutes)
 
     async def _set(self, guild_id: int, key: str, value: str | None, user_id: int) -> None:
-        if value is None:
-            await self.db.execute(
-                "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
-            )
-        else:
-            await self.db.execute(
-                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
-                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                (guild_id, key, value),
-            )
-        await audit.record(self.db, guild_id, user_id, "settings.set", f"{key}={value or '(default)'}")
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            if value is None:
+                await db.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key))
+            else:
+                await db.execute(
+                    "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
+                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                    (guild_id, key, value),
+                )
+            await audit.record(db, guild_id, user_id, "settings.set", f"{key}={value or '(default)'}")
 
     async def set_timezone(self, guild_id: int, name: str, *, user_id: int) -> str:
         """Set the server's time zone (validated); returns the canonical name."""

@@ -9,6 +9,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db.transaction import transaction
+
 
 def to_text(moment: datetime) -> str:
     """A UTC ISO-8601 string that sorts in time order (as SQLite compares text)."""
@@ -144,13 +146,14 @@ class ReminderStore:
 
     async def claim(self, reminder_id: int, now: datetime, outcome: str) -> bool:
         """Mark a reminder as taken (committed at once); False if it was already taken."""
-        cursor = await self.db.execute(
-            "UPDATE reminders SET sent_at = ?, outcome = ? WHERE id = ? AND sent_at IS NULL",
-            (to_text(now), outcome, reminder_id),
-        )
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET sent_at = ?, outcome = ? WHERE id = ? AND sent_at IS NULL",
+                (to_text(now), outcome, reminder_id),
+            )
         return cursor.rowcount == 1
 
     async def set_outcome(self, reminder_id: int, outcome: str) -> None:
-        await self.db.execute("UPDATE reminders SET outcome = ? WHERE id = ?", (outcome[:500], reminder_id))
-        await self.db.commit()
+        """Record how sending went (committed at once)."""
+        async with transaction(self.db) as db:
+            await db.execute("UPDATE reminders SET outcome = ? WHERE id = ?", (outcome[:500], reminder_id))

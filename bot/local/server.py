@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.local import rules
 from bot.local.store import (
@@ -281,7 +281,7 @@ class DiscordDouble:
             files: list[RecordedFile] = []
             reader = await request.multipart()
             async for part in reader:
-                if not isinstance(part, web.BodyPartReader):  # nested multipart: not used by discord.py
+                if not isinstance(part, BodyPartReader):  # nested multipart: not used by discord.py
                     continue
                 data = await part.read()
                 if part.name == "payload_json":

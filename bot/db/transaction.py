@@ -1,0 +1,44 @@
+"""One unit of work on the shared connection: serialised, committed once, rolled back on error."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import AsyncIterator
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _lock(db: aiosqlite.Connection) -> asyncio.Lock:
+    lock = _locks.get(db)
+    if lock is None:
+        lock = _locks[db] = asyncio.Lock()
+    return lock
+
+
+@contextlib.asynccontextmanager
+async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+    """Run the statements inside as one transaction: commit at the end, roll back on any error.
+
+    The bot shares one connection, so units of work that use this helper wait for each other
+    instead of interleaving their statements in one SQLite transaction. Never await a Discord call
+    inside: validate first, write here, reply after.
+    """
+    async with _lock(db):
+        try:
+            yield db
+        except BaseException:
+            if db.in_transaction:
+                await db.rollback()
+                log.debug("Rolled back a unit of work")
+            raise
+        await db.commit()
+
+
+__all__ = ["transaction"]
