@@ -1,0 +1,13 @@
+"""``/homework`` and ``/papers``: homework with reminders, and reading lists (see the private modules)."""
+
+from __future__ import annotations
+
+from bot.app import StudyBot
+
+
+async def setup(client: StudyBot) -> None:
+    from cogs.homework._homework_cog import HomeworkCog
+    from cogs.homework._papers_cog import PapersCog
+
+    await client.add_cog(HomeworkCog(client))
+    await client.add_cog(PapersCog(client))

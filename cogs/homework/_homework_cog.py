@@ -1,0 +1,566 @@
+"""``/homework``: moderators post homework, members mark it done and ask for reminders."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import format_dt
+
+from bot.app import StudyBot
+from bot.checks import moderator_only
+from bot.db.guilds import GuildConfig, GuildStore
+from bot.db.homework import (
+    DESCRIPTION_MAX,
+    KIND_CHANNEL,
+    KIND_MEMBER,
+    TITLE_MAX,
+    Homework,
+    HomeworkDraft,
+    HomeworkStore,
+)
+from bot.errors import UserFacingError
+from bot.guild_cache import GuildCache
+from bot.replies import reply, truncate
+from cogs.homework._due import local_text, parse_due, remind_time
+from cogs.homework._embeds import (
+    announcement_embed,
+    due_text,
+    list_embed,
+    mine_embed,
+    progress_embed,
+)
+from cogs.homework._modals import PostHomeworkModal
+from cogs.homework._reminders import HomeworkReminders
+from cogs.homework._views import DYNAMIC_ITEMS, announcement_view, confirm_delete_view
+
+log = logging.getLogger(__name__)
+
+Channel = discord.TextChannel | discord.Thread
+UTC_ZONE = ZoneInfo("UTC")  # autocomplete shows due dates in UTC: it never reads the server's settings
+
+
+def lead_text(minutes: int) -> str:
+    """``1 day``, ``2 hours``, ``90 minutes``."""
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return f"{days} day" + ("s" if days != 1 else "")
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{minutes} minutes"
+
+
+def check_title(title: str) -> str:
+    text = " ".join(title.split())
+    if not text:
+        raise UserFacingError("The title is empty.")
+    if len(text) > TITLE_MAX:
+        raise UserFacingError(f"The title is {len(text)} characters long; the limit is {TITLE_MAX}.")
+    return text
+
+
+def check_description(description: str | None) -> str:
+    text = (description or "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise UserFacingError(
+            f"The description is {len(text)} characters long; the limit is {DESCRIPTION_MAX}."
+        )
+    return text
+
+
+@app_commands.guild_only()
+class HomeworkCog(commands.GroupCog, group_name="homework"):
+    """Homework: moderators post it, members mark it done and get reminders."""
+
+    def __init__(self, client: StudyBot) -> None:
+        self.bot = client
+        self.cache: GuildCache[Homework] = GuildCache(lambda guild_id: self.store.list(guild_id))
+        self.reminders = HomeworkReminders(client)
+
+    @property
+    def store(self) -> HomeworkStore:
+        return HomeworkStore(self.bot.db)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.scheduler.register(KIND_MEMBER, self.reminders.send_member_reminder)
+        self.bot.scheduler.register(KIND_CHANNEL, self.reminders.send_channel_reminder)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(KIND_MEMBER)
+        self.bot.scheduler.unregister(KIND_CHANNEL)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Server only, checked here too: Discord hides the commands in DMs, a stale client may not."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+    # --- shared steps --------------------------------------------------------------------
+
+    async def config(self, guild_id: int) -> GuildConfig:
+        return await GuildStore(self.bot.db).get(guild_id)
+
+    def lead(self, config: GuildConfig) -> timedelta:
+        return timedelta(minutes=config.reminder_minutes["homework"])
+
+    async def resolve(self, guild_id: int, value: str, *, open_only: bool = False) -> Homework:
+        """The homework an option names: its id (as autocomplete fills it in) or its title."""
+        items = await self.cache.get(guild_id)
+        wanted = value.strip().lstrip("#")
+        found = next((item for item in items if wanted.isdigit() and item.id == int(wanted)), None)
+        if found is None:
+            found = next(
+                (item for item in items if wanted.lower() in (item.title.lower(), item.label.lower())), None
+            )
+        if found is None:
+            titles = {item.title.lower(): item.label for item in items}
+            close = difflib.get_close_matches(wanted.lower(), list(titles), n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(f'**{titles[c]}**' for c in close)}?" if close else ""
+            raise UserFacingError(
+                f"There is no homework called {truncate(value.strip(), 60)!r}.{hint} "
+                "Pick one from the suggestions."
+            )
+        if open_only and found.closed:
+            raise UserFacingError(f"**{found.label}** is closed: marks can't change any more.")
+        return found
+
+    def announcement_channel(self, interaction: discord.Interaction, config: GuildConfig) -> Channel:
+        """The configured homework channel, else the channel the command was used in."""
+        assert interaction.guild is not None
+        configured = config.channel("homework")
+        if configured is not None:
+            channel = interaction.guild.get_channel_or_thread(configured)
+            if not isinstance(channel, discord.TextChannel | discord.Thread):
+                raise UserFacingError(
+                    "The homework channel set with /config channel no longer exists; choose another one."
+                )
+            return channel
+        if not isinstance(interaction.channel, discord.TextChannel | discord.Thread):
+            raise UserFacingError(
+                "Use this in a text channel, or set a homework channel with /config channel."
+            )
+        return interaction.channel
+
+    async def refresh_announcement(self, homework: Homework) -> tuple[Homework, str]:
+        """Re-render the announcement (or post it again if it was deleted); a note on what happened."""
+        embed, view = announcement_embed(homework), announcement_view(homework)
+        channel = self.bot.get_channel(homework.channel_id) if homework.channel_id else None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return homework, "I couldn't find the announcement's channel any more, so it was not updated."
+        try:
+            if homework.message_id is not None:
+                try:
+                    await channel.get_partial_message(homework.message_id).edit(embed=embed, view=view)
+                    return homework, "The announcement is updated."
+                except discord.NotFound:
+                    pass
+            message = await channel.send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as error:
+            log.warning("Could not update the announcement of homework %d: %s", homework.id, error)
+            return (
+                homework,
+                f"I couldn't update the announcement in {channel.mention} ({error.text or error.status}).",
+            )
+        homework = await self.store.attach_message(homework.guild_id, homework.id, channel.id, message.id)
+        return homework, f"The announcement was gone, so I posted it again in {channel.mention}."
+
+    async def post_and_reply(
+        self,
+        interaction: discord.Interaction,
+        *,
+        week: int,
+        title: str,
+        due: str,
+        description: str | None,
+        optional: bool,
+        channel_reminder: bool,
+    ) -> None:
+        """Validate, save (committed), announce, then confirm: for the command and the form."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        config = await self.config(guild_id)
+        now = self.bot.clock.now()
+        draft = HomeworkDraft(
+            week=week,
+            title=check_title(title),
+            due_at=parse_due(due, config.zone, now),
+            description=check_description(description),
+            optional=optional,
+            channel_reminder=channel_reminder,
+        )
+        channel = self.announcement_channel(interaction, config)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        homework = await self.store.post(
+            guild_id,
+            draft,
+            user_id=interaction.user.id,
+            channel_id=channel.id,
+            channel_remind_at=remind_time(draft.due_at, self.lead(config), now),
+        )
+        try:
+            message = await channel.send(
+                embed=announcement_embed(homework),
+                view=announcement_view(homework),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as error:
+            await self.store.delete(
+                guild_id, homework.id, user_id=interaction.user.id, action="homework.discard"
+            )
+            await self.cache.refresh(guild_id)
+            raise UserFacingError(
+                f"I couldn't post in {channel.mention} ({error.text or error.status}), so the homework "
+                "was not saved. Check that I may send messages and embed links there."
+            ) from error
+        homework = await self.store.attach_message(guild_id, homework.id, channel.id, message.id)
+        await self.cache.refresh(guild_id)
+        self.bot.scheduler.wake()
+        extra = ""
+        if channel_reminder:
+            at = remind_time(homework.due_at, self.lead(config), now)
+            extra = f" A reminder goes to the channel {format_dt(at, 'R')}."
+        await reply(
+            interaction,
+            f"Posted **{homework.label}** in {channel.mention}, due {due_text(homework)}.{extra}",
+            ephemeral=True,
+        )
+
+    async def toggle_done(self, interaction: discord.Interaction, homework_id: int) -> None:
+        """Mark done, or undo it: the Mark done button."""
+        assert interaction.guild_id is not None
+        homework = await self.store.get(interaction.guild_id, homework_id)
+        if homework is None:
+            raise UserFacingError("This homework was deleted.")
+        status = await self.store.status(interaction.guild_id, homework_id, interaction.user.id)
+        await self.set_done(interaction, homework, done=not (status is not None and status.done))
+
+    async def set_done(self, interaction: discord.Interaction, homework: Homework, *, done: bool) -> None:
+        assert interaction.guild_id is not None
+        config = await self.config(interaction.guild_id)
+        now = self.bot.clock.now()
+        changed = await self.store.set_done(
+            interaction.guild_id,
+            homework.id,
+            interaction.user.id,
+            done,
+            now=now,
+            remind_at=remind_time(homework.due_at, self.lead(config), now),
+        )
+        if not done:
+            self.bot.scheduler.wake()
+        if done:
+            text = (
+                f"✅ Marked **{homework.label}** as done. Well done! (Press Mark done again, or use "
+                "/homework undo, to undo.)"
+                if changed
+                else f"You had already marked **{homework.label}** as done."
+            )
+        else:
+            text = (
+                f"**{homework.label}** is no longer marked done."
+                if changed
+                else f"**{homework.label}** was not marked done."
+            )
+        await reply(interaction, text, ephemeral=True)
+
+    async def toggle_remind(self, interaction: discord.Interaction, homework_id: int) -> None:
+        """Ask for a reminder, or cancel it: the Remind me button."""
+        assert interaction.guild_id is not None
+        homework = await self.store.get(interaction.guild_id, homework_id)
+        if homework is None:
+            raise UserFacingError("This homework was deleted.")
+        status = await self.store.status(interaction.guild_id, homework_id, interaction.user.id)
+        on = not (status is not None and status.remind)
+        config = await self.config(interaction.guild_id)
+        now = self.bot.clock.now()
+        at = remind_time(homework.due_at, self.lead(config), now)
+        outcome = await self.store.set_remind(
+            interaction.guild_id, homework.id, interaction.user.id, on, now=now, remind_at=at
+        )
+        if outcome == "added":
+            self.bot.scheduler.wake()
+            text = (
+                f"🔔 I'll remind you about **{homework.label}** {format_dt(at, 'R')} ({format_dt(at, 'f')}), "
+                "by direct message (or here, mentioning you, if your DMs are closed). Press Remind me again "
+                "to cancel."
+            )
+        elif outcome == "already_sent":
+            text = f"You were already reminded about **{homework.label}** for this due date."
+        elif outcome == "done":
+            text = (
+                f"🔔 Reminder on, but you have marked **{homework.label}** done: "
+                "you'll only get it if you undo that."
+            )
+        elif outcome == "removed":
+            text = f"🔕 No reminder for **{homework.label}** any more."
+        else:
+            text = "Nothing changed."
+        await reply(interaction, text, ephemeral=True)
+
+    async def delete_now(self, interaction: discord.Interaction, homework_id: int) -> None:
+        """Delete (the confirmation button): rows first (committed), then the announcement."""
+        assert interaction.guild_id is not None
+        deleted = await self.store.delete(interaction.guild_id, homework_id, user_id=interaction.user.id)
+        await self.cache.refresh(interaction.guild_id)
+        if deleted is None:
+            await interaction.response.edit_message(
+                content="That homework was already deleted; nothing changed.", embed=None, view=None
+            )
+            return
+        note = ""
+        channel = self.bot.get_channel(deleted.channel_id) if deleted.channel_id else None
+        if isinstance(channel, discord.TextChannel | discord.Thread) and deleted.message_id is not None:
+            try:
+                await channel.get_partial_message(deleted.message_id).delete()
+            except discord.NotFound:
+                pass
+            except discord.HTTPException as error:
+                note = (
+                    f" I couldn't delete its announcement ({error.text or error.status}); "
+                    "its buttons now say it was deleted."
+                )
+        await interaction.response.edit_message(
+            content=f"Deleted **{deleted.label}** and everyone's marks.{note}", embed=None, view=None
+        )
+
+    # --- moderators ----------------------------------------------------------------------
+
+    @app_commands.command(name="post")
+    @app_commands.describe(
+        week="Course week, 1 to 52",
+        title="What to do, e.g. Read chapter 1",
+        due="Due date in the server's time zone: YYYY-MM-DD HH:MM",
+        description="Details, links, tips (optional)",
+        optional="Optional homework (default: no)",
+        channel_reminder="Also remind the whole channel before the due date (default: no)",
+    )
+    @moderator_only()
+    async def post(
+        self,
+        interaction: discord.Interaction,
+        week: app_commands.Range[int, 1, 52] | None = None,
+        title: app_commands.Range[str, 1, 100] | None = None,
+        due: app_commands.Range[str, 1, 20] | None = None,
+        description: app_commands.Range[str, 1, 2000] | None = None,
+        optional: bool | None = None,
+        channel_reminder: bool | None = None,
+    ) -> None:
+        """Post homework with Mark done and Remind me buttons (moderators); no options opens a form."""
+        assert interaction.guild_id is not None
+        given = (week, title, due, description, optional, channel_reminder)
+        if all(value is None for value in given):
+            config = await self.config(interaction.guild_id)
+            await interaction.response.send_modal(PostHomeworkModal(self, config.timezone))
+            return
+        if week is None or title is None or due is None:
+            raise UserFacingError(
+                "Give week, title and due (the rest is optional), or no options at all to fill in a form."
+            )
+        await self.post_and_reply(
+            interaction,
+            week=week,
+            title=title,
+            due=due,
+            description=description,
+            optional=bool(optional),
+            channel_reminder=bool(channel_reminder),
+        )
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(
+        homework="The homework to change",
+        week="New week",
+        title="New title",
+        due="New due date: YYYY-MM-DD HH:MM in the server's time zone",
+        description='New description ("-" to clear it)',
+        optional="Optional or not",
+        channel_reminder="Remind the whole channel before the due date",
+    )
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        homework: str,
+        week: app_commands.Range[int, 1, 52] | None = None,
+        title: app_commands.Range[str, 1, 100] | None = None,
+        due: app_commands.Range[str, 1, 20] | None = None,
+        description: app_commands.Range[str, 1, 2000] | None = None,
+        optional: bool | None = None,
+        channel_reminder: bool | None = None,
+    ) -> None:
+        """Change homework; its announcement and reminders follow (moderators)."""
+        assert interaction.guild_id is not None
+        if all(value is None for value in (week, title, due, description, optional, channel_reminder)):
+            raise UserFacingError(
+                "Give at least one thing to change: week, title, due, description, optional…"
+            )
+        current = await self.resolve(interaction.guild_id, homework)
+        config = await self.config(interaction.guild_id)
+        now = self.bot.clock.now()
+        new_due = parse_due(due, config.zone, now) if due is not None else None
+        due_at = new_due or current.due_at
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        updated = await self.store.update(
+            interaction.guild_id,
+            current.id,
+            user_id=interaction.user.id,
+            member_remind_at=remind_time(due_at, self.lead(config), now),
+            channel_remind_at=remind_time(due_at, self.lead(config), now) if due_at > now else None,
+            week=week,
+            title=check_title(title) if title is not None else None,
+            description=(
+                ("" if description.strip() == "-" else check_description(description))
+                if description is not None
+                else None
+            ),
+            due_at=new_due,
+            optional=optional,
+            channel_reminder=channel_reminder,
+        )
+        await self.cache.refresh(interaction.guild_id)
+        self.bot.scheduler.wake()
+        updated, note = await self.refresh_announcement(updated)
+        await reply(
+            interaction, f"Updated **{updated.label}**, due {due_text(updated)}. {note}", ephemeral=True
+        )
+
+    @app_commands.command(name="close")
+    @app_commands.describe(homework="The homework to close")
+    @moderator_only()
+    async def close(self, interaction: discord.Interaction, homework: str) -> None:
+        """Close homework: no more marks, no more reminders (moderators)."""
+        assert interaction.guild_id is not None
+        current = await self.resolve(interaction.guild_id, homework)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.store.close(interaction.guild_id, current.id, user_id=interaction.user.id)
+        await self.cache.refresh(interaction.guild_id)
+        closed, note = await self.refresh_announcement(closed)
+        await reply(interaction, f"Closed **{closed.label}**. {note}", ephemeral=True)
+
+    @app_commands.command(name="delete")
+    @app_commands.describe(homework="The homework to delete")
+    @moderator_only()
+    async def delete(self, interaction: discord.Interaction, homework: str) -> None:
+        """Delete homework and everyone's marks, after a confirmation (moderators)."""
+        assert interaction.guild_id is not None
+        current = await self.resolve(interaction.guild_id, homework)
+        await reply(
+            interaction,
+            f"Delete **{current.label}**, its announcement and everyone's marks? This can't be undone.",
+            view=confirm_delete_view(current.id),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="progress")
+    @app_commands.describe(homework="The homework to look at")
+    @moderator_only()
+    async def progress(self, interaction: discord.Interaction, homework: str) -> None:
+        """Who has marked homework done: counts and names (moderators)."""
+        assert interaction.guild is not None
+        current = await self.resolve(interaction.guild.id, homework)
+        statuses = await self.store.statuses(interaction.guild.id, current.id)
+        names = {}
+        for status in statuses:
+            member = interaction.guild.get_member(status.user_id)
+            names[status.user_id] = (
+                discord.utils.escape_markdown(member.display_name) if member else f"<@{status.user_id}>"
+            )
+        await reply(interaction, embed=progress_embed(current, statuses, names), ephemeral=True)
+
+    # --- members -------------------------------------------------------------------------
+
+    @app_commands.command(name="list")
+    @app_commands.describe(week="Only this week (default: all open homework)")
+    async def list_(
+        self, interaction: discord.Interaction, week: app_commands.Range[int, 1, 52] | None = None
+    ) -> None:
+        """Homework that is open (or one week's), with what you have done."""
+        assert interaction.guild_id is not None
+        items = await self.store.list(interaction.guild_id, week=week, open_only=week is None)
+        if not items:
+            where = f" for week {week}" if week is not None else " open right now"
+            raise UserFacingError(f"There is no homework{where}.")
+        statuses = await self.store.member_statuses(interaction.guild_id, interaction.user.id)
+        await reply(
+            interaction, embed=list_embed(items, statuses, self.bot.clock.now(), week), ephemeral=True
+        )
+
+    @app_commands.command(name="done")
+    @app_commands.describe(homework="The homework you finished")
+    async def done(self, interaction: discord.Interaction, homework: str) -> None:
+        """Mark homework as done."""
+        assert interaction.guild_id is not None
+        await self.set_done(
+            interaction, await self.resolve(interaction.guild_id, homework, open_only=True), done=True
+        )
+
+    @app_commands.command(name="undo")
+    @app_commands.describe(homework="The homework to unmark")
+    async def undo(self, interaction: discord.Interaction, homework: str) -> None:
+        """Unmark homework you marked done by mistake."""
+        assert interaction.guild_id is not None
+        await self.set_done(
+            interaction, await self.resolve(interaction.guild_id, homework, open_only=True), done=False
+        )
+
+    @app_commands.command(name="mine")
+    async def mine(self, interaction: discord.Interaction) -> None:
+        """What you have done, and what is due next."""
+        assert interaction.guild_id is not None
+        items = await self.store.list(interaction.guild_id)
+        statuses = await self.store.member_statuses(interaction.guild_id, interaction.user.id)
+        embed = mine_embed(items, statuses, self.bot.clock.now(), interaction.user.display_name)
+        await reply(interaction, embed=embed, ephemeral=True)
+
+    # --- autocomplete --------------------------------------------------------------------
+
+    async def _choices(
+        self, interaction: discord.Interaction, current: str, *, open_only: bool
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        items = await self.cache.get(interaction.guild_id)
+        wanted = current.strip().lower().lstrip("#")
+        found = [
+            item
+            for item in items
+            if (not open_only or not item.closed) and (wanted in item.label.lower() or wanted == str(item.id))
+        ]
+        found.sort(key=lambda item: (item.closed, item.due_at))
+        return [
+            app_commands.Choice(
+                name=truncate(
+                    f"{item.label} · due {local_text(item.due_at, UTC_ZONE)} UTC"
+                    + (" (closed)" if item.closed else ""),
+                    100,
+                ),
+                value=str(item.id),
+            )
+            for item in found[:25]
+        ]
+
+    @done.autocomplete("homework")
+    @undo.autocomplete("homework")
+    async def open_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(interaction, current, open_only=True)
+
+    @edit.autocomplete("homework")
+    @close.autocomplete("homework")
+    @delete.autocomplete("homework")
+    @progress.autocomplete("homework")
+    async def any_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(interaction, current, open_only=False)
