@@ -1,0 +1,16 @@
+"""``/session``, ``/ask`` and ``/questions``: weekly sessions and their live Q&A (see the private modules)."""
+
+from __future__ import annotations
+
+from bot.app import StudyBot
+
+
+async def setup(client: StudyBot) -> None:
+    from cogs.sessions._qa_cog import AskCog, QuestionsCog
+    from cogs.sessions._session_cog import SessionCog, SessionDirectory
+
+    directory = SessionDirectory(client)
+    questions = QuestionsCog(client, directory)
+    await client.add_cog(SessionCog(client, directory))
+    await client.add_cog(questions)
+    await client.add_cog(AskCog(questions))

@@ -1,0 +1,487 @@
+"""``/ask`` and ``/questions``: the live Q&A queue of a session.
+
+Members ask (optionally anonymously); each question is posted in the questions channel with
+**Upvote** and **Withdraw** buttons, as a plain channel message (never an interaction response,
+which would show who used ``/ask``). Moderators run the queue from an ephemeral panel and export
+the session's Q&A afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import StudyBot
+from bot.checks import moderator_only
+from bot.db.questions import Question, QuestionStore
+from bot.db.sessions import Session
+from bot.errors import UserFacingError
+from bot.replies import reply, truncate
+from cogs.sessions._qa_embeds import (
+    PANEL_PAGE_SIZE,
+    answer_embed,
+    chunk_messages,
+    confirmation_text,
+    export_blocks,
+    export_markdown,
+    export_summary_embed,
+    merge_embed,
+    panel_embed,
+    presenter_embed,
+    question_embed,
+)
+from cogs.sessions._qa_views import (
+    DYNAMIC_ITEMS,
+    AnswerModal,
+    merge_view,
+    panel_view,
+    question_view,
+    withdraw_view,
+)
+from cogs.sessions._session_cog import SessionDirectory
+from cogs.sessions._timing import local_text
+
+log = logging.getLogger(__name__)
+
+NONE = discord.AllowedMentions.none()
+
+
+@app_commands.guild_only()
+class QuestionsCog(commands.GroupCog, group_name="questions"):
+    """The live Q&A: moderators run the queue and export it; members withdraw their questions."""
+
+    def __init__(self, client: StudyBot, directory: SessionDirectory) -> None:
+        self.bot = client
+        self.directory = directory
+
+    @property
+    def store(self) -> QuestionStore:
+        return QuestionStore(self.bot.db)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+    # --- shared steps ----------------------------------------------------------------------
+
+    async def _qa_channel(
+        self, guild_id: int, fallback: int | None
+    ) -> tuple[int, discord.PartialMessageable]:
+        """The questions channel (``/config channel``), else the channel the member is in."""
+        channel_id = (await self.directory.config(guild_id)).channel("questions") or fallback
+        if channel_id is None:
+            raise UserFacingError("Set a questions channel with /config channel first.")
+        return channel_id, self.directory.channel(channel_id, guild_id)
+
+    async def _session_of(self, question: Question) -> Session:
+        return await self.directory.require(question.guild_id, question.session_id)
+
+    async def _refresh_public(self, question: Question, session: Session | None = None) -> None:
+        """Bring a question's public post up to date (its votes, status, buttons)."""
+        if question.channel_id is None or question.message_id is None:
+            return
+        session = session or await self._session_of(question)
+        message = self.directory.channel(question.channel_id, question.guild_id).get_partial_message(
+            question.message_id
+        )
+        try:
+            await message.edit(embed=question_embed(question, session), view=question_view(question))
+        except discord.HTTPException as error:
+            log.warning("Could not update the post of question %d: %s", question.id, error)
+
+    async def _panel(
+        self,
+        guild_id: int,
+        session_id: int,
+        page: int = 0,
+        focus_id: int | None = None,
+        notice: str | None = None,
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        """The moderators' queue panel for a session."""
+        session = await self.directory.require(guild_id, session_id)
+        queue = await self.store.queue(guild_id, session_id)
+        current = await self.store.answering(guild_id, session_id)
+        counts = await self.store.counts(guild_id, session_id)
+        pages = max(1, -(-len(queue) // PANEL_PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        shown = queue[page * PANEL_PAGE_SIZE : (page + 1) * PANEL_PAGE_SIZE]
+        waiting = ([current] if current else []) + queue
+        focus = next((question for question in waiting if question.id == focus_id), None)
+        if focus is None:
+            focus = current or (queue[0] if queue else None)
+        choices = ([current] if current else []) + shown
+        embed = panel_embed(
+            session,
+            shown,
+            current,
+            focus_id=focus.id if focus else None,
+            page=page,
+            pages=pages,
+            waiting=len(queue),
+            counts=counts,
+            now=self.bot.clock.now(),
+            notice=notice,
+        )
+        view = panel_view(
+            session_id, page=page, pages=pages, focus=focus, choices=choices, queue_empty=not queue
+        )
+        return embed, view
+
+    async def _require_waiting(self, guild_id: int, question_id: int) -> Question:
+        if question_id == 0:
+            raise UserFacingError("No question is selected: the queue is empty.")
+        question = await self.store.get(guild_id, question_id)
+        if question is None:
+            raise UserFacingError(f"There is no question #{question_id} on this server.")
+        if not question.waiting:
+            raise UserFacingError(f"Question #{question_id} is already {question.status}: press Refresh.")
+        return question
+
+    # --- members -----------------------------------------------------------------------------
+
+    async def ask(self, interaction: discord.Interaction, text: str, anonymous: bool) -> None:
+        """Queue a question for the live (or next) session and post it for upvotes."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        now = self.bot.clock.now()
+        session = await self.directory.store.current_or_next(guild_id, now)
+        if session is None:
+            raise UserFacingError(
+                "There is no session to ask for yet: questions open once a moderator schedules one."
+            )
+        question = await self.store.ask(
+            guild_id,
+            session.id,
+            interaction.user.id,
+            text,
+            asker_name=None if anonymous else interaction.user.display_name,
+            anonymous=anonymous,
+            now=now,
+        )
+        await reply(
+            interaction,
+            confirmation_text(question, session, now),
+            view=withdraw_view(question.id),
+            ephemeral=True,
+        )
+        channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
+        try:
+            message = await channel.send(
+                embed=question_embed(question, session), view=question_view(question), allowed_mentions=NONE
+            )
+        except discord.HTTPException as error:
+            log.warning("Could not post question %d in channel %d: %s", question.id, channel_id, error)
+            await interaction.followup.send(
+                f"Your question is queued, but I couldn't post it in <#{channel_id}> for others to upvote "
+                f"({error.text or error.status}); tell a moderator.",
+                ephemeral=True,
+                allowed_mentions=NONE,
+            )
+            return
+        await self.store.attach_message(guild_id, question.id, channel_id, message.id)
+
+    async def upvote(self, interaction: discord.Interaction, question_id: int) -> None:
+        """The Upvote button: one vote per member, pressed again to take it back."""
+        assert interaction.guild_id is not None
+        question, voted = await self.store.toggle_vote(
+            interaction.guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
+        )
+        session = await self._session_of(question)
+        text = (
+            f"You upvoted question #{question.id} ({question.votes} votes). Press again to take it back."
+            if voted
+            else f"Your upvote on question #{question.id} is taken back ({question.votes} votes)."
+        )
+        if interaction.message is not None and interaction.message.id == question.message_id:
+            await interaction.response.edit_message(
+                embed=question_embed(question, session), view=question_view(question)
+            )
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+        else:
+            await reply(interaction, text, ephemeral=True)
+            await self._refresh_public(question, session)
+
+    async def withdraw(self, interaction: discord.Interaction, question_id: int) -> None:
+        """The asker takes a question back (button on the post or the receipt, or the command)."""
+        assert interaction.guild_id is not None
+        question = await self.store.withdraw(
+            interaction.guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
+        )
+        session = await self._session_of(question)
+        text = f"Question #{question.id} is withdrawn."
+        if interaction.message is not None and interaction.message.id == question.message_id:
+            await interaction.response.edit_message(embed=question_embed(question, session), view=None)
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            return
+        if interaction.message is not None:  # the asker's ephemeral receipt
+            await interaction.response.edit_message(content=text, view=None)
+        else:
+            await reply(interaction, text, ephemeral=True)
+        await self._refresh_public(question, session)
+
+    @app_commands.command(name="withdraw")
+    @app_commands.describe(question="Your question to withdraw")
+    async def withdraw_command(self, interaction: discord.Interaction, question: int) -> None:
+        """Withdraw one of your own questions from the queue."""
+        await self.withdraw(interaction, question)
+
+    @withdraw_command.autocomplete("question")
+    async def _own_questions(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        wanted = current.strip().lstrip("#").casefold()
+        found = await self.store.waiting_by_member(interaction.guild_id, interaction.user.id)
+        return [
+            app_commands.Choice(name=truncate(f"#{item.id} · {item.text}", 100), value=item.id)
+            for item in found
+            if wanted in f"#{item.id} {item.text}".casefold()
+        ][:25]
+
+    # --- moderators --------------------------------------------------------------------------
+
+    async def _default_session(self, guild_id: int) -> Session:
+        now = self.bot.clock.now()
+        session = await self.directory.store.current_or_next(guild_id, now)
+        session = session or await self.directory.store.last_started(guild_id, now)
+        if session is None:
+            raise UserFacingError("No session is scheduled, so there is no Q&A queue yet.")
+        return session
+
+    @app_commands.command(name="list")
+    @app_commands.describe(session="The session (default: the live or next one)")
+    @moderator_only()
+    async def list_questions(self, interaction: discord.Interaction, session: int | None = None) -> None:
+        """The Q&A queue by votes then age, with Next, Answered, Skip and Merge (moderators)."""
+        assert interaction.guild_id is not None
+        if session is not None:
+            target = await self.directory.require(interaction.guild_id, session)
+        else:
+            target = await self._default_session(interaction.guild_id)
+        embed, view = await self._panel(interaction.guild_id, target.id)
+        await reply(interaction, embed=embed, view=view, ephemeral=True)
+
+    @list_questions.autocomplete("session")
+    async def _list_session(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self.directory.choices(interaction, current, upcoming_only=False)
+
+    async def panel_page(
+        self, interaction: discord.Interaction, session_id: int, page: int, *, focus_id: int | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        embed, view = await self._panel(interaction.guild_id, session_id, page, focus_id)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+    async def panel_next(self, interaction: discord.Interaction, session_id: int) -> None:
+        """Next: the top question is being answered and posted for the presenter."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        question = await self.store.take_next(guild_id, session_id, user_id=interaction.user.id)
+        await interaction.response.defer()
+        channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
+        notice = f"Now answering #{question.id}; it is posted in <#{channel_id}> for the presenter."
+        try:
+            await channel.send(embed=presenter_embed(question), allowed_mentions=NONE)
+        except discord.HTTPException as error:
+            notice = (
+                f"Now answering #{question.id}, but I couldn't post it in <#{channel_id}> "
+                f"({error.text or error.status})."
+            )
+        await self._refresh_public(question)
+        embed, view = await self._panel(guild_id, session_id, notice=notice)
+        await interaction.edit_original_response(embed=embed, view=view)
+
+    async def panel_answered(self, interaction: discord.Interaction, question_id: int) -> None:
+        """Answered: a form for an optional written answer."""
+        assert interaction.guild_id is not None
+        await self._require_waiting(interaction.guild_id, question_id)
+        await interaction.response.send_modal(AnswerModal(question_id))
+
+    async def finish_answer(self, interaction: discord.Interaction, question_id: int, answer: str) -> None:
+        """The Answered form was sent: mark it answered, post a written answer, refresh the panel."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        question = await self.store.close(
+            guild_id,
+            question_id,
+            "answered",
+            user_id=interaction.user.id,
+            now=self.bot.clock.now(),
+            answer=answer,
+        )
+        await interaction.response.defer()
+        notice = f"Marked #{question.id} answered."
+        if question.answer:
+            channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
+            try:
+                await channel.send(embed=answer_embed(question), allowed_mentions=NONE)
+                notice += f" The written answer is posted in <#{channel_id}>."
+            except discord.HTTPException as error:
+                notice += f" I couldn't post the answer in <#{channel_id}> ({error.text or error.status})."
+        await self._refresh_public(question)
+        embed, view = await self._panel(guild_id, question.session_id, notice=notice)
+        await interaction.edit_original_response(embed=embed, view=view)
+
+    async def panel_skip(self, interaction: discord.Interaction, question_id: int) -> None:
+        """Skip: out of the queue, unanswered."""
+        assert interaction.guild_id is not None
+        await self._require_waiting(interaction.guild_id, question_id)
+        question = await self.store.close(
+            interaction.guild_id,
+            question_id,
+            "skipped",
+            user_id=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        await interaction.response.defer()
+        await self._refresh_public(question)
+        embed, view = await self._panel(
+            interaction.guild_id, question.session_id, notice=f"Skipped #{question.id}."
+        )
+        await interaction.edit_original_response(embed=embed, view=view)
+
+    async def panel_merge(self, interaction: discord.Interaction, question_id: int) -> None:
+        """Merge duplicate: ask which waiting question this one duplicates."""
+        assert interaction.guild_id is not None
+        duplicate = await self._require_waiting(interaction.guild_id, question_id)
+        current = await self.store.answering(interaction.guild_id, duplicate.session_id)
+        queue = await self.store.queue(interaction.guild_id, duplicate.session_id)
+        targets = [item for item in ([current] if current else []) + queue if item.id != duplicate.id]
+        if not targets:
+            raise UserFacingError(f"There is no other waiting question to merge #{duplicate.id} into.")
+        await interaction.response.edit_message(
+            embed=merge_embed(duplicate), view=merge_view(duplicate.session_id, duplicate.id, targets)
+        )
+
+    async def merge_into(self, interaction: discord.Interaction, duplicate_id: int, target_id: int) -> None:
+        assert interaction.guild_id is not None
+        duplicate, target = await self.store.merge(
+            interaction.guild_id,
+            duplicate_id,
+            target_id,
+            user_id=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        await interaction.response.defer()
+        session = await self._session_of(target)
+        await self._refresh_public(duplicate, session)
+        await self._refresh_public(target, session)
+        notice = f"Merged #{duplicate.id} into #{target.id}, which now has {target.votes} votes."
+        embed, view = await self._panel(interaction.guild_id, target.session_id, notice=notice)
+        await interaction.edit_original_response(embed=embed, view=view)
+
+    @app_commands.command(name="export")
+    @app_commands.describe(
+        session="The session (default: the one that started last)",
+        format="A thread of messages, or a Markdown file (default: thread)",
+    )
+    @moderator_only()
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        session: int | None = None,
+        format: Literal["thread", "file"] = "thread",
+    ) -> None:
+        """Post a session's questions and answers as a thread or a Markdown file (moderators)."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        if session is not None:
+            target = await self.directory.require(guild_id, session)
+        else:
+            found = await self.directory.store.last_started(guild_id, self.bot.clock.now())
+            if found is None:
+                raise UserFacingError("No session has started yet; pick one with the session option.")
+            target = found
+        questions = await self.store.for_session(guild_id, target.id)
+        if not questions:
+            raise UserFacingError(f"No questions were asked for session #{target.id} ({target.name}).")
+        merged: dict[int, list[int]] = {}
+        for question in questions:
+            if question.status == "merged" and question.merged_into is not None:
+                merged.setdefault(question.merged_into, []).append(question.id)
+        shown = [question for question in questions if question.status != "merged"]
+        zone = (await self.directory.config(guild_id)).zone
+        channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
+        note = ""
+        if format == "thread" and not interaction.app_permissions.create_public_threads:
+            format, note = "file", " (I can't create threads here, so it is a file)"
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        summary = export_summary_embed(target, shown, zone)
+        try:
+            if format == "thread":
+                starter = await channel.send(embed=summary, allowed_mentions=NONE)
+                name = truncate(f"Q&A — {target.title} ({local_text(target.starts_at, zone)})", 100)
+                thread = await starter.create_thread(name=name)
+                for chunk in chunk_messages(export_blocks(target, shown, merged, zone)):
+                    await thread.send(chunk, allowed_mentions=NONE)
+                where = f"the thread <#{thread.id}> in <#{channel_id}>"
+            else:
+                data = export_markdown(target, shown, merged, zone).encode()
+                upload = discord.File(io.BytesIO(data), filename=f"qa-session-{target.id}.md")
+                await channel.send(embed=summary, file=upload, allowed_mentions=NONE)
+                where = f"<#{channel_id}> as a Markdown file{note}"
+        except discord.HTTPException as error:
+            raise UserFacingError(
+                f"I couldn't post the Q&A in <#{channel_id}> ({error.text or error.status}); check my "
+                "permissions there."
+            ) from None
+        await self.store.record_export(
+            guild_id, target.id, user_id=interaction.user.id, detail=f"{format}, {len(shown)} questions"
+        )
+        await reply(
+            interaction,
+            f"Posted the Q&A of session #{target.id} ({len(shown)} questions) in {where}.",
+            ephemeral=True,
+        )
+
+    @export.autocomplete("session")
+    async def _export_session(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await self.directory.choices(interaction, current, upcoming_only=False)
+
+
+class AskCog(commands.Cog):
+    """``/ask``: a top-level command, so it lives outside the ``/questions`` group."""
+
+    def __init__(self, questions: QuestionsCog) -> None:
+        self.questions = questions
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Server only, checked here too: Discord hides the command in DMs, a stale client may not."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+    @app_commands.command(name="ask")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        question="Your question for the presenter (at most 500 characters)",
+        anonymous="Hide your name from everyone, moderators included (default: no)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 500],
+        anonymous: bool = False,
+    ) -> None:
+        """Ask a question for the live (or next) session's Q&A queue."""
+        await self.questions.ask(interaction, question, anonymous)
+
+
+__all__ = ["AskCog", "QuestionsCog"]
