@@ -57,9 +57,11 @@ class StudyBot(commands.Bot):
         pool: InferenceBackend | None = None,
         **client_options: Any,
     ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = settings.message_content_intent
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
+            intents=intents,
             tree_cls=StudyTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),

@@ -116,6 +116,22 @@ def _int_range(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _rate(raw: str) -> tuple[int, float]:
+    match = re.match(r"^\s*(\d{1,4})\s*/\s*(\d{1,6}(?:\.\d+)?)\s*s?\s*$", raw)
+    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+        raise ValueError("a rate such as 4/30 (requests per seconds)")
+    return int(match.group(1)), float(match.group(2))
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("true or false")
+
+
 def _float_range(low: float, high: float) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         try:
@@ -314,6 +330,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Channels where model demos may run. Empty: everywhere.",
     ),
     Setting(
+        "DEMO_RATE",
+        "demo_rate",
+        "4/30",
+        _rate,
+        "How many model demos one member may start per so many seconds, e.g. 4/30.",
+    ),
+    Setting(
+        "MESSAGE_CONTENT_INTENT",
+        "message_content_intent",
+        "false",
+        _bool,
+        "true: /qa and /summarize may read linked messages (enable the intent in the developer portal too).",
+    ),
+    Setting(
         "LOG_LEVEL", "log_level", "INFO", _choice(LOG_LEVELS, upper=True), "DEBUG, INFO, WARNING or ERROR."
     ),
 )
@@ -345,6 +375,8 @@ class Settings:
     preload_models: tuple[str, ...]
     moderator_roles: tuple[str, ...]
     demo_channel_ids: tuple[int, ...]
+    demo_rate: tuple[int, float]
+    message_content_intent: bool
     log_level: str
 
     def replace(self, **changes: Any) -> Settings:

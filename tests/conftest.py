@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.inference.pool import InferencePool
 from bot.inference.tiny import build_tiny_models
 from bot.local.session import LocalSession
 from bot.settings import Settings, load_settings
@@ -45,13 +46,28 @@ def settings(tmp_path: Path, tiny_dir: Path) -> Settings:
     return make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir))
 
 
+@pytest.fixture(scope="session")
+async def shared_pool(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path
+) -> AsyncIterator[InferencePool]:
+    """One inference pool (a worker process with the tiny models) lent to every bot test.
+
+    Its metrics accumulate over the run: tests compare before and after. Tests that break
+    workers or need other limits start their own pool.
+    """
+    pool = InferencePool(make_settings(tmp_path_factory.mktemp("shared-pool"), TINY_MODELS_DIR=str(tiny_dir)))
+    await pool.start()
+    yield pool
+    await pool.close()
+
+
 @pytest.fixture
-async def session(settings: Settings) -> AsyncIterator[LocalSession]:
+async def session(settings: Settings, shared_pool: InferencePool) -> AsyncIterator[LocalSession]:
     """The real bot, started over the gateway against the Discord double.
 
     Any ERROR logged by discord.py, asyncio or the bot, and any broken Discord rule, fails the
     test at once (inside the wait for the bot's answer) or at teardown.
     """
-    async with LocalSession(settings, fail_on_errors=True, answer_timeout=60) as local:
+    async with LocalSession(settings, fail_on_errors=True, answer_timeout=60, pool=shared_pool) as local:
         yield local
         local.raise_failures()

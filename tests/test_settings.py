@@ -33,6 +33,8 @@ BAD_VALUES = {
     "PRELOAD_MODELS": "Sentiment Analysis",
     "MODERATOR_ROLES": "x" * 101,
     "DEMO_CHANNEL_IDS": "general",
+    "DEMO_RATE": "often",
+    "MESSAGE_CONTENT_INTENT": "maybe",
     "LOG_LEVEL": "LOUD",
 }
 

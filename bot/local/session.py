@@ -35,7 +35,12 @@ log = logging.getLogger(__name__)
 LOCAL_TOKEN = Secret("bG9jYWw.studybot.local-double")
 WATCHED_LOGGERS = ("discord", "asyncio", "bot", "cogs")
 # discord.py runs each interaction's handler in a task with one of these names.
-HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-modal-dispatch")
+HANDLER_TASK_PREFIXES = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch",
+    "discord-ui-modal-dispatch",
+    "discord-ui-dynamic-item",  # persistent DynamicItem buttons
+)
 
 
 class LocalFailure(AssertionError):
@@ -165,6 +170,8 @@ class LocalSession:
         self._runner: asyncio.Task[None] | None = None
         self._seen: set[int] = set()
         self._seen_changed = asyncio.Event()
+        self._background: set[asyncio.Task[Any]] = set()
+        self._launched: dict[int, set[asyncio.Task[Any]]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -395,16 +402,68 @@ class LocalSession:
         exchange = await self.send(self.payloads.autocomplete(parsed, focused, member, self.channel(channel)))
         return exchange.choices
 
+    async def launch(
+        self,
+        line: str,
+        *,
+        user: str | None = None,
+        moderator: bool = False,
+        channel: str = "general",
+        dm: bool = False,
+    ) -> Exchange:
+        """Type ``line`` and return as soon as the bot has acknowledged it, leaving its handler running.
+
+        Other interactions can then be sent while this one is still busy (say, queued behind a
+        frozen worker); :meth:`finish` waits for it to end.
+        """
+        payload = self.command_payload(line, user=user, moderator=moderator, channel=channel, dm=dm)
+        before = set(self._handler_tasks())
+        since = time.monotonic()
+        state = await self.double.send_interaction(payload)
+        await self._wait_for(lambda: state.id in self._seen, "the bot to receive the interaction")
+        mine = set(self._handler_tasks()) - before
+        self._background |= mine
+        self._launched[state.id] = mine
+        await self._wait_for(lambda: state.responded, "the bot to acknowledge the interaction")
+        return Exchange(self.double, state, since)
+
+    async def finish(self, exchange: Exchange) -> Exchange:
+        """Wait until a :meth:`launch`-ed interaction's handler has ended; its requests are then filled in."""
+        tasks = self._launched.pop(exchange.state.id, set())
+        await self._wait_for(lambda: all(task.done() for task in tasks), "the launched handler to end")
+        self._background -= tasks
+        await self._settle([])
+        exchange.requests = [
+            r
+            for r in self.double.requests_since(exchange.since)
+            if r.interaction_id in (None, exchange.state.id)
+        ]
+        return exchange
+
+    async def _wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + self.answer_timeout
+        while not condition():
+            if self._failed.is_set():
+                self.raise_failures()
+            if time.monotonic() > deadline:
+                raise LocalFailure(f"timed out waiting for {what}")
+            await asyncio.sleep(0.005)
+
+    def _handler_tasks(self) -> list[asyncio.Task[Any]]:
+        return [
+            task
+            for task in asyncio.all_tasks()
+            if not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+        ]
+
     async def _on_interaction(self, interaction: discord.Interaction) -> None:
         # discord.py dispatches "interaction" after it has created the handler task.
         self._seen.add(interaction.id)
         self._seen_changed.set()
 
     def _handlers_busy(self) -> bool:
-        return any(
-            not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
-            for task in asyncio.all_tasks()
-        )
+        """A handler is running that is not one of the launched (background) ones."""
+        return any(task not in self._background for task in self._handler_tasks())
 
     async def _settle(self, states: Sequence[InteractionState]) -> None:
         """Wait until the bot has seen every interaction, its handlers are done and HTTP is quiet."""
@@ -415,7 +474,11 @@ class LocalSession:
             if self._failed.is_set():
                 self.raise_failures()
             if time.monotonic() > deadline:
-                raise LocalFailure(f"the bot was still busy after {self.answer_timeout:.0f} s")
+                busy = [task.get_name() for task in self._handler_tasks() if task not in self._background]
+                raise LocalFailure(
+                    f"the bot was still busy after {self.answer_timeout:.0f} s "
+                    f"(handlers: {busy or 'none'}; HTTP quiet: {self.double.is_quiet})"
+                )
             if self._runner is not None and self._runner.done():
                 raise LocalFailure("the bot's gateway connection ended")
             if wanted <= self._seen and self._idle_now():

@@ -1,0 +1,79 @@
+"""``/model info``: what a catalog checkpoint is, for a task or a model."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import StudyBot
+from bot.errors import UserFacingError
+from bot.inference.tasks import get_task
+from bot.replies import reply
+from cogs.demos._model_info import gather_facts, model_info_embed
+
+Task = Literal[
+    "sentiment-analysis",
+    "zero-shot-classification",
+    "text-generation",
+    "fill-mask",
+    "ner",
+    "question-answering",
+    "summarization",
+    "translation",
+    "tokenize",
+]
+
+
+async def any_model(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Every catalog checkpoint (once each) whose label or id matches."""
+    pool = interaction.client.pool  # type: ignore[attr-defined]
+    if pool is None:
+        return []
+    wanted, seen, choices = current.strip().casefold(), set(), []
+    for entry in pool.catalog.entries():
+        name = f"{entry.label} ({entry.id})"
+        if entry.id not in seen and wanted in name.casefold():
+            seen.add(entry.id)
+            choices.append(app_commands.Choice(name=name[:100], value=entry.id))
+    return choices[:25]
+
+
+class ModelInfo(commands.GroupCog, group_name="model"):
+    """About the models behind the demos."""
+
+    def __init__(self, client: StudyBot) -> None:
+        self.bot = client
+
+    @app_commands.command(name="info")
+    @app_commands.describe(task="A task: show its default model", model="Or a model from the catalog")
+    @app_commands.autocomplete(model=any_model)
+    async def info(
+        self, interaction: discord.Interaction, task: Task | None = None, model: str | None = None
+    ) -> None:
+        """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
+        pool = self.bot.pool
+        if pool is None:
+            raise UserFacingError("The models are not running right now; try again in a minute.")
+        if (task is None) == (model is None):
+            raise UserFacingError("Give either a `task` (to see its default model) or a `model`.")
+        catalog: Any = pool.catalog  # type: ignore[attr-defined]
+        if task is None:
+            entry = next(
+                (e for e in catalog.entries() if e.id.casefold() == str(model).strip().casefold()), None
+            )
+            if entry is None:
+                raise UserFacingError(
+                    f"{str(model)[:100]!r} is not in the model catalog; pick one from the list."
+                )
+            task = entry.task  # type: ignore[assignment]
+        assert task is not None
+        settings = self.bot.settings
+        resolved = catalog.resolve(
+            task, model, profile=settings.model_profile, tiny_dir=settings.tiny_models_dir
+        )
+        facts = await asyncio.to_thread(gather_facts, resolved, settings.model_cache_dir)
+        await reply(interaction, embed=model_info_embed(facts, get_task(task).course_url))

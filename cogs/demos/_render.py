@@ -1,0 +1,35 @@
+"""Which embed shows which task's result (pure: plain data in, embed out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from cogs.demos import _embeds as embeds
+
+
+def render_result(
+    task: str, meta: embeds.ResultMeta, item: Any, result: Any, params: dict[str, Any]
+) -> discord.Embed:
+    """The result embed of one input of ``task``."""
+    if task == "sentiment-analysis":
+        return embeds.sentiment_embed(meta, item, result)
+    if task == "zero-shot-classification":
+        return embeds.zero_shot_embed(meta, result, bool(params.get("multi_label")))
+    if task == "text-generation":
+        return embeds.generation_embed(meta, item, result)
+    if task == "fill-mask":
+        return embeds.fill_mask_embed(meta, item, result)
+    if task == "ner":
+        return embeds.ner_embed(meta, item, result, params.get("aggregation_strategy", "simple") != "none")
+    if task == "question-answering":
+        answers = result if isinstance(result, list) else [result]
+        return embeds.qa_embed(meta, item["question"], item["context"], answers)
+    if task == "summarization":
+        return embeds.text_output_embed(meta, item, result["summary_text"], "Summary")
+    if task == "translation":
+        return embeds.text_output_embed(meta, item, result["translation_text"], "Translation")
+    if task == "tokenize":
+        return embeds.tokenize_embed(meta, item, result)
+    raise ValueError(f"no embed for task {task!r}")
