@@ -36,28 +36,34 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run_bot(settings: Settings) -> int:
+    """Run until Discord closes the connection or SIGINT/SIGTERM asks for a clean shutdown."""
     assert settings.discord_token is not None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:
         loop.add_signal_handler(signum, stop.set)
-    async with StudyBot(settings) as client:
-        runner = asyncio.create_task(client.start(settings.discord_token.reveal()), name="studybot")
-        stopper = asyncio.create_task(stop.wait(), name="studybot-signals")
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if stopper in done:
-            log.info("Signal received: shutting down")
-            await client.close()
-        else:
-            stopper.cancel()
-        try:
-            await runner
-        except discord.LoginFailure:
-            print(
-                "studybot: Discord refused DISCORD_TOKEN; copy the token again from the developer portal.",
-                file=sys.stderr,
-            )
-            return 2
+    try:
+        async with StudyBot(settings) as client:
+            runner = asyncio.create_task(client.start(settings.discord_token.reveal()), name="studybot")
+            stopper = asyncio.create_task(stop.wait(), name="studybot-signals")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("Signal received: shutting down")
+                await client.close()
+            else:
+                stopper.cancel()
+            try:
+                await runner
+            except discord.LoginFailure:
+                print(
+                    "studybot: Discord refused DISCORD_TOKEN; copy it again from the developer portal.",
+                    file=sys.stderr,
+                )
+                return 2
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
     return 0
 
 

@@ -156,3 +156,18 @@ def test_db_backup_cli(tmp_path: Path) -> None:
     ok = studybot(["db", "backup", str(tmp_path / "b.sqlite3")], tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "b.sqlite3").is_file()
+
+
+def test_try_saves_attachments_and_state_persists_between_calls(tmp_path: Path) -> None:
+    starter = studybot(["try", "/resources starter-pack", "--moderator"], tmp_path)
+    assert starter.returncode == 0, starter.stderr
+    files = tmp_path / "files"
+    exported = studybot(
+        ["try", "/resources export format:json", "--moderator", "--files", str(files)], tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    (saved,) = files.iterdir()
+    assert saved.suffix == ".json"
+    data = json.loads(saved.read_text())
+    assert "huggingface.co" in json.dumps(data)  # the starter pack from the first call is in the database
+    assert f"saved {saved}" in exported.stderr

@@ -13,6 +13,7 @@ from bot.inference.pool import InferencePool
 from bot.local.server import DiscordDouble
 from bot.local.session import Exchange, LocalSession
 from bot.local.store import StoredMessage
+from bot.local.world import LocalChannel
 from bot.settings import Settings
 
 SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
@@ -234,3 +235,24 @@ async def test_demos_outside_the_allowed_channels_are_refused(
         assert allowed.reply.embeds[0]["fields"][0]["name"] == "Label scores"
         about = await local.run("/about", channel="general")  # only the demos are restricted
         assert about.reply.embeds[0]["title"] == "studybot"
+
+
+async def test_demos_work_in_direct_messages(session: LocalSession) -> None:
+    exchange = await session.run("/fillmask text:Paris is the [MASK] of France. top_k:2", dm=True)
+    assert exchange.reply.embeds[0]["title"] == "Mask filling"
+    shown = await session.click(exchange.reply, "Show code")
+    assert 'pipeline("fill-mask"' in shown.reply.content
+
+
+async def test_demos_in_a_thread_of_an_allowed_channel(
+    settings: Settings, shared_pool: InferencePool
+) -> None:
+    double = DiscordDouble()
+    demos = double.world.channel("demos")
+    thread = LocalChannel(double.ids.next(), "study-thread", type=11, parent_id=demos.id)
+    double.world.channels[thread.id] = thread
+    restricted = settings.replace(demo_channel_ids=(demos.id,))
+    async with LocalSession(restricted, pool=shared_pool, fail_on_errors=True, double=double) as local:
+        exchange = await local.run("/sentiment text:Threads are fine", channel="study-thread")
+        assert exchange.reply.channel_id == thread.id
+        assert exchange.reply.embeds[0]["fields"][0]["name"] == "Label scores"

@@ -78,7 +78,7 @@ class DiscordDouble:
 
     def __init__(self, world: LocalWorld | None = None) -> None:
         self.ids = SnowflakeFactory()
-        self.world = world or LocalWorld.create(self.ids)
+        self.world = world or LocalWorld.create()
         self.requests: list[RecordedRequest] = []
         self.breaches: list[Breach] = []
         self.messages: dict[int, StoredMessage] = {}

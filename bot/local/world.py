@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
+#: The local world's fixed IDs start here (a snowflake from 2023, well below the ones made now).
+FIXED_ID_BASE = 1_100_000_000_000_000_000
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions).
 VIEW_CHANNEL = 1 << 10
@@ -155,19 +157,24 @@ class LocalWorld:
     timezone_note: str = "UTC"
 
     @classmethod
-    def create(cls, ids: SnowflakeFactory) -> LocalWorld:
-        """The standard local world used by the console, ``studybot try`` and the tests."""
-        guild_id = ids.next()
-        moderator_role = ids.next()
-        bot_user = LocalUser(ids.next(), "studybot", bot=True, permissions=BOT_PERMISSIONS)
+    def create(cls) -> LocalWorld:
+        """The standard local world used by the console, ``studybot try`` and the tests.
+
+        Its guild, channels, roles and members have fixed IDs, so what one ``studybot try``
+        stores (per guild, per member) is there for the next one, as on a real server.
+        """
+        fixed = iter(range(FIXED_ID_BASE, FIXED_ID_BASE + 100))
+        guild_id = next(fixed)
+        moderator_role = next(fixed)
+        bot_user = LocalUser(next(fixed), "studybot", bot=True, permissions=BOT_PERMISSIONS)
         people = [
-            LocalUser(ids.next(), "Ada", role_ids=[moderator_role], permissions=MODERATOR_PERMISSIONS),
-            LocalUser(ids.next(), "Grace"),
-            LocalUser(ids.next(), "Linus"),
+            LocalUser(next(fixed), "Ada", role_ids=[moderator_role], permissions=MODERATOR_PERMISSIONS),
+            LocalUser(next(fixed), "Grace"),
+            LocalUser(next(fixed), "Linus"),
         ]
-        channels = [LocalChannel(ids.next(), name) for name in ("general", "homework", "sessions", "demos")]
+        channels = [LocalChannel(next(fixed), name) for name in ("general", "homework", "sessions", "demos")]
         return cls(
-            application_id=ids.next(),
+            application_id=next(fixed),
             guild_id=guild_id,
             guild_name="Study Group (local)",
             bot_user=bot_user,

@@ -1,0 +1,39 @@
+"""`studybot bench --quick` runs end to end and ends with its JSON line (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "--quick", "--json", "--models-dir", str(tmp_path / "models")],
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "DEVICES": "cpu"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("  pool, all at once") for line in lines)
+    summary = json.loads(lines[-1])
+    assert summary["device"] == "cpu"
+    for workload in ("classification", "generation"):
+        figures = summary[workload]
+        assert set(figures) == {
+            "naive_items_s",
+            "ideal_items_s",
+            "pool_items_s",
+            "pool_vs_ideal",
+            "pool_vs_naive",
+            "pool_p95_ms",
+            "loop_lag_p99_ms",
+        }
+        assert all(value > 0 for value in figures.values())
+        assert figures["pool_vs_ideal"] == round(figures["pool_items_s"] / figures["ideal_items_s"], 3)
+    assert summary["peak_rss_mb"] > 0
