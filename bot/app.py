@@ -19,7 +19,7 @@ from bot.db.reminders import ReminderStore
 from bot.errors import StudyTree
 from bot.health import HealthReport, report_forever
 from bot.inference.backend import InferenceBackend
-from bot.inference.pool import InferencePool
+from bot.inference.factory import make_backend
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 
@@ -45,7 +45,7 @@ class StudyBot(commands.Bot):
     ``start_services=False`` loads the commands without opening the database or starting the
     inference workers (``studybot sync`` needs nothing more). ``pool`` lends the bot an inference
     backend that someone else owns (and closes); by default the bot starts its own
-    :class:`~bot.inference.pool.InferencePool` and closes it on shutdown.
+    backend (:func:`~bot.inference.factory.make_backend`: the local pool or Ray Serve) and closes it.
     """
 
     def __init__(
@@ -91,7 +91,7 @@ class StudyBot(commands.Bot):
             version = await apply_migrations(self._db)
             log.info("Database at schema version %d", version)
             if self.pool is None:
-                self.pool = InferencePool(self.settings)
+                self.pool = make_backend(self.settings)  # INFERENCE_BACKEND: local pool or Ray Serve
             await self.pool.start()
             self._health_task = asyncio.create_task(
                 report_forever(self.settings.health_file, self.health_report), name="studybot-health"
@@ -119,6 +119,11 @@ class StudyBot(commands.Bot):
         if health is not None:
             health.cancel()
         await self.scheduler.stop()
+        # Closing during the start-up wait for guilds (e.g. SIGTERM right after connecting) would
+        # leave discord.py's pending "ready" dispatch to fail on a closed client: cancel it.
+        ready = self._connection._ready_task
+        if ready is not None and not ready.done():
+            ready.cancel()
         await super().close()  # closes the gateway and unloads every extension, newest first
         pool = self.pool if self._owns_pool else None
         self._owns_pool = False

@@ -88,3 +88,21 @@ def should_wait(
     if group_size >= max_batch:
         return 0.0
     return max(0.0, anchor.enqueued + max_wait_s - now)
+
+
+def split_sorted(costs: Sequence[int], *, max_batch: int, max_tokens: int) -> list[range]:
+    """Cut inputs already sorted by cost (shortest first) into consecutive batches within both caps.
+
+    Used where a batch arrives already formed (a Ray Serve replica's ``@serve.batch``): each
+    batch takes as many of the next inputs as fit in ``max_batch`` items and ``max_tokens`` padded
+    tokens; an input over the token cap on its own still runs, alone.
+    """
+    batches: list[range] = []
+    start = 0
+    while start < len(costs):
+        end = start + 1
+        while end < len(costs) and end - start < max_batch and (end + 1 - start) * costs[end] <= max_tokens:
+            end += 1
+        batches.append(range(start, end))
+        start = end
+    return batches

@@ -12,6 +12,11 @@ run on whatever device is present:
 with items/s, p50/p95 latency, the event loop's lag (p99 of a 5 ms ticker), and peak memory.
 Torch runs one thread per process by default (``--threads``): on shared 2-core machines that
 keeps figures stable, and naive, ideal and pool then use the same compute.
+
+With ``--backend ray`` the same run goes on with the same requests through the Ray Serve backend
+on a local Ray instance — one replica per task (one torch thread, like the pool's one worker),
+then ``--replicas`` replicas, next to the local pool with as many workers — and reports the
+ratio Ray/local and how throughput grows with replicas.
 """
 
 from __future__ import annotations
@@ -244,9 +249,16 @@ def _peak_rss_mb() -> float:
 
 
 async def measure(
-    settings: Settings, paths: dict[str, Path], workloads: tuple[Workload, ...], threads: int
+    settings: Settings,
+    paths: dict[str, Path],
+    workloads: tuple[Workload, ...],
+    threads: int,
+    *,
+    backend: str = "local",
+    replicas: int = 2,
 ) -> dict[str, Any]:
-    """Run every workload in the three modes; returns the report (also printed by :func:`main`)."""
+    """Run every workload in the three modes (and through Ray with ``backend="ray"``); returns the
+    report (also printed by :func:`main`)."""
     import torch
 
     from bot.inference.loading import load_runner
@@ -259,9 +271,10 @@ async def measure(
     await pool.wait_ready()
     report: dict[str, Any] = {"device": ", ".join(pool.device_names())}
     worker_peak = 0.0
+    texts: dict[str, list[str]] = {}
     try:
         for workload in workloads:
-            inputs = make_inputs(workload, rng)
+            inputs = texts[workload.task] = make_inputs(workload, rng)
             runner = load_runner(workload.task, str(paths[workload.task]))
             params = dict(workload.params)
             runner.run(inputs[:2], params)  # warm-up
@@ -285,7 +298,89 @@ async def measure(
         await pool.close()
     report["batch_sizes"] = {task: metrics.mean_batch for task, metrics in snapshot.tasks.items()}
     report["peak_rss_mb"] = round(_peak_rss_mb() + worker_peak, 1)
+    if backend == "ray":
+        await measure_ray(report, settings, paths, workloads, texts, threads, replicas)
     return report
+
+
+async def _scale_run(
+    backend: Any,
+    report: dict[str, Any],
+    key: str,
+    workloads: tuple[Workload, ...],
+    texts: dict[str, list[str]],
+    seed: int,
+) -> dict[str, float]:
+    """Burst and Poisson runs of every workload through ``backend`` (inputs as in the pool run)."""
+    rng = random.Random(seed)
+    for workload in workloads:
+        inputs = texts[workload.task]
+        params = dict(workload.params)
+        await backend.submit(workload.task, None, inputs[:2], params, user="warm-up")
+        ideal = report[workload.task]["ideal"]["items_s"]
+        report[workload.task][f"{key}_burst"] = asdict(await run_pool(backend, workload, inputs, None, rng))
+        report[workload.task][f"{key}_poisson"] = asdict(
+            await run_pool(backend, workload, inputs, 0.8 * ideal, rng)
+        )
+    snapshot = backend.snapshot()
+    return {task: metrics.mean_batch for task, metrics in snapshot.tasks.items()}
+
+
+async def measure_ray(
+    report: dict[str, Any],
+    settings: Settings,
+    paths: dict[str, Path],
+    workloads: tuple[Workload, ...],
+    texts: dict[str, list[str]],
+    threads: int,
+    replicas: int,
+) -> None:
+    """The Ray backend on a local Ray instance (1 replica, then ``replicas``), and the local pool
+    with ``replicas`` workers for comparison; figures go into ``report``."""
+    from bot.inference.pool import InferencePool
+    from bot.inference.ray_backend import RayBackend
+    from bot.inference.ray_cluster import CONNECTION
+
+    catalog = bench_catalog(paths)
+    tasks = [workload.task for workload in workloads]
+    ray_settings = settings.replace(
+        inference_backend="ray",
+        ray_cpus_per_replica=float(threads),
+        ray_local_cpus=max(2, replicas * threads * len(tasks)),
+    )
+    await CONNECTION.call(CONNECTION.acquire, ray_settings)  # one local Ray instance for every run
+    try:
+        report["ray_batch_sizes"] = {}
+        report["ray_replica_rss_mb"] = 0.0
+        for count, key in ((1, "ray"), (replicas, f"ray{replicas}")):
+            backend = RayBackend(
+                ray_settings.replace(ray_replicas_min=count, ray_replicas_max=count), catalog=catalog
+            )
+            await backend.start()
+            await backend.wait_ready()
+            await backend.deploy(tasks)
+            try:
+                sizes = await _scale_run(backend, report, key, workloads, texts, seed=count)
+                await asyncio.sleep(2.5)  # one status read: the replicas' memory
+                rss = [worker.memory_used_mb for worker in backend.snapshot().workers]
+                report["ray_replica_rss_mb"] = max([report["ray_replica_rss_mb"], *rss])
+            finally:
+                await backend.close()
+            report["ray_batch_sizes"][key] = sizes
+        pool = InferencePool(settings.replace(workers_per_device=replicas), catalog=catalog)
+        await pool.start()
+        await pool.wait_ready()
+        try:
+            for task in tasks:
+                await pool.preload([task])
+            report["ray_batch_sizes"][f"pool{replicas}"] = await _scale_run(
+                pool, report, f"pool{replicas}", workloads, texts, seed=replicas + 1
+            )
+        finally:
+            await pool.close()
+    finally:
+        await CONNECTION.call(CONNECTION.release)
+    report["replicas"] = replicas
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -306,6 +401,31 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
             ),
         }
     result["peak_rss_mb"] = report["peak_rss_mb"]
+    if "replicas" in report:
+        result["ray"] = ray_summary(report)
+    return result
+
+
+def ray_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The Ray backend's key figures: Ray/local, and how each grows from 1 to N replicas/workers."""
+    n = report["replicas"]
+    result: dict[str, Any] = {"replicas": n, "replica_rss_mb": round(report["ray_replica_rss_mb"], 1)}
+    for key, task in (("classification", CLASSIFICATION), ("generation", GENERATION)):
+        figures = report[task]
+        local, ray = figures["pool_burst"]["items_s"], figures["ray_burst"]["items_s"]
+        ray_n, pool_n = figures[f"ray{n}_burst"]["items_s"], figures[f"pool{n}_burst"]["items_s"]
+        result[key] = {
+            "ray_items_s": round(ray, 2),
+            "ray_vs_local": round(ray / local, 3),
+            "ray_p95_ms": round(figures["ray_poisson"]["p95_ms"], 1),
+            "ray_loop_lag_p99_ms": round(
+                max(figures["ray_burst"]["loop_lag_p99_ms"], figures["ray_poisson"]["loop_lag_p99_ms"]), 2
+            ),
+            f"ray{n}_items_s": round(ray_n, 2),
+            f"ray{n}_vs_ray": round(ray_n / ray, 3),
+            f"pool{n}_items_s": round(pool_n, 2),
+            f"pool{n}_vs_pool": round(pool_n / local, 3),
+        }
     return result
 
 
@@ -336,7 +456,44 @@ def format_table(report: dict[str, Any], names: dict[str, str]) -> str:
             f"mean pool batch {report['batch_sizes'].get(task, 0):.1f}"
         )
     lines.append(f"\npeak RSS (bot process + largest worker): {report['peak_rss_mb']:.0f} MB")
+    if "replicas" in report:
+        lines.extend(format_ray(report, names))
     return "\n".join(lines)
+
+
+def format_ray(report: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """The Ray backend's rows, next to the local pool's."""
+    n = report["replicas"]
+    lines = ["", f"Ray Serve backend (local Ray instance) vs the local pool, 1 and {n} replicas / workers"]
+    modes = (
+        ("pool_burst", "pool, all at once", ""),
+        ("pool_poisson", "pool, Poisson 80%", ""),
+        ("ray_burst", "ray, all at once", "ray"),
+        ("ray_poisson", "ray, Poisson 80%", "ray"),
+        (f"ray{n}_burst", f"ray ×{n}, all at once", f"ray{n}"),
+        (f"ray{n}_poisson", f"ray ×{n}, Poisson 80%", f"ray{n}"),
+        (f"pool{n}_burst", f"pool ×{n}, all at once", f"pool{n}"),
+        (f"pool{n}_poisson", f"pool ×{n}, Poisson 80%", f"pool{n}"),
+    )
+    for task, name in names.items():
+        figures = report[task]
+        lines.append(f"\n{name}, {figures['requests']} requests")
+        header = f"  {'mode':<24}{'items/s':>9}{'p50 ms':>10}{'p95 ms':>10}"
+        lines.append(f"{header}{'loop lag p99 ms':>17}{'mean batch':>12}")
+        for mode, label, sizes_key in modes:
+            row = figures[mode]
+            sizes = report["batch_sizes"] if not sizes_key else report["ray_batch_sizes"][sizes_key]
+            lines.append(
+                f"  {label:<24}{row['items_s']:>9.2f}{row['p50_ms']:>10.0f}{row['p95_ms']:>10.0f}"
+                f"{row['loop_lag_p99_ms']:>17.2f}{sizes.get(task, 0):>12.1f}"
+            )
+        local, ray = figures["pool_burst"]["items_s"], figures["ray_burst"]["items_s"]
+        lines.append(
+            f"  ray/local {ray / local:.2f}   ray ×{n}/ray {figures[f'ray{n}_burst']['items_s'] / ray:.2f}   "
+            f"pool ×{n}/pool {figures[f'pool{n}_burst']['items_s'] / local:.2f}"
+        )
+    lines.append(f"\nlargest replica RSS: {report['ray_replica_rss_mb']:.0f} MB (one per task and replica)")
+    return lines
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -349,6 +506,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--models-dir", type=Path, help="where to keep the benchmark models (default: a temp dir)"
     )
     parser.add_argument("--devices", help="override DEVICES, e.g. cpu or cuda:0")
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: also run the workloads through the Ray Serve backend on a local Ray instance",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="with --backend ray: replicas (and pool workers) of the scaling run",
+    )
     parser.set_defaults(handler=bench_command)
 
 
@@ -371,7 +540,11 @@ def bench_command(args: argparse.Namespace, settings: Settings) -> int:
         }
         bench_settings = load_settings(overrides, dotenv_path=None)
         workloads = QUICK if args.quick else FULL
-        report = asyncio.run(measure(bench_settings, paths, workloads, args.threads))
+        report = asyncio.run(
+            measure(
+                bench_settings, paths, workloads, args.threads, backend=args.backend, replicas=args.replicas
+            )
+        )
     names = {
         CLASSIFICATION: "classification: DistilBERT-base (random weights)"
         if not args.quick

@@ -50,6 +50,11 @@ class WorkerInfo:
     memory_used_mb: float
     memory_total_mb: float | None
     restarts: int
+    # Set by the Ray backend, where a worker is a Serve replica of one task's deployment.
+    deployment: str = ""
+    replica_id: str = ""
+    state: str = ""  # Serve's replica state: STARTING, RUNNING, STOPPING, …
+    ongoing: int | None = None  # requests the replica holds now, as Serve reports it
 
 
 @dataclass(frozen=True)

@@ -17,34 +17,56 @@ import contextlib
 import itertools
 import logging
 import os
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
 from bot.inference.batching import WaitingItem, choose_anchor, select_batch, should_wait
 from bot.inference.catalog import Catalog
+from bot.inference.costs import TokenCounter
 from bot.inference.devices import resolve_devices
+from bot.inference.errors import (
+    SHUTTING_DOWN,
+    WORKER_LOST,
+    MemberLimitError,
+    PoolClosed,
+    PoolError,
+    QueueFullError,
+    RequestCancelled,
+    RequestTimeout,
+    WorkerLost,
+)
+from bot.inference.jobs import JobQueue, owners
 from bot.inference.metrics import PoolMetrics, PoolSnapshot, WorkerInfo
-from bot.inference.notify import MIN_INTERVAL_S, Notifier
+from bot.inference.notify import MIN_INTERVAL_S
 from bot.inference.protocol import (
     BatchDone,
     BatchState,
     LoadModel,
     ModelLoaded,
-    Outcome,
     RunBatch,
     Stop,
     WorkerReady,
 )
-from bot.inference.tasks import TaskSpec, get_task
 from bot.inference.worker import WorkerConfig
 from bot.inference.workers import WorkerHandle
 from bot.settings import Settings
+
+__all__ = [
+    "TASK_TIMEOUTS_S",
+    "InferencePool",
+    "MemberLimitError",
+    "PoolClosed",
+    "PoolError",
+    "QueueFullError",
+    "RequestCancelled",
+    "RequestTimeout",
+    "WorkerLost",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +81,7 @@ TASK_TIMEOUTS_S = {
     "summarization": 180.0,
     "translation": 180.0,
     "tokenize": 30.0,
+    "attention": 60.0,
 }
 #: Extra seconds (times TIMEOUT_SCALE) a running batch gets past its requests' deadlines before
 #: its worker is killed as hung.
@@ -67,56 +90,6 @@ HANG_GRACE_S = 15.0
 LOAD_TIMEOUT_S = 900.0
 WATCHDOG_INTERVAL_S = 0.25
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-
-
-class PoolError(UserFacingError):
-    """A request the pool cannot serve; the message is for the member."""
-
-
-class QueueFullError(PoolError):
-    """The global queue limit is reached."""
-
-
-class MemberLimitError(PoolError):
-    """The member already has the allowed number of requests in flight."""
-
-
-class RequestTimeout(PoolError):
-    """The request took longer than its task's timeout."""
-
-
-class RequestCancelled(PoolError):
-    """The request was cancelled before it finished."""
-
-
-class WorkerLost(PoolError):
-    """The worker running the request died or hung and was restarted."""
-
-
-class PoolClosed(PoolError):
-    """The pool is shutting down."""
-
-
-@dataclass(eq=False)
-class Job:
-    """One submitted request: its inputs' places in the queue, and their outcomes."""
-
-    id: str
-    task: str
-    ref: str
-    member: Hashable
-    params: dict[str, Any]
-    submitted: float
-    deadline: float
-    future: asyncio.Future[list[Any]]
-    notifier: Notifier
-    items: list[WaitingItem] = field(default_factory=list)
-    outcomes: dict[int, Outcome] = field(default_factory=dict)
-    position: int | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.future.done()
 
 
 @dataclass(eq=False)
@@ -138,6 +111,11 @@ def _timeout_for(task: str, settings: Settings) -> float:
     return TASK_TIMEOUTS_S.get(task, 120.0) * settings.timeout_scale
 
 
+def timeout_for(settings: Settings) -> Callable[[str], float]:
+    """``task -> seconds`` under ``settings`` (TIMEOUT_SCALE applied), for a :class:`JobQueue`."""
+    return lambda task: _timeout_for(task, settings)
+
+
 class InferencePool:
     """Worker processes per device, fed micro-batches from one bounded, fair queue."""
 
@@ -150,21 +128,19 @@ class InferencePool:
         self.metrics = PoolMetrics()
         self.devices: list[str] = []
         self.workers: list[WorkerHandle] = []
-        self._jobs: dict[str, Job] = {}
-        self._waiting: list[WaitingItem] = []
-        self._groups: dict[Hashable, list[WaitingItem]] = defaultdict(list)
-        self._batches: dict[int, Batch] = {}
-        self._last_served: dict[Hashable, float] = {}
-        self._member_jobs: dict[Hashable, int] = defaultdict(int)
-        self._admitted_items = 0
-        self._tokenizers: dict[str, Any] = {}
-        self._tokenizer_lock = threading.Lock()
-        self._batch_ids = itertools.count(1)
-        self._job_ids = itertools.count(1)
         self._wake = asyncio.Event()
+        self.queue = JobQueue(
+            settings,
+            self.metrics,
+            timeout_for=timeout_for(settings),
+            wake=self._wake.set,
+            update_interval_s=update_interval_s,
+        )
+        self._batches: dict[int, Batch] = {}
+        self._costs = TokenCounter(settings.model_cache_dir)
+        self._batch_ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned = False
-        self._closing = False
         self._started = False
         self._ready = asyncio.Event()
         self._drained = asyncio.Event()
@@ -213,7 +189,7 @@ class InferencePool:
         return workers
 
     async def _spawn_workers(self) -> None:
-        if self._spawned or self._closing:
+        if self._spawned or self.queue.closing:
             return
         self._spawned = True
         loop = asyncio.get_running_loop()
@@ -256,17 +232,15 @@ class InferencePool:
 
     async def close(self, drain_timeout: float = 30.0) -> None:
         """Refuse new requests, let running batches finish (up to ``drain_timeout``), stop workers."""
-        if self._closing:
+        if self.queue.closing:
             return
-        self._closing = True
-        for item in list(self._waiting):
-            self._fail_job(item.job, PoolClosed("The bot is shutting down; please ask again in a minute."))
+        self.queue.closing = True
+        self.queue.fail_waiting(PoolClosed(SHUTTING_DOWN))
         if self._batches:
             self._drained.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._drained.wait(), drain_timeout)
-        for job in list(self._jobs.values()):
-            self._fail_job(job, PoolClosed("The bot is shutting down; please ask again in a minute."))
+        self.queue.fail_all(PoolClosed(SHUTTING_DOWN))
         for worker in self.workers:
             worker.send(Stop())
         for worker in self.workers:
@@ -304,53 +278,15 @@ class InferencePool:
         if not self._started:
             await self.start()
         request = self.check(task, model, inputs, params, user=user)
-        spec, resolved, checked, full_params = request.spec, request.model, request.inputs, request.params
-        self._admit(user, len(checked))
-        job_id = request_id or f"job-{next(self._job_ids)}"
-        if job_id in self._jobs:
-            self._release(user, len(checked))
-            raise ValueError(f"request id {job_id!r} is already in use")
-        loop = asyncio.get_running_loop()
-        now = time.monotonic()
-        job = Job(
-            id=job_id,
-            task=task,
-            ref=resolved.ref,
-            member=user,
-            params=full_params,
-            submitted=now,
-            deadline=now + _timeout_for(task, self.settings),
-            future=loop.create_future(),
-            notifier=Notifier(on_update, self.update_interval_s),
+        return await self.queue.run(
+            task,
+            request,
+            user=user,
+            on_update=on_update,
+            request_id=request_id,
+            measure=self._costs.measure,
+            after_enqueue=self._spawn_workers,
         )
-        self._jobs[job_id] = job
-        try:
-            costs = await asyncio.to_thread(self._measure, spec, resolved.ref, checked, full_params)
-            if job.finished:  # cancelled or shut down while measuring
-                return await job.future
-            group = (task, resolved.ref, spec.batch_key(full_params))
-            enqueued = time.monotonic()
-            for index, (item, cost) in enumerate(zip(checked, costs, strict=True)):
-                waiting = WaitingItem(group, user, cost, enqueued, payload=item, job=job, index=index)
-                job.items.append(waiting)
-                self._waiting.append(waiting)
-                self._groups[group].append(waiting)
-            self._update_positions()
-            self._wake.set()
-            await self._spawn_workers()
-            return await job.future
-        except asyncio.CancelledError:
-            self._fail_job(job, RequestCancelled("Cancelled."))
-            raise
-        finally:
-            self._forget(job)
-            self._release(user, len(checked))
-            await job.notifier.close()
-            self.metrics.record_request(
-                task,
-                time.monotonic() - job.submitted,
-                failed=not job.future.done() or job.future.cancelled() or job.future.exception() is not None,
-            )
 
     def check(
         self,
@@ -367,68 +303,15 @@ class InferencePool:
         queue full, member limit); returns the validated request. A cog calls this before it
         acknowledges an interaction, so bad input gets an ephemeral error and nothing is queued.
         """
-        if self._closing:
-            raise PoolClosed("The bot is shutting down; please ask again in a minute.")
-        spec = get_task(task)
-        resolved = self.catalog.resolve(
-            task, model, profile=self.settings.model_profile, tiny_dir=self.settings.tiny_models_dir
-        )
-        checked, full_params = spec.validate(list(inputs), params)
-        self._check_admission(user, len(checked))
-        return CheckedRequest(spec, resolved, checked, full_params)
+        return self.queue.check(self.catalog, task, model, inputs, params, user)
 
     def cancel(self, request_id: str) -> bool:
         """Cancel a request by id. Queued inputs never run; a running batch's result is dropped."""
-        job = self._jobs.get(request_id)
-        if job is None or job.finished:
-            return False
-        self._fail_job(job, RequestCancelled("Cancelled."))
-        return True
+        return self.queue.cancel(request_id)
 
     def job_state(self, request_id: str) -> JobUpdate | None:
         """Where a request stands now, or None when it is not in the pool."""
-        job = self._jobs.get(request_id)
-        return job.notifier.last if job is not None else None
-
-    def _admit(self, member: Hashable, items: int) -> None:
-        self._check_admission(member, items)
-        self._member_jobs[member] += 1
-        self._admitted_items += items
-
-    def _check_admission(self, member: Hashable, items: int) -> None:
-        limit = self.settings.member_inflight_limit
-        if self._member_jobs[member] >= limit:
-            noun = "request" if limit == 1 else "requests"
-            raise MemberLimitError(
-                f"You already have {self._member_jobs[member]} {noun} running (the limit is {limit}); "
-                "wait for them to finish."
-            )
-        if self._admitted_items + items > self.settings.queue_limit:
-            raise QueueFullError(
-                f"The model queue is full ({self.settings.queue_limit} requests); "
-                "please try again in a minute."
-            )
-
-    def _release(self, member: Hashable, items: int) -> None:
-        self._member_jobs[member] -= 1
-        if self._member_jobs[member] <= 0:
-            del self._member_jobs[member]
-        self._admitted_items -= items
-
-    def _measure(self, spec: TaskSpec, ref: str, items: list[Any], params: dict[str, Any]) -> list[int]:
-        """Token costs of ``items`` (runs in a thread: loading a tokenizer reads files)."""
-        tokenizer = self._tokenizers.get(ref)
-        if tokenizer is None:
-            # One loader at a time: concurrent requests for a new model wait for one load (and
-            # transformers' lazy imports are not safe to run from several threads at once).
-            with self._tokenizer_lock:
-                tokenizer = self._tokenizers.get(ref)
-                if tokenizer is None:
-                    from bot.inference.loading import load_tokenizer
-
-                    tokenizer = load_tokenizer(ref, self.settings.model_cache_dir, task=spec.name)
-                    self._tokenizers[ref] = tokenizer
-        return [max(1, spec.cost(tokenizer, item, params)) for item in items]
+        return self.queue.job_state(request_id)
 
     # --- dispatching --------------------------------------------------------------------------
 
@@ -447,13 +330,14 @@ class InferencePool:
 
     def _dispatch(self) -> float:
         """Send batches to free workers; return seconds until a held batch should go (0: none)."""
-        while self._waiting:
+        queue = self.queue
+        while queue.waiting:
             free = [w for w in self.workers if w.ready and w.batch is None]
             if not free:
                 return 0.0
-            anchor = choose_anchor(self._waiting, self._last_served)
+            anchor = choose_anchor(queue.waiting, queue.last_served)
             assert anchor is not None
-            group = self._groups[anchor.group]
+            group = queue.groups[anchor.group]
             now = time.monotonic()
             wait = should_wait(
                 anchor,
@@ -472,16 +356,11 @@ class InferencePool:
                 free, key=lambda w: len(w.status.loaded)
             )
             self._send_batch(worker, chosen, now)
-            self._last_served[anchor.member] = now
+            queue.last_served[anchor.member] = now
         return 0.0
 
     def _send_batch(self, worker: WorkerHandle, items: list[WaitingItem], now: float) -> None:
-        chosen = set(map(id, items))
-        self._waiting = [item for item in self._waiting if id(item) not in chosen]
-        group = self._groups[items[0].group]
-        group[:] = [item for item in group if id(item) not in chosen]
-        if not group:
-            del self._groups[items[0].group]
+        self.queue.take(items)
         job = items[0].job
         batch = Batch(next(self._batch_ids), job.task, job.ref, items, now)
         grace = max(0.5, HANG_GRACE_S * self.settings.timeout_scale)
@@ -489,24 +368,9 @@ class InferencePool:
         self._batches[batch.id] = batch
         worker.batch = batch
         worker.send(RunBatch(batch.id, job.task, job.ref, [item.payload for item in items], job.params))
-        for owner in {id(item.job): item.job for item in items}.values():
+        for owner in owners(items):
             owner.notifier.update(JobUpdate("running" if worker.loaded(job.task, job.ref) else "loading"))
-        self._update_positions()
-
-    def _update_positions(self) -> None:
-        """Tell every queued request its place: 1 + inputs of other requests ahead of it."""
-        ahead = 0
-        seen: set[int] = set()
-        for item in sorted(self._waiting, key=lambda waiting: waiting.enqueued):
-            job = item.job
-            if id(job) in seen:
-                continue
-            seen.add(id(job))
-            position = ahead + 1
-            ahead += sum(1 for own in job.items if own in self._waiting)
-            if job.position != position:
-                job.position = position
-                job.notifier.update(JobUpdate("queued", position=position))
+        self.queue.update_positions()
 
     # --- messages from workers ---------------------------------------------------------------
 
@@ -544,10 +408,10 @@ class InferencePool:
             batch.loading = False
             # Loading a model is not the member's wait: move their deadlines by its duration.
             loading = now - batch.load_started
-            for job in {id(item.job): item.job for item in batch.items}.values():
+            for job in owners(batch.items):
                 job.deadline += loading
             batch.hard_deadline += loading
-        for job in {id(item.job): item.job for item in batch.items}.values():
+        for job in owners(batch.items):
             if not job.finished:
                 job.notifier.update(JobUpdate(message.state))
 
@@ -559,22 +423,11 @@ class InferencePool:
         if not self._batches:
             self._drained.set()
         for item, outcome in zip(batch.items, message.outcomes, strict=True):
-            self._settle_item(item, outcome)
-
-    def _settle_item(self, item: WaitingItem, outcome: Outcome) -> None:
-        job: Job = item.job
-        if job.finished:
-            return
-        if not outcome.ok:
-            self._fail_job(job, PoolError(outcome.error))
-            return
-        job.outcomes[item.index] = outcome
-        if len(job.outcomes) == len(job.items):
-            job.future.set_result([job.outcomes[index].value for index in range(len(job.items))])
+            self.queue.settle(item, outcome)
 
     def _on_exit(self, worker: WorkerHandle, code: int | None) -> None:
         batch, worker.batch = worker.batch, None
-        self.metrics.restarts += 0 if self._closing else 1
+        self.metrics.restarts += 0 if self.queue.closing else 1
         if batch is not None:
             self._batches.pop(batch.id, None)
             if not self._batches:
@@ -584,13 +437,10 @@ class InferencePool:
                     "The model took too long and was stopped; try a shorter input or fewer new tokens."
                 )
             else:
-                error = WorkerLost(
-                    "The model worker stopped while running your request (it is being restarted); "
-                    "please try again."
-                )
+                error = WorkerLost(WORKER_LOST)
             for item in batch.items:
-                self._fail_job(item.job, error)
-        if self._closing:
+                self.queue.fail(item.job, error)
+        if self.queue.closing:
             return
         worker.restarts += 1
         worker.failures += 1
@@ -599,33 +449,12 @@ class InferencePool:
         asyncio.get_running_loop().call_later(delay, self._restart, worker)
 
     def _restart(self, worker: WorkerHandle) -> None:
-        if self._closing:
+        if self.queue.closing:
             return
         worker.status = type(worker.status)()
         worker.start(asyncio.get_running_loop())
 
-    # --- failing, timing out -----------------------------------------------------------------
-
-    def _fail_job(self, job: Job, error: PoolError) -> None:
-        """End ``job`` with ``error``; its queued inputs leave the queue, running ones are ignored."""
-        if job.finished:
-            return
-        job.future.set_exception(error)
-        job.future.exception()  # retrieved here: the submitter may be gone (cancelled)
-        self._forget(job)
-
-    def _forget(self, job: Job) -> None:
-        """Take the job's waiting inputs out of the queue and the job out of the index."""
-        own = {id(item) for item in job.items}
-        if own and any(id(item) in own for item in self._waiting):
-            self._waiting = [item for item in self._waiting if id(item) not in own]
-            for key in list(self._groups):
-                self._groups[key] = [item for item in self._groups[key] if id(item) not in own]
-                if not self._groups[key]:
-                    del self._groups[key]
-            self._update_positions()
-        if self._jobs.get(job.id) is job:
-            del self._jobs[job.id]
+    # --- timing out -----------------------------------------------------------------------------
 
     async def _watch_forever(self) -> None:
         while True:
@@ -636,17 +465,7 @@ class InferencePool:
         # Time spent loading a model is not the member's wait: those jobs' clocks are stopped
         # (and moved on by the load's duration once it ends).
         loading = {id(item.job) for b in self._batches.values() if b.loading for item in b.items}
-        for job in list(self._jobs.values()):
-            if not job.finished and id(job) not in loading and now > job.deadline:
-                seconds = round(_timeout_for(job.task, self.settings))
-                self._fail_job(
-                    job,
-                    RequestTimeout(
-                        f"This took longer than {seconds} second{'' if seconds == 1 else 's'}, "
-                        "so it was stopped. "
-                        "Try a shorter input, or again when the queue is shorter."
-                    ),
-                )
+        self.queue.expire(now, loading)
         for worker in self.workers:
             batch = worker.batch
             if batch is None or batch.timed_out:
@@ -684,9 +503,7 @@ class InferencePool:
 
     def snapshot(self) -> PoolSnapshot:
         """Every figure /status and the benchmark show."""
-        queued: dict[str, int] = defaultdict(int)
-        for item in self._waiting:
-            queued[item.job.task] += 1
+        queued = self.queue.queued_by_task()
         tasks = {
             task: self.metrics.task_metrics(task, queued.get(task, 0))
             for task in sorted(set(self.metrics.tasks()) | set(queued))
@@ -708,7 +525,7 @@ class InferencePool:
         sizes = [size for task in tasks for size in self.metrics.batch_sizes[task]]
         return PoolSnapshot(
             tasks,
-            len(self._waiting),
+            len(self.queue.waiting),
             sum(len(b.items) for b in self._batches.values()),
             self.metrics.restarts,
             workers,

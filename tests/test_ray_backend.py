@@ -1,0 +1,348 @@
+"""The Ray Serve backend on a local Ray instance, started once for the whole session.
+
+Every task gives the local pool's outputs; batches form; the bot's admission, positions and
+cancellation hold; a killed replica fails politely and is replaced; an unreachable cluster is a
+clear error while the rest of the bot works. Marked ``ray`` (``pytest -m "not ray"`` skips them).
+
+Replicas are what cost time here (each imports torch and transformers: ~5 s of CPU), so the
+session starts four: one per task for three tasks (the default layout, RAY_DEPLOYMENTS=task), and
+one shared deployment that serves every task for the all-tasks comparison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import signal
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.inference.backend import JobUpdate
+from bot.inference.catalog import TASK_NAMES
+from bot.inference.errors import (
+    ClusterUnavailable,
+    MemberLimitError,
+    QueueFullError,
+    RequestCancelled,
+    WorkerLost,
+)
+from bot.inference.factory import make_backend
+from bot.inference.pool import InferencePool
+from bot.inference.ray_backend import RayBackend
+from bot.inference.ray_cluster import CONNECTION, read_deployments
+from bot.inference.ray_serve import Chunk, ReplicaConfig, TaskReplica
+from bot.inference.tasks import get_task
+from bot.local.session import LocalSession
+from bot.settings import Settings
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.ray
+
+SENTIMENT = "sentiment-analysis"
+#: Settings every Ray backend in this file shares, so they all use the same deployments.
+RAY_ENV = {
+    "INFERENCE_BACKEND": "ray",
+    "RAY_CPUS_PER_REPLICA": "0.25",  # four replicas on a 2-core machine
+    "TORCH_THREADS": "1",
+}
+#: The tasks with their own deployment in the session.
+OWN_DEPLOYMENTS = [SENTIMENT, "fill-mask", "ner"]
+SAMPLES: dict[str, tuple[list[Any], dict[str, Any]]] = {
+    SENTIMENT: (["I love this course.", "This chapter is far too long and boring."], {}),
+    "zero-shot-classification": (
+        [{"text": "The match went to extra time.", "candidate_labels": ["sport", "politics", "cooking"]}],
+        {},
+    ),
+    "text-generation": (["In this course, we will teach you how to"], {"max_new_tokens": 8}),
+    "fill-mask": (["This course will teach you all about [MASK] models."], {"top_k": 3}),
+    "ner": (["My name is Sylvain and I work at Hugging Face in Brooklyn."], {}),
+    "question-answering": (
+        [
+            {
+                "question": "Where do I work?",
+                "context": "My name is Sylvain and I work at Hugging Face in Brooklyn.",
+            }
+        ],
+        {},
+    ),
+    "summarization": (["The course covers transformers, tokenizers, datasets and how to share models."], {}),
+    "translation": (["Ce cours est produit par Hugging Face."], {}),
+    "tokenize": (["Using a Transformer network is simple"], {}),
+}
+DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
+
+
+def sample(task: str) -> tuple[list[Any], dict[str, Any]]:
+    """Inputs for ``task`` (a task added later gets a plain sentence, as every text task takes)."""
+    if task in SAMPLES:
+        return SAMPLES[task]
+    assert get_task(task).input_kind == "text", f"add a sample input for {task}"
+    return [DEFAULT_TEXT], {}
+
+
+def assert_same(local: Any, ray: Any, where: str = "result") -> None:
+    """Equal structures; floats equal to 1e-4 (different torch thread counts reorder sums)."""
+    if isinstance(local, float) or isinstance(ray, float):
+        assert math.isclose(local, ray, rel_tol=1e-4, abs_tol=1e-4), f"{where}: {local} != {ray}"
+    elif isinstance(local, dict):
+        assert isinstance(ray, dict) and set(local) == set(ray), f"{where}: keys differ"
+        for key in local:
+            assert_same(local[key], ray[key], f"{where}.{key}")
+    elif isinstance(local, list):
+        assert isinstance(ray, list) and len(local) == len(ray), f"{where}: lengths differ"
+        for index, (a, b) in enumerate(zip(local, ray, strict=True)):
+            assert_same(a, b, f"{where}[{index}]")
+    else:
+        assert local == ray, f"{where}: {local!r} != {ray!r}"
+
+
+def ray_settings(tmp_path: Path, tiny_dir: Path, **env: str) -> Settings:
+    return make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir), **{**RAY_ENV, **env})
+
+
+async def until(condition: Callable[[], bool], limit_s: float = 30.0) -> None:
+    async with asyncio.timeout(limit_s):
+        while not condition():  # noqa: ASYNC110 - backend state has no event to wait on
+            await asyncio.sleep(0.02)
+
+
+async def replica_pid(task: str) -> int:
+    """The process of ``task``'s (only) running replica, as Serve reports it."""
+    views = await CONNECTION.call(read_deployments, [task])
+    pids = [r.pid for r in views[task].replicas if r.state == "RUNNING" and r.pid]
+    assert len(pids) == 1, views
+    return pids[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+async def ray_backend(tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path) -> AsyncIterator[RayBackend]:
+    """One local Ray instance, and a deployment (one replica) for each of OWN_DEPLOYMENTS."""
+    backend = RayBackend(ray_settings(tmp_path_factory.mktemp("ray"), tiny_dir), update_interval_s=0)
+    await backend.start()
+    await backend.wait_ready()
+    await backend.deploy(OWN_DEPLOYMENTS)
+    assert [d.state for d in backend._deployments.values()] == ["ready"] * 3, backend._deployments
+    yield backend
+    await backend.close()
+
+
+@pytest.fixture(scope="session")
+async def shared_ray_backend(
+    ray_backend: RayBackend, tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path
+) -> AsyncIterator[RayBackend]:
+    """On the same Ray instance: one deployment (one replica) that serves every task."""
+    settings = ray_settings(tmp_path_factory.mktemp("ray-shared"), tiny_dir, RAY_DEPLOYMENTS="shared")
+    backend = RayBackend(settings, update_interval_s=0)
+    await backend.start()
+    await backend.deploy(TASK_NAMES)
+    assert list(backend._deployments) == ["shared"]
+    yield backend
+    await backend.close()
+
+
+# --- the same engine ---------------------------------------------------------------------------------
+
+
+async def test_every_task_gives_the_local_pools_outputs(
+    ray_backend: RayBackend, shared_ray_backend: RayBackend, shared_pool: InferencePool
+) -> None:
+    async def all_three(task: str) -> list[Any]:
+        inputs, params = sample(task)
+        backends = [shared_pool, shared_ray_backend] + ([ray_backend] if task in OWN_DEPLOYMENTS else [])
+        return await asyncio.gather(
+            *(
+                backend.submit(task, None, inputs, params, user=f"{n}-{task}")
+                for n, backend in enumerate(backends)
+            )
+        )
+
+    results = await asyncio.gather(*(all_three(task) for task in TASK_NAMES))
+    for task, (local, *ray) in zip(TASK_NAMES, results, strict=True):
+        for result in ray:
+            assert_same(local, result, task)
+    assert shared_ray_backend.snapshot().tasks[SENTIMENT].items == 2
+    assert ray_backend.snapshot().tasks[SENTIMENT].items >= 2
+    # The shared replica keeps the most recently used models (MAX_MODELS_PER_DEVICE), as a local worker.
+    await until(lambda: bool(shared_ray_backend.snapshot().workers), 10)
+    (worker,) = shared_ray_backend.snapshot().workers
+    assert worker.deployment == "studybot-shared" and worker.state == "RUNNING" and worker.alive
+    assert 0 < len(worker.loaded) <= shared_ray_backend.settings.max_models_per_device
+    assert shared_ray_backend.device_names() == ["cpu"]
+
+
+async def test_concurrent_requests_share_batches_by_parameters(ray_backend: RayBackend) -> None:
+    before = len(ray_backend.metrics.batch_sizes["fill-mask"])
+    texts = [f"Member {n} thinks this [MASK] is {'very ' * (n % 4)}useful." for n in range(16)]
+    results = await asyncio.gather(
+        *(
+            ray_backend.submit("fill-mask", None, [text], {"top_k": 2 + n % 2}, user=f"m{n}")
+            for n, text in enumerate(texts)
+        )
+    )
+    # Two parameter groups never share a forward pass: each result has its own top_k.
+    assert [len(result[0]) for result in results] == [2 + n % 2 for n in range(16)]
+    sizes = list(ray_backend.metrics.batch_sizes["fill-mask"])[before:]
+    assert sum(sizes) == 16
+    assert max(sizes) > 1, f"concurrent requests should share batches, got {sizes}"
+    snapshot = ray_backend.snapshot()
+    assert snapshot.tasks["fill-mask"].max_batch > 1
+    assert snapshot.queue_depth == 0 and snapshot.running == 0
+
+
+def test_a_replica_groups_sorts_and_caps_its_batches(tiny_dir: Path) -> None:
+    """The replica class itself (no Serve): one pass per parameter key, length-sorted, token cap."""
+    config = ReplicaConfig(
+        name="fill-mask",
+        tasks=("fill-mask",),
+        preload=(),
+        gpus=0,
+        torch_threads=1,
+        cache_dir=None,
+        max_models=2,
+        memory_budget_mb=0,
+        max_batch=8,
+        max_wait_s=0.0,
+        max_batch_tokens=64,
+        hang_limit_s=60,
+    )
+    replica = TaskReplica(config)
+    ref = str(tiny_dir / "tiny-fill-mask")
+    short, long = "A [MASK] day.", "A " + "very " * 20 + "[MASK] day."
+    chunks = [
+        Chunk("fill-mask", ref, {"top_k": 2}, [long, short]),
+        Chunk("fill-mask", ref, {"top_k": 3}, [short]),
+        Chunk("fill-mask", ref, {"top_k": 2}, [short, "Not a mask"]),
+    ]
+    done = replica.run_chunks(chunks)
+    assert [len(d.outcomes) for d in done] == [2, 1, 2]
+    assert [len(o.value) for o in done[0].outcomes] == [2, 2]
+    assert len(done[1].outcomes[0].value) == 3
+    assert done[2].outcomes[0].ok and not done[2].outcomes[1].ok  # one bad input fails alone
+    assert "error code" in done[2].outcomes[1].error
+    # top_k=2 holds four inputs of 13, 33, 13 and 7 tokens: sorted, all four would pad to 4 × 33 >
+    # 64 tokens, so they run as the three shortest, then the long one. top_k=3 runs alone. Each
+    # forward pass is reported once, with the first chunk that took part in it.
+    assert [[size for size, _ in d.batches] for d in done] == [[3, 1], [1], []]
+    assert done[0].status.loaded == (("fill-mask", ref),)
+
+
+# --- the bot's own rules ----------------------------------------------------------------------------
+
+
+async def test_limits_positions_and_cancellation_hold(
+    ray_backend: RayBackend, tmp_path: Path, tiny_dir: Path
+) -> None:
+    backend = RayBackend(
+        ray_settings(tmp_path, tiny_dir, QUEUE_LIMIT="3", MEMBER_INFLIGHT_LIMIT="1"), update_interval_s=0
+    )
+    await backend.start()
+    await backend.deploy([SENTIMENT])  # the session's deployment, as it runs: nothing restarts
+    pid = await replica_pid(SENTIMENT)
+    os.kill(pid, signal.SIGSTOP)  # calls reach the replica and wait there
+    try:
+        first = asyncio.create_task(backend.submit(SENTIMENT, None, ["one"], user="ann"))
+        await until(lambda: backend.snapshot().running == 1)
+        with pytest.raises(MemberLimitError, match=r"limit is 1"):
+            backend.check(SENTIMENT, None, ["two"], user="ann")
+        second = asyncio.create_task(backend.submit(SENTIMENT, None, ["two"], user="bob"))
+        await until(lambda: backend.snapshot().running == 2)  # the window: two calls per replica
+        seen: list[JobUpdate] = []
+        third = asyncio.create_task(
+            backend.submit(SENTIMENT, None, ["three"], user="cy", on_update=seen.append, request_id="cy-1")
+        )
+        await until(lambda: backend.snapshot().queue_depth == 1)
+        await until(lambda: bool(seen))
+        assert seen[-1] == JobUpdate("queued", position=1)
+        with pytest.raises(QueueFullError, match=r"full \(3 requests\)"):
+            await backend.submit(SENTIMENT, None, ["late"], user="zoe")
+        assert backend.cancel("cy-1") is True
+        with pytest.raises(RequestCancelled):
+            await third
+        assert backend.snapshot().queue_depth == 0
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    results = await asyncio.wait_for(asyncio.gather(first, second), 60)
+    assert all(result[0][0]["label"] in ("POSITIVE", "NEGATIVE") for result in results)
+    assert backend.metrics.items[SENTIMENT] == 2  # the cancelled input never reached the cluster
+    await backend.close()
+
+
+async def test_a_killed_replica_fails_its_request_and_is_replaced(
+    ray_backend: RayBackend, tmp_path: Path, tiny_dir: Path
+) -> None:
+    # A long batching window holds a request inside the replica (Serve retries a request that has
+    # not reached a replica yet on another one, so only a request the replica holds can be lost).
+    backend = RayBackend(ray_settings(tmp_path, tiny_dir, MAX_WAIT_MS="3000"), update_interval_s=0)
+    task, inputs = "ner", ["Ada lives in London."]
+    await backend.start()
+    await backend.deploy([task])  # other settings: Serve replaces the session's ner replica
+    await until(lambda: task in backend._views, 10)  # a first status read: later losses are counted
+    restarts = backend.snapshot().restarts
+    pid = await replica_pid(task)
+    victim = asyncio.create_task(backend.submit(task, None, inputs, user="ann"))
+
+    async def held() -> bool:
+        views = await CONNECTION.call(read_deployments, [task])
+        return any(replica.ongoing for replica in views[task].replicas)
+
+    async with asyncio.timeout(10):
+        while not await held():  # noqa: ASYNC110 - a status poll, not an event
+            await asyncio.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerLost, match="stopped while running your request"):
+        await victim
+    result = await asyncio.wait_for(backend.submit(task, None, inputs, user="ann"), 90)
+    assert isinstance(result[0], list)
+    await until(lambda: backend.snapshot().restarts == restarts + 1)
+    await until(lambda: backend.worker_health() == (1, 1))
+    assert await replica_pid(task) != pid
+    await backend.close()
+
+
+# --- the cluster unreachable ----------------------------------------------------------------------
+
+
+async def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path, tiny_dir: Path) -> None:
+    address = f"127.0.0.1:{closed_port()}"
+    backend = make_backend(ray_settings(tmp_path, tiny_dir, RAY_ADDRESS=address))
+    assert isinstance(backend, RayBackend)
+    await backend.start()  # returns at once: the bot starts whatever the cluster does
+    with pytest.raises(ClusterUnavailable, match=f"{address} cannot be reached"):
+        await backend.wait_ready(limit_s=20)
+    with pytest.raises(ClusterUnavailable, match="everything else works"):
+        await backend.submit(SENTIMENT, None, ["hello"], user="ann")
+    assert backend.worker_health() == (0, 1)
+    assert "unreachable" in backend.device_names()[0]
+    await backend.close()
+
+
+async def test_the_bot_keeps_serving_without_its_cluster(tmp_path: Path, tiny_dir: Path) -> None:
+    settings = ray_settings(tmp_path, tiny_dir, RAY_ADDRESS=f"127.0.0.1:{closed_port()}")
+    async with LocalSession(settings, fail_on_errors=True, answer_timeout=60) as session:
+        assert isinstance(session.bot.pool, RayBackend)
+        await until(lambda: session.bot.pool._state == "unavailable", 20)
+        about = await session.run("/about")
+        assert "unreachable" in about.render()
+        config = await session.run("/config show", moderator=True)
+        assert config.reply.embeds and config.reply.ephemeral
+        resources = await session.run("/resources list")
+        assert resources.reply is not None
+        demo = await session.run("/sentiment text:I love this course")
+        assert demo.reply.ephemeral and "cannot be reached" in demo.reply.content
+        session.raise_failures()
+
+
+def test_the_setting_picks_the_backend(tmp_path: Path) -> None:
+    assert isinstance(make_backend(make_settings(tmp_path)), InferencePool)
+    assert isinstance(make_backend(make_settings(tmp_path, INFERENCE_BACKEND="ray")), RayBackend)
