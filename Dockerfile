@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HOME=/models \
     DATABASE_PATH=/data/studybot.sqlite3 \
     TINY_MODELS_DIR=/data/tiny-models \
-    HEALTH_FILE=/data/health.json
+    HEALTH_FILE=/data/health.json \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 RUN groupadd --system --gid 10001 studybot \
     && useradd --system --uid 10001 --gid studybot --home-dir /app --shell /usr/sbin/nologin studybot

@@ -9,6 +9,7 @@ variable and what is expected; the CLI prints it and exits with code 2.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -22,6 +23,9 @@ __all__ = ["SETTINGS", "Secret", "Settings", "SettingsError", "load_settings"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MODEL_PROFILES = ("hub", "tiny")
+INFERENCE_BACKENDS = ("local", "ray")
+RAY_DEPLOYMENTS = ("task", "shared")
+_RAY_ADDRESS_RE = re.compile(r"^(auto|(ray://)?[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5})$")
 _DEVICE_RE = re.compile(r"^(cpu|cuda:\d{1,2})$")
 _SNOWFLAKE_RE = re.compile(r"^\d{15,21}$")
 
@@ -132,6 +136,19 @@ def _bool(raw: str) -> bool:
     raise ValueError("true or false")
 
 
+def _host(raw: str) -> str:
+    value = raw.strip()
+    if value == "localhost":
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError(
+            "an IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0"
+        ) from None
+    return value
+
+
 def _float_range(low: float, high: float) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         try:
@@ -162,6 +179,23 @@ def _names(raw: str) -> tuple[str, ...]:
     if any(len(name) > 100 for name in names):
         raise ValueError("a comma-separated list of role names of at most 100 characters each")
     return names
+
+
+def _ray_address(raw: str) -> str:
+    value = raw.strip()
+    if value and not _RAY_ADDRESS_RE.match(value):
+        raise ValueError("empty (a local Ray instance), 'auto', host:port of a Ray head, or ray://host:port")
+    return value
+
+
+def _gpus(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = -1.0
+    if not (0 <= value <= 1 or (value.is_integer() and 1 <= value <= 16)):
+        raise ValueError("0 (CPU), a fraction of one GPU such as 0.5, or a whole number of GPUs up to 16")
+    return value
 
 
 def _preload(raw: str) -> tuple[str, ...]:
@@ -212,6 +246,20 @@ SETTINGS: tuple[Setting, ...] = (
         "data/health.json",
         _path,
         "Status file the running bot rewrites every 15 s; `studybot health` (Docker's HEALTHCHECK) reads it.",
+    ),
+    Setting(
+        "METRICS_PORT",
+        "metrics_port",
+        "0",
+        _int_range(0, 65535),
+        "Port of the Prometheus metrics endpoint (`/metrics`: queue, batches, latency, workers). 0: off.",
+    ),
+    Setting(
+        "METRICS_HOST",
+        "metrics_host",
+        "127.0.0.1",
+        _host,
+        "Address the metrics endpoint listens on: 127.0.0.1 (this machine) or 0.0.0.0 (e.g. in Docker).",
     ),
     Setting(
         "MODEL_PROFILE",
@@ -316,6 +364,62 @@ SETTINGS: tuple[Setting, ...] = (
         "Tasks (or task=model) to load when the bot starts, e.g. `sentiment-analysis,ner`.",
     ),
     Setting(
+        "INFERENCE_BACKEND",
+        "inference_backend",
+        "local",
+        _choice(INFERENCE_BACKENDS),
+        "`local`: worker processes on this machine. `ray`: Ray Serve deployments (see Scaling out).",
+    ),
+    Setting(
+        "RAY_ADDRESS",
+        "ray_address",
+        "",
+        _ray_address,
+        "Ray cluster to join: `host:port` of its head, `ray://host:10001` or `auto`. Empty: Ray in the bot.",
+    ),
+    Setting(
+        "RAY_DEPLOYMENTS",
+        "ray_deployments",
+        "task",
+        _choice(RAY_DEPLOYMENTS),
+        "`task`: a Serve deployment per task, each scaled alone. `shared`: one for all tasks (less memory).",
+    ),
+    Setting(
+        "RAY_LOCAL_CPUS",
+        "ray_local_cpus",
+        "0",
+        _int_range(0, 1024),
+        "CPUs the bot's own Ray instance offers (scheduling slots). 0: the cores, or enough for every task.",
+    ),
+    Setting(
+        "RAY_REPLICAS_MIN",
+        "ray_replicas_min",
+        "1",
+        _int_range(0, 256),
+        "Fewest replicas per task deployment. 0: none while idle (the next request waits for one to start).",
+    ),
+    Setting(
+        "RAY_REPLICAS_MAX",
+        "ray_replicas_max",
+        "1",
+        _int_range(1, 256),
+        "Most replicas per task deployment; above RAY_REPLICAS_MIN, Serve autoscales on ongoing requests.",
+    ),
+    Setting(
+        "RAY_CPUS_PER_REPLICA",
+        "ray_cpus_per_replica",
+        "1",
+        _float_range(0.05, 256),
+        "CPUs Ray reserves per replica, also its torch threads (rounded up) unless TORCH_THREADS is set.",
+    ),
+    Setting(
+        "RAY_GPUS_PER_REPLICA",
+        "ray_gpus_per_replica",
+        "0",
+        _gpus,
+        "GPUs per replica: 0 (CPU), a fraction such as 0.5 (replicas share one GPU) or whole GPUs.",
+    ),
+    Setting(
         "MODERATOR_ROLES",
         "moderator_roles",
         "Moderator",
@@ -357,6 +461,8 @@ class Settings:
     dev_guild_id: int | None
     database_path: Path
     health_file: Path
+    metrics_port: int
+    metrics_host: str
     model_profile: str
     model_cache_dir: Path | None
     tiny_models_dir: Path
@@ -373,6 +479,14 @@ class Settings:
     model_memory_budget_mb: int
     max_models_per_device: int
     preload_models: tuple[str, ...]
+    inference_backend: str
+    ray_address: str
+    ray_deployments: str
+    ray_local_cpus: int
+    ray_replicas_min: int
+    ray_replicas_max: int
+    ray_cpus_per_replica: float
+    ray_gpus_per_replica: float
     moderator_roles: tuple[str, ...]
     demo_channel_ids: tuple[int, ...]
     demo_rate: tuple[int, float]
@@ -446,4 +560,9 @@ def load_settings(
         except ValueError as exc:
             shown = "(hidden)" if setting.env == "DISCORD_TOKEN" else repr(raw)
             raise SettingsError(f"{setting.env} must be {exc}; got {shown}.") from None
+    if values["ray_replicas_max"] < values["ray_replicas_min"]:
+        raise SettingsError(
+            f"RAY_REPLICAS_MAX must be at least RAY_REPLICAS_MIN ({values['ray_replicas_min']}); "
+            f"got {values['ray_replicas_max']}."
+        )
     return Settings(**values)

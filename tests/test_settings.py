@@ -15,6 +15,8 @@ BAD_VALUES = {
     "DEV_GUILD_ID": "my-server",
     "DATABASE_PATH": "   ",
     "HEALTH_FILE": "",
+    "METRICS_PORT": "http",
+    "METRICS_HOST": "my laptop",
     "MODEL_PROFILE": "huge",
     "MODEL_CACHE_DIR": None,  # any text is a path; empty means the default
     "TINY_MODELS_DIR": "",
@@ -31,6 +33,14 @@ BAD_VALUES = {
     "MODEL_MEMORY_BUDGET_MB": "-5",
     "MAX_MODELS_PER_DEVICE": "65",
     "PRELOAD_MODELS": "Sentiment Analysis",
+    "INFERENCE_BACKEND": "kubernetes",
+    "RAY_ADDRESS": "my-cluster",
+    "RAY_DEPLOYMENTS": "per-model",
+    "RAY_LOCAL_CPUS": "all",
+    "RAY_REPLICAS_MIN": "-1",
+    "RAY_REPLICAS_MAX": "0",
+    "RAY_CPUS_PER_REPLICA": "0",
+    "RAY_GPUS_PER_REPLICA": "1.5",
     "MODERATOR_ROLES": "x" * 101,
     "DEMO_CHANNEL_IDS": "general",
     "DEMO_RATE": "often",
@@ -135,3 +145,28 @@ def test_the_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     expected = "DEV_GUILD_ID must be a Discord ID (15 to 21 digits), or nothing; got 'abc'."
     assert result.stderr.strip().splitlines() == [f"studybot: configuration error: {expected}"]
     assert "Traceback" not in result.stderr
+
+
+def test_ray_settings_are_typed_and_checked_together() -> None:
+    settings = load_settings(
+        {
+            "INFERENCE_BACKEND": "ray",
+            "RAY_ADDRESS": "ray-head.internal:6379",
+            "RAY_REPLICAS_MIN": "0",
+            "RAY_REPLICAS_MAX": "4",
+            "RAY_GPUS_PER_REPLICA": "0.5",
+        },
+        dotenv_path=None,
+    )
+    assert settings.inference_backend == "ray" and settings.ray_address == "ray-head.internal:6379"
+    assert (settings.ray_replicas_min, settings.ray_replicas_max, settings.ray_gpus_per_replica) == (
+        0,
+        4,
+        0.5,
+    )
+    assert load_settings({"RAY_ADDRESS": "ray://10.0.0.5:10001"}, dotenv_path=None).ray_address
+    assert load_settings({"RAY_GPUS_PER_REPLICA": "2"}, dotenv_path=None).ray_gpus_per_replica == 2
+    with pytest.raises(
+        SettingsError, match=r"^RAY_REPLICAS_MAX must be at least RAY_REPLICAS_MIN \(3\); got 2\.$"
+    ):
+        load_settings({"RAY_REPLICAS_MIN": "3", "RAY_REPLICAS_MAX": "2"}, dotenv_path=None)

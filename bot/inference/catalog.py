@@ -32,6 +32,7 @@ TASK_NAMES: tuple[str, ...] = (
     "summarization",
     "translation",
     "tokenize",
+    "attention",
 )
 #: Model profiles: ``hub`` loads catalog checkpoints, ``tiny`` the locally built tiny models.
 PROFILES: tuple[str, ...] = ("hub", "tiny")

@@ -301,6 +301,8 @@ _CROSS_CHECKS = {
 SEQ2SEQ_MAX_NEW_TOKENS = 512
 #: Output tokens assumed by :meth:`TaskSpec.cost` when a seq2seq request sets no max_length.
 SEQ2SEQ_COST_OUTPUT_TOKENS = 142
+#: The most tokens (special tokens included) an attention map shows: 64 × 64 cells stay readable.
+ATTENTION_MAX_TOKENS = 64
 
 
 TASKS: dict[str, TaskSpec] = {
@@ -312,7 +314,7 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="text",
             max_chars=2000,
             params=(),
-            course_url=f"{_COURSE}/chapter1/3#sentiment-analysis",
+            course_url=f"{_COURSE}/chapter1/3#working-with-pipelines",
         ),
         TaskSpec(
             name="zero-shot-classification",
@@ -416,6 +418,19 @@ TASKS: dict[str, TaskSpec] = {
             max_chars=2000,
             params=(),
             course_url=f"{_COURSE}/chapter2/4",
+        ),
+        TaskSpec(
+            name="attention",
+            title="Attention",
+            input_kind="text",
+            max_chars=500,  # the real limit is ATTENTION_MAX_TOKENS, checked against the model's tokenizer
+            params=(
+                Param("layer", int, None, 1, 48, help="which layer, from 1 (default: the last)"),
+                Param(
+                    "head", int, None, 1, 64, help="which head, from 1 (default: the average of all heads)"
+                ),
+            ),
+            course_url=f"{_COURSE}/chapter1/4#attention-layers",
         ),
     )
 }

@@ -50,7 +50,8 @@ _FFN = 128
 _INIT_RANGE = 0.2
 
 #: The directory (under the tiny root) that serves each task. The tokenize task reuses the
-#: cased BERT of the NER model, as the course's bert-base-cased is a cased BERT.
+#: cased BERT of the NER model, as the course's bert-base-cased is a cased BERT; so does the
+#: attention task (its AutoModel loads the BERT encoder without the NER head).
 TASK_DIRS: dict[str, str] = {
     "sentiment-analysis": "tiny-sentiment-analysis",
     "zero-shot-classification": "tiny-zero-shot-classification",
@@ -61,6 +62,7 @@ TASK_DIRS: dict[str, str] = {
     "summarization": "tiny-summarization",
     "translation": "tiny-translation",
     "tokenize": "tiny-ner",
+    "attention": "tiny-ner",
 }
 
 CONLL_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]

@@ -154,3 +154,31 @@ print(tokenizer.convert_ids_to_tokens(encoded["input_ids"]))
 print(encoded)
 print(tokenizer.decode(encoded["input_ids"]))
 """
+
+
+def attention_code(ref: str, checkpoint: str, text: str, layer: int | None, head: int | None) -> str:
+    """The attention weights /attention draws: AutoModel with output_attentions=True."""
+    pick = (
+        "layer_weights.mean(dim=0)  # the average of every head"
+        if head is None
+        else f"layer_weights[{head - 1}]"
+    )
+    chosen = "model.config.num_hidden_layers" if layer is None else str(layer)
+    return f"""import torch
+from transformers import AutoModel, AutoTokenizer
+
+{_header(checkpoint, ref)}tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+# "eager" attention returns its weights (the default, SDPA, computes them without returning them).
+model = AutoModel.from_pretrained(checkpoint, attn_implementation="eager")
+
+inputs = tokenizer({text!r}, return_tensors="pt")
+with torch.no_grad():
+    outputs = model(**inputs, output_attentions=True)
+
+# One tensor per layer, shaped (batch, heads, tokens, tokens); layers and heads count from 1 here.
+layer = {chosen}
+layer_weights = outputs.attentions[layer - 1][0]
+weights = {pick}
+print(tokenizer.convert_ids_to_tokens(inputs["input_ids"][0]))
+print(weights)  # row i: how much token i attends to each token (each row sums to 1)
+"""

@@ -19,7 +19,7 @@ from bot.errors import UserFacingError
 from bot.inference.backend import InferenceBackend, JobUpdate
 from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
 from cogs.demos import _embeds as embeds
-from cogs.demos._inputs import one_source, parse_labels, read_message_link, read_text_file
+from cogs.demos._inputs import parse_labels, read_source
 from cogs.demos._render import render_result
 from cogs.demos._snippets import build_snippet
 from cogs.demos._views import DYNAMIC_ITEMS, result_view, send_code, waiting_view
@@ -322,13 +322,8 @@ class Demos(commands.Cog):
         model: str | None = None,
     ) -> None:
         """Find the answer to a question inside a text (extractive question answering)"""
-        source = one_source("context", context=context, context_link=context_link, context_file=context_file)
-        if source == "context_link":
-            assert context_link is not None
-            context = await read_message_link(interaction, context_link)
-        elif source == "context_file":
-            assert context_file is not None
-            context = await read_text_file(context_file)
+        options = ("context", "context_link", "context_file")
+        context = await read_source(interaction, "context", options, context, context_link, context_file)
         item = {"question": question, "context": context}
         await self.run(interaction, DemoRequest("question-answering", [item], model=model))
 
@@ -353,13 +348,7 @@ class Demos(commands.Cog):
         model: str | None = None,
     ) -> None:
         """Summarize a text, a file or a message"""
-        source = one_source("text", text=text, file=file, link=link)
-        if source == "file":
-            assert file is not None
-            text = await read_text_file(file)
-        elif source == "link":
-            assert link is not None
-            text = await read_message_link(interaction, link)
+        text = await read_source(interaction, "text", ("text", "link", "file"), text, link, file)
         params = {
             key: value
             for key, value in (("max_length", max_length), ("min_length", min_length))

@@ -44,15 +44,32 @@ def parse_labels(raw: str, *, multi_label: bool) -> list[str]:
     return labels
 
 
-def one_source(name: str, **given: object) -> str:
-    """The name of the one source a member gave (text, a link or a file); refuse none or several."""
-    chosen = [key for key, value in given.items() if value not in (None, "")]
-    options = ", ".join(f"`{key}`" for key in given)
-    if not chosen:
-        raise UserFacingError(f"Give the {name} in one of: {options}.")
-    if len(chosen) > 1:
-        raise UserFacingError(f"Give the {name} in only one of: {options}.")
-    return chosen[0]
+async def read_source(
+    interaction: discord.Interaction,
+    name: str,
+    options: tuple[str, str, str],
+    text: str | None,
+    link: str | None,
+    file: discord.Attachment | None,
+) -> str:
+    """The text a member gave in exactly one of: typed ``text``, a message ``link``, a text ``file``.
+
+    ``options`` are the three option names as the command calls them (for the refusals).
+    """
+    given = [
+        option for option, value in zip(options, (text, link, file), strict=True) if value not in (None, "")
+    ]
+    listed = ", ".join(f"`{option}`" for option in options)
+    if not given:
+        raise UserFacingError(f"Give the {name} in one of: {listed}.")
+    if len(given) > 1:
+        raise UserFacingError(f"Give the {name} in only one of: {listed}.")
+    if link:
+        return await read_message_link(interaction, link)
+    if file is not None:
+        return await read_text_file(file)
+    assert text is not None
+    return text
 
 
 async def read_text_file(attachment: discord.Attachment) -> str:

@@ -25,6 +25,7 @@ Task = Literal[
     "summarization",
     "translation",
     "tokenize",
+    "attention",
 ]
 
 

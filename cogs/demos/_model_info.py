@@ -19,7 +19,7 @@ import discord
 
 from bot.inference.catalog import CatalogEntry, ResolvedModel
 
-COURSE_BIAS_URL = "https://huggingface.co/learn/llm-course/chapter1/8"
+COURSE_BIAS_URL = "https://huggingface.co/learn/llm-course/chapter1/9"
 FAMILY_NOTES = {
     "encoder": (
         "Encoder (bidirectional self-attention: every token sees the whole text). Suits understanding "

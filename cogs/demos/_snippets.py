@@ -48,4 +48,6 @@ def build_snippet(
         return code.seq2seq_code(task, ref, checkpoint, item, prefix, generation)
     if task == "tokenize":
         return code.tokenize_code(ref, checkpoint, item)
+    if task == "attention":
+        return code.attention_code(ref, checkpoint, item, params.get("layer"), params.get("head"))
     raise ValueError(f"no snippet for task {task!r}")

@@ -19,6 +19,7 @@ COURSE_DEFAULTS = {
     "summarization": "sshleifer/distilbart-cnn-12-6",
     "translation": "Helsinki-NLP/opus-mt-fr-en",
     "tokenize": "google-bert/bert-base-cased",
+    "attention": "google-bert/bert-base-uncased",
 }
 TINY = Path("/nonexistent/tiny")
 

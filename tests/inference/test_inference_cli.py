@@ -29,6 +29,7 @@ TASK_INPUTS = {
     "summarization": ['"The study group meets every Thursday evening to read a chapter of the course."'],
     "translation": ['"Paris est la capitale de la France."', '"Le chat dort."'],
     "tokenize": ['"Using a Transformer network is simple"'],
+    "attention": ['"The animal didn\'t cross the street because it was too tired"', '"Hi there"'],
 }
 TASK_KEYS = {
     "zero-shot-classification": {"sequence", "labels", "scores"},
@@ -36,6 +37,7 @@ TASK_KEYS = {
     "summarization": {"summary_text"},
     "translation": {"translation_text"},
     "tokenize": {"tokens", "input_ids", "token_type_ids", "attention_mask", "decoded", "vocab_size"},
+    "attention": {"tokens", "special", "offsets", "layer", "head", "num_layers", "num_heads", "attention"},
 }
 
 

@@ -6,6 +6,7 @@ loads the model with the class's ``auto_model_class`` and builds the runner.
 
 from __future__ import annotations
 
+from bot.inference.runners.attention import AttentionRunner
 from bot.inference.runners.base import BaseRunner, Runner, to_plain
 from bot.inference.runners.classification import SentimentRunner, ZeroShotRunner
 from bot.inference.runners.fill_mask import FillMaskRunner
@@ -27,6 +28,7 @@ RUNNER_TYPES: dict[str, type[BaseRunner]] = {
         SummarizationRunner,
         TranslationRunner,
         TokenizeRunner,
+        AttentionRunner,
     )
 }
 
