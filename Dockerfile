@@ -5,6 +5,8 @@ FROM python:3.11-slim-bookworm
 
 ARG TORCH_VERSION=2.13.0
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# Optional extras, e.g. --build-arg EXTRAS=ray for INFERENCE_BACKEND=ray.
+ARG EXTRAS=""
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -27,7 +29,9 @@ RUN pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}"
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN pip install . \
+# The project itself (with EXTRAS when set); its dependencies are bounded in pyproject.toml.
+# hadolint ignore=DL3013
+RUN pip install ".${EXTRAS:+[${EXTRAS}]}" \
     && mkdir -p /data /models \
     && chown studybot:studybot /data /models
 
