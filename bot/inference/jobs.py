@@ -31,6 +31,10 @@ from bot.inference.protocol import Outcome
 from bot.inference.tasks import TaskSpec, get_task
 from bot.settings import Settings
 
+#: Extra seconds (times TIMEOUT_SCALE) a running batch gets past its requests' deadlines before
+#: whatever runs it counts as hung (a local worker is killed; a Ray replica's batch is abandoned).
+HANG_GRACE_S = 15.0
+
 #: ``measure(spec, ref, inputs, params)``: each input's token cost (see ``TaskSpec.cost``).
 Measure = Callable[[TaskSpec, str, list[Any], dict[str, Any]], Awaitable[list[int]]]
 
@@ -70,14 +74,12 @@ class JobQueue:
         settings: Settings,
         metrics: PoolMetrics,
         *,
-        timeout_for: Callable[[str], float],
         wake: Callable[[], None],
         update_interval_s: float = MIN_INTERVAL_S,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
         self.admission = Admission(settings)
-        self.timeout_for = timeout_for
         self.update_interval_s = update_interval_s
         self._wake = wake
         self.jobs: dict[str, Job] = {}
@@ -86,6 +88,15 @@ class JobQueue:
         self.last_served: dict[Hashable, float] = {}
         self.closing = False
         self._job_ids = itertools.count(1)
+
+    def timeout_for(self, task: str) -> float:
+        """Seconds a request of ``task`` may take, queue wait included (TIMEOUT_SCALE applied)."""
+        return get_task(task).timeout_s * self.settings.timeout_scale
+
+    @property
+    def hang_grace_s(self) -> float:
+        """Seconds past its requests' deadlines before a running batch counts as hung."""
+        return max(0.5, HANG_GRACE_S * self.settings.timeout_scale)
 
     # --- before and during a request ------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,6 @@ from bot.inference.workers import WorkerHandle
 from bot.settings import Settings
 
 __all__ = [
-    "TASK_TIMEOUTS_S",
     "InferencePool",
     "MemberLimitError",
     "PoolClosed",
@@ -70,22 +69,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Seconds a request may take, queue wait included (model loading is not counted).
-TASK_TIMEOUTS_S = {
-    "sentiment-analysis": 60.0,
-    "zero-shot-classification": 90.0,
-    "text-generation": 180.0,
-    "fill-mask": 60.0,
-    "ner": 60.0,
-    "question-answering": 90.0,
-    "summarization": 180.0,
-    "translation": 180.0,
-    "tokenize": 30.0,
-    "attention": 60.0,
-}
-#: Extra seconds (times TIMEOUT_SCALE) a running batch gets past its requests' deadlines before
-#: its worker is killed as hung.
-HANG_GRACE_S = 15.0
 #: Seconds a worker may spend loading one model before it is considered hung.
 LOAD_TIMEOUT_S = 900.0
 WATCHDOG_INTERVAL_S = 0.25
@@ -107,15 +90,6 @@ class Batch:
     timed_out: bool = False
 
 
-def _timeout_for(task: str, settings: Settings) -> float:
-    return TASK_TIMEOUTS_S.get(task, 120.0) * settings.timeout_scale
-
-
-def timeout_for(settings: Settings) -> Callable[[str], float]:
-    """``task -> seconds`` under ``settings`` (TIMEOUT_SCALE applied), for a :class:`JobQueue`."""
-    return lambda task: _timeout_for(task, settings)
-
-
 class InferencePool:
     """Worker processes per device, fed micro-batches from one bounded, fair queue."""
 
@@ -132,7 +106,6 @@ class InferencePool:
         self.queue = JobQueue(
             settings,
             self.metrics,
-            timeout_for=timeout_for(settings),
             wake=self._wake.set,
             update_interval_s=update_interval_s,
         )
@@ -363,8 +336,7 @@ class InferencePool:
         self.queue.take(items)
         job = items[0].job
         batch = Batch(next(self._batch_ids), job.task, job.ref, items, now)
-        grace = max(0.5, HANG_GRACE_S * self.settings.timeout_scale)
-        batch.hard_deadline = max(item.job.deadline for item in items) + grace
+        batch.hard_deadline = max(item.job.deadline for item in items) + self.queue.hang_grace_s
         self._batches[batch.id] = batch
         worker.batch = batch
         worker.send(RunBatch(batch.id, job.task, job.ref, [item.payload for item in items], job.params))

@@ -58,7 +58,6 @@ from bot.inference.errors import (
 from bot.inference.jobs import JobQueue, owners
 from bot.inference.metrics import PoolMetrics, PoolSnapshot, WorkerInfo
 from bot.inference.notify import MIN_INTERVAL_S
-from bot.inference.pool import HANG_GRACE_S, timeout_for
 from bot.inference.protocol import WorkerStatus
 from bot.inference.ray_cluster import CONNECTION, SHARED, DeploymentView, app_name, deployment_name, where
 from bot.inference.ray_serve import Chunk, ChunkDone, ReplicaConfig
@@ -132,7 +131,6 @@ class RayBackend:
         self.queue = JobQueue(
             settings,
             self.metrics,
-            timeout_for=timeout_for(settings),
             wake=self._wake.set,
             update_interval_s=update_interval_s,
         )
@@ -375,7 +373,6 @@ class RayBackend:
             if task in tasks:
                 with contextlib.suppress(UserFacingError):  # preload() reports bad entries
                     preload.append((task, self._resolve(task, model or None)))
-        grace = max(0.5, HANG_GRACE_S * settings.timeout_scale)
         return ReplicaConfig(
             name=name,
             tasks=tasks,
@@ -388,7 +385,7 @@ class RayBackend:
             max_batch=settings.max_batch,
             max_wait_s=settings.max_wait_ms / 1000,
             max_batch_tokens=settings.max_batch_tokens,
-            hang_limit_s=max(self.queue.timeout_for(task) for task in tasks) + grace,
+            hang_limit_s=max(self.queue.timeout_for(task) for task in tasks) + self.queue.hang_grace_s,
             log_level=settings.log_level,
         )
 

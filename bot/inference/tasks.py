@@ -91,6 +91,7 @@ class TaskSpec:
     max_chars: int
     params: tuple[Param, ...]
     course_url: str
+    timeout_s: float = 60.0  # a request's time, queue wait included (model loading is not counted)
     max_labels: int = 10
     max_label_chars: int = 100
     max_question_chars: int = 500
@@ -318,6 +319,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="zero-shot-classification",
+            timeout_s=90.0,
             title="Zero-shot classification",
             input_kind="zero-shot",
             max_chars=2000,
@@ -335,6 +337,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="text-generation",
+            timeout_s=180.0,
             title="Text generation",
             input_kind="text",
             max_chars=1000,
@@ -375,6 +378,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="question-answering",
+            timeout_s=90.0,
             title="Question answering",
             input_kind="qa",
             max_chars=6000,  # Discord's longest option value
@@ -390,6 +394,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="summarization",
+            timeout_s=180.0,
             title="Summarization",
             input_kind="text",
             max_chars=20000,  # a text file; the model reads what fits and the rest is truncated
@@ -401,6 +406,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="translation",
+            timeout_s=180.0,
             title="Translation",
             input_kind="text",
             max_chars=2000,
@@ -413,6 +419,7 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             name="tokenize",
+            timeout_s=30.0,
             title="Tokenizer",
             input_kind="text",
             max_chars=2000,

@@ -159,3 +159,21 @@ def test_costs_count_tokens_pairs_and_windows(runner_for: Callable[[str], BaseRu
     single = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10})
     beams = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10, "num_beams": 3})
     assert beams == 3 * single
+
+
+def test_each_task_has_its_own_timeout_scaled_by_the_setting() -> None:
+    from bot.inference.jobs import HANG_GRACE_S, JobQueue
+    from bot.inference.metrics import PoolMetrics
+    from bot.settings import load_settings
+
+    def queue(scale: str) -> JobQueue:
+        settings = load_settings({"TIMEOUT_SCALE": scale}, dotenv_path=None)
+        return JobQueue(settings, PoolMetrics(), wake=lambda: None)
+
+    plain, doubled = queue("1"), queue("2")
+    assert plain.timeout_for("text-generation") > plain.timeout_for("sentiment-analysis")
+    assert plain.timeout_for("tokenize") < plain.timeout_for("sentiment-analysis")
+    for task, spec in TASKS.items():
+        assert plain.timeout_for(task) == spec.timeout_s
+        assert doubled.timeout_for(task) == 2 * spec.timeout_s
+    assert doubled.hang_grace_s == 2 * HANG_GRACE_S
