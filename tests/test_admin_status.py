@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,31 @@ async def test_the_health_check_fails_when_a_worker_is_killed_and_recovers(
             assert "restarts 1" in str(status.reply.embeds[0]["fields"])
     finally:
         await pool.close()
+
+
+def test_a_ray_replica_shows_its_deployment_state_and_ongoing_requests() -> None:
+    from bot.inference.metrics import WorkerInfo
+    from cogs.admin._status import worker_field
+
+    replica = WorkerInfo(
+        index=0,
+        device="cpu",
+        device_name="CPU",
+        alive=True,
+        busy=True,
+        loaded=((TASK, "tiny-sentiment-analysis"),),
+        memory_used_mb=512.0,
+        memory_total_mb=None,
+        restarts=1,
+        deployment="studybot-sentiment-analysis",
+        replica_id="a1b2c3",
+        state="RUNNING",
+        ongoing=3,
+    )
+    name, value = worker_field(replica)
+    assert name == "Replica a1b2c3 · studybot-sentiment-analysis · cpu"
+    assert value.startswith("RUNNING, 3 ongoing · worker RSS 512 MB · restarts 1")
+    _, stopping = worker_field(replace(replica, alive=False, state="STOPPING", ongoing=None))
+    assert stopping.startswith("**STOPPING** (Ray replaces it)")
+    _, local = worker_field(replace(replica, deployment="", replica_id="", state="", ongoing=None))
+    assert local.startswith("busy · ")

@@ -39,6 +39,7 @@ from bot.inference.ray_serve import Chunk, ReplicaConfig, TaskReplica
 from bot.inference.tasks import get_task
 from bot.local.session import LocalSession
 from bot.settings import Settings
+from cogs.admin._status import worker_field
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.ray
@@ -177,8 +178,22 @@ async def test_every_task_gives_the_local_pools_outputs(
     await until(lambda: bool(shared_ray_backend.snapshot().workers), 10)
     (worker,) = shared_ray_backend.snapshot().workers
     assert worker.deployment == "studybot-shared" and worker.state == "RUNNING" and worker.alive
+    name, value = worker_field(worker)  # what /status shows for it
+    assert name.startswith("Replica ") and "studybot-shared" in name and value.startswith("RUNNING")
     assert 0 < len(worker.loaded) <= shared_ray_backend.settings.max_models_per_device
     assert shared_ray_backend.device_names() == ["cpu"]
+
+
+async def test_replica_states_survive_without_serves_controller_client(
+    shared_ray_backend: RayBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The replica details come from Serve's controller client; without it, the public counts."""
+    detailed = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
+    assert detailed.running == 1 and detailed.replicas[0].pid
+    monkeypatch.delattr("ray.serve.context._get_global_client")
+    public = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
+    assert (public.status, public.running) == (detailed.status, 1)
+    assert [replica.ongoing for replica in public.replicas] == [None] * len(public.replicas)
 
 
 async def test_concurrent_requests_share_batches_by_parameters(ray_backend: RayBackend) -> None:

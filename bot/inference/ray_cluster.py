@@ -397,10 +397,42 @@ def read_deployments(names: list[str]) -> dict[str, DeploymentView]:
 
 
 def _details() -> dict[str, Any]:
-    """Serve's detailed status (what its REST API and dashboard show): replicas with ids and states."""
-    from ray.serve.context import _get_global_client
+    """Serve's detailed status (what its REST API and dashboard show): replicas with ids and states.
 
-    return _get_global_client().get_serve_details()
+    Ray's public Python API (``serve.status()``) gives only how many replicas are in each state;
+    the per-replica details (ids, pids, actor names for the ongoing-request count) come from the
+    controller client that Serve's own CLI and dashboard use. Should a Ray release move it, the
+    public counts are used instead: /status then shows states without replica ids or ongoing counts.
+    """
+    try:
+        from ray.serve.context import _get_global_client
+
+        return _get_global_client().get_serve_details()
+    except (ImportError, AttributeError):
+        log.warning("Ray Serve's replica details are unavailable; /status shows replica counts only")
+        return _public_details()
+
+
+def _public_details() -> dict[str, Any]:
+    """What ``serve.status()`` (public API) tells, in the shape of Serve's detailed status."""
+    from ray import serve
+
+    applications: dict[str, Any] = {}
+    for app_name_, app in serve.status().applications.items():
+        deployments = {}
+        for name, overview in app.deployments.items():
+            replicas = [
+                {"replica_id": f"{_text(state).lower()}-{number}", "state": state}
+                for state, count in overview.replica_states.items()
+                for number in range(1, count + 1)
+            ]
+            deployments[name] = {
+                "status": overview.status,
+                "target_num_replicas": len(replicas),
+                "replicas": replicas,
+            }
+        applications[app_name_] = {"deployments": deployments}
+    return {"applications": applications}
 
 
 def _text(value: Any) -> str:

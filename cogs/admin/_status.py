@@ -70,11 +70,17 @@ def model_name(ref: str) -> str:
 
 
 def worker_field(worker: WorkerInfo, started: bool = True) -> tuple[str, str]:
+    """One worker's field: a local worker process, or a Ray Serve replica (with its deployment,
+    Serve's state for it and the requests it holds)."""
     device = worker.device + (
         f" ({worker.device_name})" if worker.device_name and worker.device_name != "CPU" else ""
     )
     if not started:
         state = "not started yet (starts with the first model request)"
+    elif worker.deployment:
+        ongoing = "" if worker.ongoing is None else f", {worker.ongoing} ongoing"
+        state = f"{worker.state or 'state unknown'}{ongoing}"
+        state = state if worker.alive else f"**{state}** (Ray replaces it)"
     elif worker.alive:
         state = "busy" if worker.busy else "idle"
     else:
@@ -85,6 +91,9 @@ def worker_field(worker: WorkerInfo, started: bool = True) -> tuple[str, str]:
         memory = f"worker RSS {size(worker.memory_used_mb)}"
     loaded = ", ".join(f"{task}: {model_name(ref)}" for task, ref in worker.loaded) or "none"
     value = f"{state} · {memory} · restarts {worker.restarts}\nModels: {loaded}"
+    if worker.deployment:
+        replica = f" {worker.replica_id}" if worker.replica_id else f" {worker.index}"
+        return f"Replica{replica} · {worker.deployment} · {device}", truncate(value, FIELD_LIMIT)
     return f"Worker {worker.index} · {device}", truncate(value, FIELD_LIMIT)
 
 
