@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.checks import moderator_only
+from bot.db import homework, sessions
 from bot.db.guilds import GuildConfig, GuildStore
 from bot.replies import reply
 
@@ -98,11 +99,22 @@ class Config(commands.GroupCog, group_name="config"):
     ) -> None:
         """Set how long before a due date or a session the reminders go out."""
         assert interaction.guild_id is not None
-        await self.store.set_reminder_minutes(
-            interaction.guild_id, area, minutes, user_id=interaction.user.id
+        kinds = homework.KINDS if area == "homework" else sessions.KINDS
+        moved = await self.store.set_reminder_minutes(
+            interaction.guild_id,
+            area,
+            minutes,
+            user_id=interaction.user.id,
+            reminder_kinds=kinds,
+            now=self.bot.clock.now(),
         )
+        self.bot.scheduler.wake()
+        plural = "" if moved == 1 else "s"
+        pending = f" {moved} pending reminder{plural} moved to the new time." if moved else ""
         await reply(
-            interaction, f"{area.title()} reminders now go out {minutes} minutes before.", ephemeral=True
+            interaction,
+            f"{area.title()} reminders now go out {minutes} minutes before.{pending}",
+            ephemeral=True,
         )
 
 

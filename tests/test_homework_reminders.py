@@ -194,3 +194,16 @@ async def test_remind_me_after_the_due_date_is_refused(hw: LocalSession, clock: 
     assert late.reply.ephemeral and "already past its due date" in late.reply.content
     done = await hw.click(announcement, "Mark done", user="Grace")  # late work can still be marked
     assert "as done" in done.reply.content
+
+
+async def test_a_new_reminder_time_moves_the_pending_reminders(hw: LocalSession, clock: ManualClock) -> None:
+    announcement = await _post(hw)
+    await hw.click(announcement, "Remind me", user="Grace")
+    changed = await hw.run("/config reminders area:homework minutes:120", moderator=True)
+    assert changed.reply.content.endswith("120 minutes before. 1 pending reminder moved to the new time.")
+    due = utc(2030, 3, 3, 12, 0)
+    await _advance_to(hw, clock, REMIND_AT)  # the old time: nothing yet
+    assert _dms(hw, "Grace") == []
+    await _advance_to(hw, clock, due - timedelta(minutes=120))
+    assert len(_dms(hw, "Grace")) == 1
+    assert await _outcomes(hw) == [("homework.member", "sent")]

@@ -133,3 +133,20 @@ async def test_remind_me_on_an_announcement_works_after_a_restart(env: Env) -> N
     await clock.set(FIRST_START)
     late = await session.click(post, "Remind me", user="Grace")
     assert "already started" in late.reply.content
+
+
+async def test_a_new_reminder_time_moves_the_pending_reminders(env: Env) -> None:
+    session, clock = env
+    await schedule(session, weeks=1)
+    await opt_in(session, "Grace")
+    changed = await session.run("/config reminders area:sessions minutes:90", moderator=True)
+    assert changed.reply.ephemeral
+    assert changed.reply.content.endswith("90 minutes before. 2 pending reminders moved to the new time.")
+    early = FIRST_START - timedelta(minutes=90)
+    await settle(session, clock, early - timedelta(minutes=1))
+    assert dms(session, "Grace") == [] and channel_posts(session, "sessions") == []
+    await settle(session, clock, early)
+    assert len(dms(session, "Grace")) == 1 and len(channel_posts(session, "sessions")) == 1
+    # Homework reminders are another area: nothing of the sessions' moved with a homework change.
+    unchanged = await session.run("/config reminders area:homework minutes:60", moderator=True)
+    assert unchanged.reply.content == "Homework reminders now go out 60 minutes before."

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import aiosqlite
 
 from bot.db import audit
+from bot.db.reminders import ReminderStore
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
 
@@ -71,16 +73,22 @@ class GuildStore:
 
     async def _set(self, guild_id: int, key: str, value: str | None, user_id: int) -> None:
         async with transaction(self.db) as db:
-            if value is None:
-                await db.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key))
-            else:
-                await db.execute(
-                    "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
-                    "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
-                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                    (guild_id, key, value),
-                )
-            await audit.record(db, guild_id, user_id, "settings.set", f"{key}={value or '(default)'}")
+            await self._write(db, guild_id, key, value, user_id)
+
+    @staticmethod
+    async def _write(
+        db: aiosqlite.Connection, guild_id: int, key: str, value: str | None, user_id: int
+    ) -> None:
+        if value is None:
+            await db.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key))
+        else:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                (guild_id, key, value),
+            )
+        await audit.record(db, guild_id, user_id, "settings.set", f"{key}={value or '(default)'}")
 
     async def set_timezone(self, guild_id: int, name: str, *, user_id: int) -> str:
         """Set the server's time zone (validated); returns the canonical name."""
@@ -94,10 +102,25 @@ class GuildStore:
             raise UserFacingError(f"Channels can be set for: {', '.join(CHANNEL_PURPOSES)}.")
         await self._set(guild_id, f"channel.{purpose}", str(channel_id) if channel_id else None, user_id)
 
-    async def set_reminder_minutes(self, guild_id: int, area: str, minutes: int, *, user_id: int) -> None:
-        """How many minutes before a homework due date / session start reminders go out."""
+    async def set_reminder_minutes(
+        self,
+        guild_id: int,
+        area: str,
+        minutes: int,
+        *,
+        user_id: int,
+        reminder_kinds: tuple[str, ...] = (),
+        now: datetime | None = None,
+    ) -> int:
+        """How many minutes before a homework due date / session start reminders go out. The
+        area's unsent reminders (``reminder_kinds``) move to the new time in the same transaction;
+        returns how many moved."""
         if area not in DEFAULT_REMINDER_MINUTES:
             raise UserFacingError(f"Reminder times can be set for: {', '.join(DEFAULT_REMINDER_MINUTES)}.")
         if not 1 <= minutes <= 14 * 24 * 60:
             raise UserFacingError("A reminder can go out from 1 minute to 14 days before.")
-        await self._set(guild_id, f"remind.{area}", str(minutes), user_id)
+        async with transaction(self.db) as db:
+            await self._write(db, guild_id, f"remind.{area}", str(minutes), user_id)
+            return await ReminderStore(db).move_before_expiry(
+                guild_id, reminder_kinds, timedelta(minutes=minutes), now or datetime.now(UTC)
+            )

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 KIND_MEMBER = "homework.member"
 KIND_CHANNEL = "homework.channel"
+KINDS = (KIND_CHANNEL, KIND_MEMBER)
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 WEEK_MAX = 52
@@ -433,6 +434,7 @@ class HomeworkStore:
 
 
 __all__ = [
+    "KINDS",
     "KIND_CHANNEL",
     "KIND_MEMBER",
     "Homework",

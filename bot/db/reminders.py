@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from bot.db.transaction import transaction
+
+
+def remind_time(due: datetime, lead: timedelta, now: datetime) -> datetime:
+    """When a reminder for ``due`` goes out: ``lead`` before it, or halfway there if that is past."""
+    at = due - lead
+    if at <= now:
+        at = now + (due - now) / 2
+    return at
 
 
 def to_text(moment: datetime) -> str:
@@ -114,6 +122,25 @@ class ReminderStore:
             (to_text(due_at), to_text(expires_at) if expires_at else None, guild_id, kind, target_id),
         )
         return cursor.rowcount
+
+    async def move_before_expiry(
+        self, guild_id: int, kinds: tuple[str, ...], lead: timedelta, now: datetime
+    ) -> int:
+        """Set every unsent reminder of ``kinds`` that has an expiry (a due date, a session start)
+        to go out ``lead`` before it (see :func:`remind_time`), after the server changed how early
+        reminders go out. Returns how many moved."""
+        marks = ",".join("?" * len(kinds)) or "NULL"
+        async with self.db.execute(
+            f"SELECT id, expires_at FROM reminders WHERE guild_id = ? AND kind IN ({marks}) "
+            "AND sent_at IS NULL AND expires_at IS NOT NULL",
+            (guild_id, *kinds),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        await self.db.executemany(
+            "UPDATE reminders SET due_at = ? WHERE id = ?",
+            [(to_text(remind_time(from_text(row["expires_at"]), lead, now)), row["id"]) for row in rows],
+        )
+        return len(rows)
 
     async def pending(self, guild_id: int, kind: str | None = None) -> list[Reminder]:
         """Unsent reminders of a server, soonest first."""

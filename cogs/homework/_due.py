@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.db.reminders import remind_time
 from bot.errors import UserFacingError
 
 DUE_FORMAT = "YYYY-MM-DD HH:MM"
@@ -56,14 +57,6 @@ def parse_due(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     if due - now > MAX_AHEAD:
         raise UserFacingError(f"{when} is more than five years away; check the year.")
     return due
-
-
-def remind_time(due: datetime, lead: timedelta, now: datetime) -> datetime:
-    """When a reminder for ``due`` goes out: ``lead`` before it, or halfway there if that is past."""
-    at = due - lead
-    if at <= now:
-        at = now + (due - now) / 2
-    return at
 
 
 def local_text(moment: datetime, zone: ZoneInfo) -> str:
