@@ -207,11 +207,39 @@ async def test_edit_moves_the_session_its_event_and_its_reminders(env: Env) -> N
     ) == [("2031-03-20T18:00:00.000000Z",)]
     assert "Its Discord event was updated too." in done.reply.embeds[0]["description"]
     assert ("session.edit",) in await rows(session, "SELECT action FROM audit_log")
-    # An event deleted by hand in Discord: the edit still lands and says so.
+    # An event deleted by hand in Discord: the edit lands, and a new event replaces the lost one.
     session.double.scheduled_events.pop(event_id)
     again = await session.run("/session edit session:1 title:Renamed", moderator=True)
-    assert "had been deleted" in again.reply.embeds[0]["description"]
-    assert await rows(session, "SELECT title, event_id FROM sessions WHERE id = 1") == [("Renamed", None)]
+    assert "had been deleted, so I created one." in again.reply.embeds[0]["description"]
+    ((title, new_id),) = await rows(session, "SELECT title, event_id FROM sessions WHERE id = 1")
+    assert title == "Renamed" and new_id not in (None, event_id)
+    assert session.double.scheduled_events[new_id]["name"] == "Renamed — Tokenizers"
+    assert session.double.scheduled_events[new_id]["scheduled_start_time"] == iso(utc(2031, 3, 20, 18, 30))
+
+
+async def test_edit_creates_the_event_a_session_scheduled_without_the_permission_lacks(env: Env) -> None:
+    session, clock = env
+    granted = session.double.world.bot_permissions
+    session.double.world.bot_permissions &= ~(MANAGE_EVENTS | CREATE_EVENTS)
+    await schedule(session, weeks=2)
+    quiet = await session.run("/session edit session:2 topic:Datasets", moderator=True)
+    assert "Discord event" not in quiet.reply.embeds[0].get("description", "")  # nothing to say
+    assert event_requests(session, "POST") == []
+
+    session.double.world.bot_permissions = granted
+    done = await session.run("/session edit session:2 topic:Pipelines", moderator=True)
+    assert "It had no Discord event, so I created one." in done.reply.embeds[0]["description"]
+    (post,) = event_requests(session, "POST")
+    ((event_id,),) = await rows(session, "SELECT event_id FROM sessions WHERE id = 2")
+    event = session.double.scheduled_events[event_id]
+    assert event["entity_metadata"] == post.json["entity_metadata"] == {"location": LINK}
+    assert event["description"].startswith("Pipelines")
+    assert await rows(session, "SELECT event_id FROM sessions WHERE id = 1") == [(None,)]
+
+    await clock.set(utc(2031, 3, 20, 17, 10))  # session 1 is live: Discord refuses a start in the past
+    live = await session.run("/session edit session:1 topic:Live questions", moderator=True)
+    assert "none was created, as the session has already started" in live.reply.embeds[0]["description"]
+    assert len(event_requests(session, "POST")) == 1
 
 
 async def test_edit_refuses_nothing_to_change_a_past_time_and_unknown_sessions(env: Env) -> None:

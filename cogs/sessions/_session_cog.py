@@ -343,10 +343,12 @@ class SessionCog(commands.GroupCog, group_name="session"):
         )
         self.bot.scheduler.wake()
         await self.directory.cache.refresh(interaction.guild_id)
-        if updated.event_id is not None:
+        if updated.event_id is not None or can_manage_events(interaction.app_permissions):
             await interaction.response.defer(ephemeral=True, thinking=True)
             moved = "starts_at" in changes or "ends_at" in changes
-            notes.append(await self._follow_event(interaction, interaction.guild, updated, moved))
+            note = await self._follow_event(interaction, interaction.guild, updated, moved, now)
+            if note:
+                notes.append(note)
         labels = {"starts_at": "time", "ends_at": "length"}
         names = [labels.get(key, key) for key in changes if not (key == "ends_at" and "starts_at" in changes)]
         changed = ", ".join(names)
@@ -358,24 +360,45 @@ class SessionCog(commands.GroupCog, group_name="session"):
         )
 
     async def _follow_event(
-        self, interaction: discord.Interaction, guild: discord.Guild, session: Session, moved: bool
-    ) -> str:
-        """Bring the session's Discord event up to date; returns a sentence for the moderator."""
-        assert session.event_id is not None
-        if not can_manage_events(interaction.app_permissions):
-            return (
-                "I no longer have the Manage Events permission, so its Discord event still shows the old "
-                "details."
-            )
-        try:
-            found = await update_event(guild, session.event_id, session, times=moved)
-        except discord.HTTPException as error:
-            log.warning("Updating event %d failed: %s", session.event_id, error)
-            return f"Discord refused to update its event ({error.text or error.status})."
-        if not found:
+        self,
+        interaction: discord.Interaction,
+        guild: discord.Guild,
+        session: Session,
+        moved: bool,
+        now: datetime,
+    ) -> str | None:
+        """Bring the session's Discord event up to date, or create it where it is missing (the bot
+        lacked the permission at scheduling time, or someone deleted it in Discord); returns a
+        sentence for the moderator (None: nothing worth saying)."""
+        allowed = can_manage_events(interaction.app_permissions)
+        if session.event_id is not None:
+            if not allowed:
+                return (
+                    "I no longer have the Manage Events permission, so its Discord event still shows the "
+                    "old details."
+                )
+            try:
+                found = await update_event(guild, session.event_id, session, times=moved)
+            except discord.HTTPException as error:
+                log.warning("Updating event %d failed: %s", session.event_id, error)
+                return f"Discord refused to update its event ({error.text or error.status})."
+            if found:
+                return "Its Discord event was updated too."
             await self.store.set_event(session.guild_id, session.id, None)
-            return "Its Discord event had been deleted, so there was none to update."
-        return "Its Discord event was updated too."
+            missing = "Its Discord event had been deleted"
+        elif allowed:
+            missing = "It had no Discord event"
+        else:
+            return None
+        if session.starts_at <= now:
+            return f"{missing}; none was created, as the session has already started."
+        try:
+            event_id = await create_event(guild, session)
+        except discord.HTTPException as error:
+            log.warning("Creating the event for session %d failed: %s", session.id, error)
+            return f"{missing}, and Discord refused to create one ({error.text or error.status})."
+        await self.store.set_event(session.guild_id, session.id, event_id)
+        return f"{missing}, so I created one."
 
     @edit.autocomplete("session")
     async def _edit_session(
