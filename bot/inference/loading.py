@@ -12,7 +12,9 @@ downloadable raises :class:`ModelUnavailableError`, which says how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from bot.inference.runners import RUNNER_TYPES, BaseRunner
 
 log = logging.getLogger(__name__)
 
+#: transformers' loggers that report on a model's weights as it loads.
+_LOAD_REPORT_LOGGERS = ("transformers.modeling_utils", "transformers.distributed.tensor_parallel")
 #: Seconds the hub reachability probe waits before calling the hub unreachable.
 HUB_PROBE_TIMEOUT_S = 5.0
 
@@ -53,7 +57,8 @@ def load_runner(
         import transformers
 
         auto_class = getattr(transformers, runner_type.auto_model_class)
-        model = _from_pretrained(auto_class, ref, cache_dir, task=task, dtype=getattr(torch, dtype))
+        with _load_report_quiet(runner_type.drops_checkpoint_head):
+            model = _from_pretrained(auto_class, ref, cache_dir, task=task, dtype=getattr(torch, dtype))
         model.to(device)
         model.eval()
     log.info("loaded %s for %s on %s", ref, task, device)
@@ -151,6 +156,29 @@ def _unavailable_message(ref: str, reason: str, task: str | None) -> str:
 def _is_local(ref: str) -> bool:
     """Local paths start with '/', '.', '~' or exist on disk; hub ids are 'owner/name'."""
     return ref.startswith(("/", ".", "~")) or Path(ref).is_dir()
+
+
+@contextlib.contextmanager
+def _load_report_quiet(quiet: bool) -> Iterator[None]:
+    """Hide transformers' weight-loading report while loading a bare model from a checkpoint
+    with a head: its UNEXPECTED head weights (and a MISSING pooler) are expected then, and the
+    table would only alarm an operator reading the log. Real load errors still raise.
+
+    (transformers 5 also checks a tensor-parallel plan whenever the report's logger is at WARNING
+    or above, and warns about every layer it did not shard; that logger is quietened too.)
+    """
+    if not quiet:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _LOAD_REPORT_LOGGERS]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for each, level in zip(loggers, levels, strict=True):
+            each.setLevel(level)
 
 
 def _cache(cache_dir: Path | None) -> str | None:

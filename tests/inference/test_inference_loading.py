@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -98,3 +99,25 @@ def test_from_pretrained_is_called_safely(monkeypatch: pytest.MonkeyPatch, tiny_
     assert calls == [{"trust_remote_code": False, "dtype": torch.float32}]
     assert next(runner.model.parameters()).dtype == torch.float32
     assert not runner.model.training
+
+
+def test_a_bare_encoder_from_a_checkpoint_with_a_head_loads_without_the_weights_report(
+    tiny_paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    import transformers
+
+    def warnings() -> str:
+        text = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+        caplog.clear()
+        return text
+
+    checkpoint = str(tiny_paths["attention"])
+    caplog.set_level(logging.WARNING)
+    transformers.AutoModel.from_pretrained(checkpoint)  # plain transformers logs its report
+    assert "UNEXPECTED" in warnings(), "the tiny attention checkpoint should carry a head"
+
+    runner = load_runner("attention", checkpoint)
+    quiet = warnings()
+    assert "LOAD REPORT" not in quiet and "not sharded" not in quiet, quiet
+    assert runner.num_layers >= 1
+    assert logging.getLogger("transformers.modeling_utils").level == logging.NOTSET  # restored

@@ -62,6 +62,7 @@ class AttentionRunner(BaseRunner):
 
     task: ClassVar[str] = "attention"
     auto_model_class: ClassVar[str | None] = "AutoModel"
+    drops_checkpoint_head: ClassVar[bool] = True
 
     def __init__(self, model: Any, tokenizer: Any, *, ref: str) -> None:
         super().__init__(model, tokenizer, ref=ref)

@@ -52,6 +52,9 @@ class BaseRunner:
 
     task: ClassVar[str] = ""
     auto_model_class: ClassVar[str | None] = None
+    #: True where the runner loads a bare model from checkpoints that carry a task head (the
+    #: head's weights are dropped on purpose, so transformers' loading report is not shown).
+    drops_checkpoint_head: ClassVar[bool] = False
 
     def __init__(self, model: Any, tokenizer: Any, *, ref: str) -> None:
         self.model = model
