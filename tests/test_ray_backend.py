@@ -361,3 +361,30 @@ async def test_the_bot_keeps_serving_without_its_cluster(tmp_path: Path, tiny_di
 def test_the_setting_picks_the_backend(tmp_path: Path) -> None:
     assert isinstance(make_backend(make_settings(tmp_path)), InferencePool)
     assert isinstance(make_backend(make_settings(tmp_path, INFERENCE_BACKEND="ray")), RayBackend)
+
+
+def test_only_rays_expected_sigterm_notice_is_hidden() -> None:
+    import logging
+
+    from bot.inference.ray_cluster import _hide_expected_sigterm_warning
+
+    class Collect(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    _hide_expected_sigterm_warning()
+    _hide_expected_sigterm_warning()  # joining twice adds no second filter
+    worker_log = logging.getLogger("ray._private.worker")
+    assert len(worker_log.filters) == 1
+    collect = Collect()
+    worker_log.addHandler(collect)
+    try:
+        worker_log.warning("SIGTERM handler is not set because current thread is not the main thread.")
+        worker_log.warning("Failed to connect to GCS")
+    finally:
+        worker_log.removeHandler(collect)
+    assert collect.messages == ["Failed to connect to GCS"]

@@ -128,6 +128,8 @@ class RayConnection:
 
     def _init(self, settings: Settings) -> None:
         import ray
+
+        _hide_expected_sigterm_warning()
         from ray import serve
 
         options: dict[str, Any] = {
@@ -180,6 +182,19 @@ class RayConnection:
                 log.warning("Serve did not shut down cleanly: %s", error)
         ray.shutdown()
         self.address, self.started_locally = None, False
+
+
+def _is_not_the_sigterm_notice(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("SIGTERM handler is not set")
+
+
+def _hide_expected_sigterm_warning() -> None:
+    """``ray.init`` outside the main thread warns that it set no SIGTERM handler. That is by
+    design here (Ray lives on its own thread; the bot handles SIGTERM and SIGINT itself and
+    disconnects from Ray on the way out), so the notice is dropped; Ray's other warnings stay."""
+    worker_log = logging.getLogger("ray._private.worker")
+    if _is_not_the_sigterm_notice not in worker_log.filters:
+        worker_log.addFilter(_is_not_the_sigterm_notice)
 
 
 #: The process's connection (``ray.init`` is per process).
