@@ -12,6 +12,7 @@ one shared deployment that serves every task for the all-tasks comparison.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
 import signal
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from bot.inference import ray_cluster
 from bot.inference.backend import JobUpdate
 from bot.inference.catalog import TASK_NAMES
 from bot.inference.errors import (
@@ -29,13 +31,15 @@ from bot.inference.errors import (
     MemberLimitError,
     QueueFullError,
     RequestCancelled,
+    RequestTimeout,
     WorkerLost,
 )
 from bot.inference.factory import make_backend
 from bot.inference.pool import InferencePool
+from bot.inference.protocol import Outcome, WorkerStatus
 from bot.inference.ray_backend import RayBackend
-from bot.inference.ray_cluster import CONNECTION, read_deployments
-from bot.inference.ray_serve import Chunk, ReplicaConfig, TaskReplica
+from bot.inference.ray_cluster import CONNECTION, deployment_options, read_deployments
+from bot.inference.ray_serve import Chunk, ChunkDone, ReplicaConfig, TaskReplica
 from bot.inference.tasks import get_task
 from bot.local.session import LocalSession
 from bot.settings import Settings
@@ -175,25 +179,40 @@ async def test_every_task_gives_the_local_pools_outputs(
     assert shared_ray_backend.snapshot().tasks[SENTIMENT].items == 2
     assert ray_backend.snapshot().tasks[SENTIMENT].items >= 2
     # The shared replica keeps the most recently used models (MAX_MODELS_PER_DEVICE), as a local worker.
-    await until(lambda: bool(shared_ray_backend.snapshot().workers), 10)
+    await until(lambda: [w.ongoing for w in shared_ray_backend.snapshot().workers] == [0], 10)
     (worker,) = shared_ray_backend.snapshot().workers
     assert worker.deployment == "studybot-shared" and worker.state == "RUNNING" and worker.alive
     name, value = worker_field(worker)  # what /status shows for it
-    assert name.startswith("Replica ") and "studybot-shared" in name and value.startswith("RUNNING")
+    assert name.startswith("Replica ") and "studybot-shared" in name
+    assert value.startswith("RUNNING, 0 ongoing")
     assert 0 < len(worker.loaded) <= shared_ray_backend.settings.max_models_per_device
     assert shared_ray_backend.device_names() == ["cpu"]
 
 
-async def test_replica_states_survive_without_serves_controller_client(
-    shared_ray_backend: RayBackend, monkeypatch: pytest.MonkeyPatch
+async def test_replica_states_survive_without_serves_internals(
+    shared_ray_backend: RayBackend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The replica details come from Serve's controller client; without it, the public counts."""
+    """The replica details come from Serve's controller client and the ongoing counts from its
+    replica actors (both private); without them, the public counts, and one warning each."""
+    import ray
+
+    caplog.set_level(logging.WARNING, logger="bot.inference.ray_cluster")
+    monkeypatch.setattr(ray_cluster, "_MISSING_INTERNALS", set())
     detailed = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
-    assert detailed.running == 1 and detailed.replicas[0].pid
+    assert detailed.running == 1 and detailed.replicas[0].pid and detailed.replicas[0].ongoing is not None
+    # A Ray whose replica actors no longer answer the ongoing count: the rest of the details stay.
+    monkeypatch.setattr(ray, "get_actor", lambda name, namespace=None: object())
+    for _ in range(2):
+        no_count = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
+        assert no_count.replicas[0].pid == detailed.replicas[0].pid and no_count.replicas[0].ongoing is None
     monkeypatch.delattr("ray.serve.context._get_global_client")
-    public = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
-    assert (public.status, public.running) == (detailed.status, 1)
-    assert [replica.ongoing for replica in public.replicas] == [None] * len(public.replicas)
+    for _ in range(2):
+        public = (await CONNECTION.call(read_deployments, ["shared"]))["shared"]
+        assert (public.status, public.running) == (detailed.status, 1)
+        assert [replica.ongoing for replica in public.replicas] == [None] * len(public.replicas)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.inference.ray_cluster"]
+    assert len(warnings) == 2, warnings  # once per missing internal, not once per status read
+    assert "ongoing-request count" in warnings[0] and "controller client" in warnings[1]
 
 
 async def test_concurrent_requests_share_batches_by_parameters(ray_backend: RayBackend) -> None:
@@ -325,6 +344,159 @@ async def test_a_killed_replica_fails_its_request_and_is_replaced(
     await backend.close()
 
 
+# --- the bot's line in front of a held deployment (no Ray: a double of the control plane) ---------
+
+
+class HeldResponse:
+    """A Serve response double: it waits until the test answers it; ``cancel`` fails it as Serve does."""
+
+    def __init__(self, chunk: Chunk) -> None:
+        self.chunk = chunk
+        self.future: asyncio.Future[ChunkDone] = asyncio.get_running_loop().create_future()
+        self.cancelled = False
+
+    def __await__(self) -> Any:
+        return self.future.__await__()
+
+    def cancel(self) -> None:
+        from ray.serve.exceptions import RequestCancelledError
+
+        self.cancelled = True
+        if not self.future.done():
+            self.future.set_exception(RequestCancelledError())
+
+    def answer(self) -> None:
+        outcomes = [Outcome(True, [{"label": "POSITIVE", "score": 0.9}]) for _ in self.chunk.inputs]
+        self.future.set_result(
+            ChunkDone(outcomes, "replica-1", "cpu", "CPU", WorkerStatus(), [(len(outcomes), 0.01)])
+        )
+
+
+class HeldDeployment:
+    """A deployment handle double (``handle.run.remote(chunk)``) that keeps every call for the test."""
+
+    def __init__(self) -> None:
+        self.calls: list[HeldResponse] = []
+        self.run = self
+
+    def remote(self, chunk: Chunk) -> HeldResponse:
+        response = HeldResponse(chunk)
+        self.calls.append(response)
+        return response
+
+    def sent(self) -> list[list[Any]]:
+        return [call.chunk.inputs for call in self.calls]
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> HeldDeployment:
+    """The Ray backend's control plane (:mod:`bot.inference.ray_cluster`) answering without Ray: one
+    running replica per deployment, whose calls wait for the test."""
+    handle = HeldDeployment()
+    monkeypatch.setattr(CONNECTION, "acquire", lambda settings: None)
+    monkeypatch.setattr(CONNECTION, "release", lambda: None)
+    monkeypatch.setattr(ray_cluster, "code_fingerprint", lambda: "held")
+    monkeypatch.setattr(ray_cluster, "deploy", lambda plans: [plan.name for plan in plans])
+    monkeypatch.setattr(ray_cluster, "app_status", lambda name: ("RUNNING", ""))
+    monkeypatch.setattr(ray_cluster, "get_handle", lambda name: handle)
+    monkeypatch.setattr(ray_cluster, "read_deployments", lambda names: {})
+    return handle
+
+
+async def test_members_take_turns_and_see_their_place(
+    held: HeldDeployment, tmp_path: Path, tiny_dir: Path
+) -> None:
+    backend = RayBackend(ray_settings(tmp_path, tiny_dir, MAX_BATCH="1"), update_interval_s=0)
+    await backend.start()
+    await backend.deploy([SENTIMENT])
+    ann = asyncio.create_task(
+        backend.submit(SENTIMENT, None, ["a0", "a1", "a2"], user="ann", request_id="ann")
+    )
+    await until(lambda: len(held.calls) == 2)  # the window: two calls for the one running replica
+    bob = asyncio.create_task(backend.submit(SENTIMENT, None, ["b"], user="bob", request_id="bob"))
+    await until(lambda: backend.job_state("bob") is not None)
+    cy = asyncio.create_task(backend.submit(SENTIMENT, None, ["c"], user="cy", request_id="cy"))
+    await until(lambda: backend.job_state("cy") is not None)
+    # Places count the inputs ahead in the bot's line: ann's third input, then bob's.
+    assert backend.job_state("bob") == JobUpdate("queued", position=2)
+    assert backend.job_state("cy") == JobUpdate("queued", position=3)
+    held.calls[0].answer()
+    await until(lambda: len(held.calls) == 3)
+    assert backend.job_state("bob") == JobUpdate("running")
+    assert backend.job_state("cy") == JobUpdate("queued", position=2)
+    for n in (1, 2):
+        held.calls[n].answer()
+        await until(lambda n=n: len(held.calls) == n + 3)
+    for call in held.calls[3:]:
+        call.answer()
+    # Members take turns: bob and cy go before ann's third input, though it waited longer.
+    assert held.sent()[2:] == [["b"], ["c"], ["a2"]]
+    assert [len(result) for result in await asyncio.gather(ann, bob, cy)] == [3, 1, 1]
+    assert backend.snapshot().tasks[SENTIMENT].items == 5
+    await backend.close()
+
+
+async def test_requests_time_out_queued_or_running(
+    held: HeldDeployment, tmp_path: Path, tiny_dir: Path
+) -> None:
+    # TIMEOUT_SCALE 0.05: sentiment's 60 s become 3 s, and a call's grace past them 1.5 s.
+    backend = RayBackend(
+        ray_settings(tmp_path, tiny_dir, MAX_BATCH="1", TIMEOUT_SCALE="0.05"), update_interval_s=0
+    )
+    await backend.start()
+    await backend.deploy([SENTIMENT])
+    requests = [
+        asyncio.create_task(backend.submit(SENTIMENT, None, [text], user=text))
+        for text in ("ann", "bob", "cy")
+    ]
+    await until(lambda: len(held.calls) == 2 and backend.snapshot().queue_depth == 1)
+    for request in requests:  # two held by the replica, one still in the bot's line
+        with pytest.raises(RequestTimeout, match="longer than 3 seconds"):
+            await request
+    # The calls the replica still holds past their grace are cancelled, which frees the window.
+    await until(lambda: all(call.cancelled for call in held.calls) and backend.snapshot().running == 0, 10)
+    later = asyncio.create_task(backend.submit(SENTIMENT, None, ["dee"], user="dee"))
+    await until(lambda: len(held.calls) == 3)
+    held.calls[2].answer()
+    assert len(await later) == 1
+    await backend.close()
+
+
+def test_deployments_follow_the_settings(tmp_path: Path) -> None:
+    """GPU fractions, CPUs and the autoscaling bounds per replica come from the settings."""
+    settings = make_settings(
+        tmp_path,
+        INFERENCE_BACKEND="ray",
+        RAY_GPUS_PER_REPLICA="0.5",
+        RAY_CPUS_PER_REPLICA="2",
+        RAY_REPLICAS_MIN="0",
+        RAY_REPLICAS_MAX="4",
+    )
+    options = deployment_options(settings, "text-generation", ("text-generation",))
+    assert options["ray_actor_options"] == {"num_cpus": 2, "num_gpus": 0.5}
+    assert "num_replicas" not in options
+    scaling = options["autoscaling_config"]
+    assert (scaling["min_replicas"], scaling["max_replicas"], scaling["initial_replicas"]) == (0, 4, 1)
+    # The tokenizer explorer loads no model: it never reserves a GPU.
+    assert deployment_options(settings, "tokenize", ("tokenize",))["ray_actor_options"]["num_gpus"] == 0
+    fixed = deployment_options(settings.replace(ray_replicas_min=2, ray_replicas_max=2), "ner", ("ner",))
+    assert fixed["num_replicas"] == 2 and "autoscaling_config" not in fixed
+
+
+def test_replicas_batch_with_the_bots_settings(tmp_path: Path, tiny_dir: Path) -> None:
+    """``@serve.batch`` and the replica's own cuts use MAX_BATCH, MAX_WAIT_MS and MAX_BATCH_TOKENS."""
+    settings = ray_settings(
+        tmp_path, tiny_dir, MAX_BATCH="4", MAX_WAIT_MS="20", MAX_BATCH_TOKENS="512", RAY_GPUS_PER_REPLICA="1"
+    )
+    config = RayBackend(settings)._replica_config("fill-mask")
+    assert (config.max_batch, config.max_wait_s, config.max_batch_tokens) == (4, 0.02, 512)
+    assert config.gpus == 1 and config.tasks == ("fill-mask",)
+    assert config.preload == (("fill-mask", str(tiny_dir / "tiny-fill-mask")),)  # starts warm
+    assert RayBackend(settings.replace(ray_deployments="shared"))._replica_config("shared").tasks == tuple(
+        TASK_NAMES
+    )
+
+
 # --- the cluster unreachable ----------------------------------------------------------------------
 
 
@@ -353,6 +525,12 @@ async def test_the_bot_keeps_serving_without_its_cluster(tmp_path: Path, tiny_di
         assert config.reply.embeds and config.reply.ephemeral
         resources = await session.run("/resources list")
         assert resources.reply is not None
+        posted = await session.run(
+            "/homework post week:1 title:Read chapter 1 due:2030-03-10 18:00", moderator=True
+        )
+        assert posted.reply.ephemeral and posted.reply.content.startswith("Posted"), posted.reply.content
+        listed = await session.run("/homework list")
+        assert "Read chapter 1" in listed.render()
         demo = await session.run("/sentiment text:I love this course")
         assert demo.reply.ephemeral and "cannot be reached" in demo.reply.content
         session.raise_failures()

@@ -7,6 +7,14 @@ because a local Ray instance started by ``ray.init`` dies with the *thread* that
 
 Connecting checks first that the address answers at all (one TCP connection, a few seconds):
 ``ray.init`` on an address where nothing listens retries for minutes before giving up.
+
+Two reads here use Ray Serve internals, because Ray 2.60 has no public Python API for them (its
+public ``serve.status()`` counts replicas per state, nothing more; the per-replica details are
+public only as the dashboard's REST API, ``GET /api/serve/applications/``, which the bot's own
+Ray instance does not run): the replicas' details (ids, states, pids, actor names) from Serve's
+controller client, and each replica's ongoing-request count from its actor. Both are confined to
+:func:`_details` and :func:`_ask_ongoing`; when a Ray release moves either, /status falls back to
+the public counts or shows the ongoing count as unknown, and the bot keeps working.
 """
 
 from __future__ import annotations
@@ -149,8 +157,9 @@ class RayConnection:
             raise
         except Exception as error:
             hint = (
-                " (a cluster started with `ray start` asks for its token: give the bot RAY_AUTH_MODE=token "
-                "and the head's ~/.ray/auth_token or RAY_AUTH_TOKEN)"
+                " (Ray's RAY_AUTH_MODE and token must match the cluster's: a head started by `ray start` "
+                "with a token asks for RAY_AUTH_MODE=token and its ~/.ray/auth_token or RAY_AUTH_TOKEN; "
+                "README, Scaling out)"
                 if settings.ray_address
                 else ""
             )
@@ -380,11 +389,9 @@ def read_deployments(names: list[str]) -> dict[str, DeploymentView]:
                 )
             )
             if state == "RUNNING" and replica.get("actor_name"):
-                try:
-                    actor = ray.get_actor(replica["actor_name"], namespace="serve")
-                    asks.append((name, len(replicas) - 1, actor.get_num_ongoing_requests.remote()))
-                except Exception:  # gone meanwhile
-                    pass
+                ask = _ask_ongoing(str(replica["actor_name"]))
+                if ask is not None:
+                    asks.append((name, len(replicas) - 1, ask))
         dead = [str(replica.get("replica_id", "")) for replica in deployment.get("recent_dead_replicas", [])]
         views[name] = DeploymentView(
             name,
@@ -411,21 +418,54 @@ def read_deployments(names: list[str]) -> dict[str, DeploymentView]:
     return views
 
 
-def _details() -> dict[str, Any]:
-    """Serve's detailed status (what its REST API and dashboard show): replicas with ids and states.
+# --- Ray Serve internals (no public Python API in Ray 2.60; see the module's docstring) -----------
 
-    Ray's public Python API (``serve.status()``) gives only how many replicas are in each state;
-    the per-replica details (ids, pids, actor names for the ongoing-request count) come from the
-    controller client that Serve's own CLI and dashboard use. Should a Ray release move it, the
-    public counts are used instead: /status then shows states without replica ids or ongoing counts.
+#: Set once a Ray Serve internal the bot reads is found missing (warned about once, not every read).
+_MISSING_INTERNALS: set[str] = set()
+
+
+def _missing_internal(what: str, error: BaseException) -> None:
+    if what not in _MISSING_INTERNALS:
+        _MISSING_INTERNALS.add(what)
+        log.warning("Ray Serve's %s is unavailable in this Ray release (%s); /status shows less", what, error)
+
+
+def _details() -> dict[str, Any]:
+    """Serve's detailed status (``ServeInstanceDetails``, a public schema: what the REST API
+    ``GET /api/serve/applications/`` returns): replicas with ids, states, pids and actor names.
+
+    Read from Serve's controller client (private: ``ray.serve.context._get_global_client``), which
+    is also what the public ``serve.status()`` reads before reducing it to counts per state. Should
+    a Ray release move it, those public counts are used instead: /status then shows the replicas'
+    states without their ids, pids or ongoing counts.
     """
     try:
         from ray.serve.context import _get_global_client
 
-        return _get_global_client().get_serve_details()
-    except (ImportError, AttributeError):
-        log.warning("Ray Serve's replica details are unavailable; /status shows replica counts only")
+        read = _get_global_client().get_serve_details
+    except (ImportError, AttributeError, TypeError) as error:
+        _missing_internal("controller client (replica details)", error)
         return _public_details()
+    return read()
+
+
+def _ask_ongoing(actor_name: str) -> Any | None:
+    """Ask a replica's actor how many requests it holds (an object ref), or None when it cannot be
+    asked. ``get_num_ongoing_requests`` is a method of Serve's private replica actor class; the
+    actor's name comes from the public ``ReplicaDetails``."""
+    import ray
+
+    try:
+        actor = ray.get_actor(actor_name, namespace="serve")
+    except Exception:  # the replica is gone meanwhile
+        return None
+    try:
+        return actor.get_num_ongoing_requests.remote()
+    except AttributeError as error:
+        _missing_internal("replica ongoing-request count", error)
+        return None
+    except Exception:  # the replica is gone meanwhile
+        return None
 
 
 def _public_details() -> dict[str, Any]:
