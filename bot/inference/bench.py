@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -215,9 +216,15 @@ async def _ticker(samples: list[float], stop: asyncio.Event) -> None:
 
 
 async def run_pool(
-    pool: Any, workload: Workload, inputs: list[str], rate: float | None, rng: random.Random
+    pool: Any,
+    workload: Workload,
+    inputs: list[str],
+    rate: float | None,
+    rng: random.Random,
+    outputs: dict[int, Any] | None = None,
 ) -> Figures:
-    """Submit every input through the pool: all at once, or as a Poisson stream at ``rate``/s."""
+    """Submit every input through the pool: all at once, or as a Poisson stream at ``rate``/s
+    (each input's result goes into ``outputs`` by its index, when given)."""
     lags: list[float] = []
     stop = asyncio.Event()
     ticker = asyncio.create_task(_ticker(lags, stop))
@@ -226,8 +233,10 @@ async def run_pool(
     async def one(member: int, text: str, delay: float) -> None:
         await asyncio.sleep(delay)
         submitted = time.perf_counter()
-        await pool.submit(workload.task, None, [text], workload.params, user=member)
+        result = await pool.submit(workload.task, None, [text], workload.params, user=member)
         latencies.append(time.perf_counter() - submitted)
+        if outputs is not None:
+            outputs[member] = result[0]
 
     delays, at = [], 0.0
     for _ in inputs:
@@ -243,6 +252,22 @@ async def run_pool(
     await ticker
     lag = (percentile(lags, 0.99) or 0.0) * 1000
     return _figures(latencies, elapsed, loop_lag_p99_ms=lag)
+
+
+def mismatches(expected: Any, actual: Any, where: str = "output") -> list[str]:
+    """Where two outputs differ: the same structure, the same labels and texts, floats equal to
+    1e-4 (other batch compositions and thread counts reorder sums)."""
+    if isinstance(expected, float) or isinstance(actual, float):
+        close = isinstance(expected, (int, float)) and isinstance(actual, (int, float))
+        return [] if close and math.isclose(expected, actual, rel_tol=1e-4, abs_tol=1e-4) else [where]
+    if isinstance(expected, dict) and isinstance(actual, dict) and set(expected) == set(actual):
+        return [
+            found for key in expected for found in mismatches(expected[key], actual[key], f"{where}.{key}")
+        ]
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        pairs = enumerate(zip(expected, actual, strict=True))
+        return [found for n, (a, b) in pairs for found in mismatches(a, b, f"{where}[{n}]")]
+    return [] if expected == actual else [where]
 
 
 # --- the run -----------------------------------------------------------------------------------------
@@ -276,6 +301,7 @@ async def measure(
     report: dict[str, Any] = {"device": ", ".join(pool.device_names())}
     worker_peak = 0.0
     texts: dict[str, list[str]] = {}
+    outputs: dict[str, dict[int, Any]] = {}
     try:
         for workload in workloads:
             inputs = texts[workload.task] = make_inputs(workload, rng)
@@ -286,7 +312,11 @@ async def measure(
             await pool.submit(workload.task, None, inputs[:2], params, user="warm-up")
             naive = run_naive(runner, inputs, params)
             ideal = run_ideal(runner, inputs, params, workload.batch_sizes)
-            bursts = [await run_pool(pool, workload, inputs, None, rng) for _ in range(BURST_RUNS)]
+            outputs[workload.task] = {}
+            bursts = [
+                await run_pool(pool, workload, inputs, None, rng, outputs[workload.task] if n == 0 else None)
+                for n in range(BURST_RUNS)
+            ]
             burst = max(bursts, key=lambda figures: figures.items_s)
             stream = await run_pool(pool, workload, inputs, 0.8 * ideal.items_s, rng)
             del runner
@@ -304,7 +334,7 @@ async def measure(
     report["batch_sizes"] = {task: metrics.mean_batch for task, metrics in snapshot.tasks.items()}
     report["peak_rss_mb"] = round(_peak_rss_mb() + worker_peak, 1)
     if backend == "ray":
-        await measure_ray(report, settings, paths, workloads, texts, threads, replicas)
+        await measure_ray(report, settings, paths, workloads, texts, outputs, threads, replicas)
     return report
 
 
@@ -314,16 +344,31 @@ async def _scale_run(
     key: str,
     workloads: tuple[Workload, ...],
     texts: dict[str, list[str]],
+    local_outputs: dict[str, dict[int, Any]],
     seed: int,
 ) -> dict[str, float]:
-    """Burst and Poisson runs of every workload through ``backend`` (inputs as in the pool run)."""
+    """Burst and Poisson runs of every workload through ``backend`` (inputs as in the pool run);
+    the burst's outputs are compared with the local pool's (``{key}_mismatches``: how many differ)."""
     rng = random.Random(seed)
     for workload in workloads:
         inputs = texts[workload.task]
         params = dict(workload.params)
         await backend.submit(workload.task, None, inputs[:2], params, user="warm-up")
         ideal = report[workload.task]["ideal"]["items_s"]
-        report[workload.task][f"{key}_burst"] = asdict(await run_pool(backend, workload, inputs, None, rng))
+        got: dict[int, Any] = {}
+        report[workload.task][f"{key}_burst"] = asdict(
+            await run_pool(backend, workload, inputs, None, rng, got)
+        )
+        expected = local_outputs[workload.task]
+        differing = [n for n in expected if mismatches(expected[n], got.get(n), f"input {n}")]
+        if differing:
+            log.warning(
+                "%s: %d outputs differ from the local pool's (first: input %d)",
+                key,
+                len(differing),
+                differing[0],
+            )
+        report[workload.task][f"{key}_mismatches"] = len(differing)
         report[workload.task][f"{key}_poisson"] = asdict(
             await run_pool(backend, workload, inputs, 0.8 * ideal, rng)
         )
@@ -337,6 +382,7 @@ async def measure_ray(
     paths: dict[str, Path],
     workloads: tuple[Workload, ...],
     texts: dict[str, list[str]],
+    outputs: dict[str, dict[int, Any]],
     threads: int,
     replicas: int,
 ) -> None:
@@ -365,7 +411,7 @@ async def measure_ray(
             await backend.wait_ready()
             await backend.deploy(tasks)
             try:
-                sizes = await _scale_run(backend, report, key, workloads, texts, seed=count)
+                sizes = await _scale_run(backend, report, key, workloads, texts, outputs, seed=count)
                 await asyncio.sleep(2.5)  # one status read: the replicas' memory
                 rss = [worker.memory_used_mb for worker in backend.snapshot().workers]
                 report["ray_replica_rss_mb"] = max([report["ray_replica_rss_mb"], *rss])
@@ -379,7 +425,7 @@ async def measure_ray(
             for task in tasks:
                 await pool.preload([task])
             report["ray_batch_sizes"][f"pool{replicas}"] = await _scale_run(
-                pool, report, f"pool{replicas}", workloads, texts, seed=replicas + 1
+                pool, report, f"pool{replicas}", workloads, texts, outputs, seed=replicas + 1
             )
         finally:
             await pool.close()
@@ -430,6 +476,7 @@ def ray_summary(report: dict[str, Any]) -> dict[str, Any]:
             f"ray{n}_vs_ray": round(ray_n / ray, 3),
             f"pool{n}_items_s": round(pool_n, 2),
             f"pool{n}_vs_pool": round(pool_n / local, 3),
+            "same_outputs": figures["ray_mismatches"] == 0 and figures[f"ray{n}_mismatches"] == 0,
         }
     return result
 
@@ -497,6 +544,9 @@ def format_ray(report: dict[str, Any], names: dict[str, str]) -> list[str]:
             f"  ray/local {ray / local:.2f}   ray ×{n}/ray {figures[f'ray{n}_burst']['items_s'] / ray:.2f}   "
             f"pool ×{n}/pool {figures[f'pool{n}_burst']['items_s'] / local:.2f}"
         )
+        differing = figures["ray_mismatches"] + figures[f"ray{n}_mismatches"]
+        same = "identical" if not differing else f"{differing} differ"
+        lines.append(f"  outputs through Ray vs the local pool, {2 * figures['requests']} compared: {same}")
     lines.append(f"\nlargest replica RSS: {report['ray_replica_rss_mb']:.0f} MB (one per task and replica)")
     return lines
 

@@ -41,3 +41,21 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path) -> No
         ratio = figures["pool_items_s"] / figures["ideal_items_s"]
         assert figures["pool_vs_ideal"] == pytest.approx(ratio, abs=2e-3)
     assert summary["peak_rss_mb"] > 0
+
+
+def test_outputs_are_compared_by_labels_texts_and_scores_to_1e4() -> None:
+    from bot.inference.bench import mismatches
+
+    local = [{"label": "POSITIVE", "score": 0.91234}, {"label": "NEGATIVE", "score": 0.08766}]
+    assert (
+        mismatches(local, [{"label": "POSITIVE", "score": 0.91235}, {"label": "NEGATIVE", "score": 0.08765}])
+        == []
+    )
+    swapped = [{"label": "NEGATIVE", "score": 0.91234}, {"label": "POSITIVE", "score": 0.08766}]
+    assert mismatches(local, swapped) == ["output[0].label", "output[1].label"]
+    assert mismatches(local, [{"label": "POSITIVE", "score": 0.95}, local[1]]) == ["output[0].score"]
+    assert mismatches([{"generated_text": "Hello there"}], [{"generated_text": "Hello here"}]) == [
+        "output[0].generated_text"
+    ]
+    assert mismatches(local, local[:1]) == ["output"]  # a missing item
+    assert mismatches(local, None) == ["output"]  # no answer at all
