@@ -39,4 +39,4 @@ USER 10001:10001
 VOLUME ["/data", "/models"]
 
 HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 CMD ["studybot", "health"]
-CMD ["studybot", "run"]
+CMD ["studybot", "run", "--no-console"]

@@ -16,6 +16,7 @@ import discord
 import bot
 from bot.app import StudyBot
 from bot.db import MigrationError
+from bot.inference.catalog import CatalogError
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -25,6 +26,13 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is None and args.no_console:
+        print(
+            "studybot: configuration error: DISCORD_TOKEN must be set (in the environment or .env) "
+            "to connect to Discord.",
+            file=sys.stderr,
+        )
+        return 2
     if settings.discord_token is None:
         print(
             "No DISCORD_TOKEN is set: starting the local console instead of connecting to Discord.",
@@ -181,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
 
     run = commands.add_parser("run", help="connect to Discord (the local console when no token is set)")
+    run.add_argument(
+        "--no-console",
+        action="store_true",
+        help="without DISCORD_TOKEN, exit with an error instead of opening the local console (servers)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     console = commands.add_parser("console", help="talk to the bot in this terminal, no Discord needed")
@@ -249,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except MigrationError as exc:
         print(f"studybot: database error: {exc}", file=sys.stderr)
+        return 2
+    except CatalogError as exc:
+        print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -36,7 +36,11 @@ class ModeratorOnly(app_commands.CheckFailure):
 
 
 def _permission_names(names: list[str]) -> str:
-    return ", ".join(name.replace("_", " ").replace("guild", "server").title() for name in names)
+    """``["manage_guild", "kick_members"]`` → "the Manage Server and Kick Members permissions"."""
+    shown = [name.replace("_", " ").replace("guild", "server").title() for name in names]
+    if len(shown) <= 1:
+        return f"the {''.join(shown)} permission"
+    return f"the {', '.join(shown[:-1])} and {shown[-1]} permissions"
 
 
 def describe_error(error: BaseException) -> tuple[str, str | None]:
@@ -49,10 +53,10 @@ def describe_error(error: BaseException) -> tuple[str, str | None]:
         retry = discord.utils.utcnow() + timedelta(seconds=error.retry_after)
         return f"Slow down a little: you can use this again {discord.utils.format_dt(retry, 'R')}.", None
     if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the {_permission_names(error.missing_permissions)} permission for this.", None
+        return f"You need {_permission_names(error.missing_permissions)} for this.", None
     if isinstance(error, app_commands.BotMissingPermissions):
         names = _permission_names(error.missing_permissions)
-        return f"I need the {names} permission in this channel; ask a moderator to grant it.", None
+        return f"I need {names} in this channel; ask a moderator to change its permissions.", None
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server, not in direct messages.", None
     if isinstance(error, app_commands.TransformerError):

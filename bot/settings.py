@@ -93,8 +93,31 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-def _optional_path(raw: str) -> Path | None:
-    return _path(raw) if raw.strip() else None
+def _file_path(raw: str) -> Path:
+    path = _path(raw)
+    if path.is_dir():
+        raise ValueError("a file path, not a folder")
+    return path
+
+
+def _folder_path(raw: str) -> Path:
+    path = _path(raw)
+    if path.exists() and not path.is_dir():
+        raise ValueError("a folder path, not a file")
+    return path
+
+
+def _optional_folder(raw: str) -> Path | None:
+    return _folder_path(raw) if raw.strip() else None
+
+
+def _optional_existing_file(raw: str) -> Path | None:
+    if not raw.strip():
+        return None
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError("the path of an existing file, or nothing")
+    return path
 
 
 def _choice(options: tuple[str, ...], *, upper: bool = False) -> Callable[[str], str]:
@@ -237,14 +260,14 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE_PATH",
         "database_path",
         "data/studybot.sqlite3",
-        _path,
+        _file_path,
         "SQLite database file (created with its folder).",
     ),
     Setting(
         "HEALTH_FILE",
         "health_file",
         "data/health.json",
-        _path,
+        _file_path,
         "Status file the running bot rewrites every 15 s; `studybot health` (Docker's HEALTHCHECK) reads it.",
     ),
     Setting(
@@ -272,21 +295,21 @@ SETTINGS: tuple[Setting, ...] = (
         "MODEL_CACHE_DIR",
         "model_cache_dir",
         "",
-        _optional_path,
+        _optional_folder,
         "Where downloaded models are kept. Empty: the Hugging Face default (`HF_HOME`).",
     ),
     Setting(
         "TINY_MODELS_DIR",
         "tiny_models_dir",
         "data/tiny-models",
-        _path,
+        _folder_path,
         "Where the tiny offline models are built on first use.",
     ),
     Setting(
         "MODEL_CATALOG",
         "catalog_path",
         "",
-        _optional_path,
+        _optional_existing_file,
         "A models.toml that replaces the bundled catalog (the models members may use).",
     ),
     Setting(

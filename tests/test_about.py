@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.local.session import LocalSession
 
 
@@ -19,7 +21,8 @@ async def test_about_answers_with_version_uptime_and_devices(session: LocalSessi
     assert fields["Version"] == bot.__version__
     assert fields["Up since"].startswith("<t:") and fields["Up since"].endswith(":R>")
     assert fields["Servers"] == "1"
-    assert "tiny offline models" in fields["Models loaded"]
+    assert fields["Devices"] == "cpu"  # DEVICES=cpu in the tests
+    assert re.fullmatch(r"\d+ \(tiny offline models \(untrained\)\)", fields["Models loaded"])
     assert "discord.py" in embed["footer"]["text"]
     assert not exchange.reply.ephemeral
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.backup import backup_database
+from bot.local.console import Console
 from bot.local.session import LocalSession
 from bot.sync import sync_commands
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("tiny_dir")
 
 
 def studybot(
-    args: list[str], tmp_path: Path, stdin: str | None = None, **env: str
+    args: list[str], tmp_path: Path, stdin: str | None = None, timeout: float = 180, **env: str
 ) -> subprocess.CompletedProcess:
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -38,7 +40,7 @@ def studybot(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=timeout,
     )
 
 
@@ -48,7 +50,8 @@ def test_try_prints_the_rendered_reply(tmp_path: Path) -> None:
     assert "╭ studybot" in result.stdout
     assert "▸ Version" in result.stdout
     # The hub is unreachable here and nothing is cached: the banner says tiny models are used.
-    assert "tiny offline models" in result.stderr
+    assert "the Hugging Face Hub can't be reached" in result.stderr
+    assert "tiny offline models (untrained)" in result.stdout
 
 
 def test_try_json_prints_one_request_per_line(tmp_path: Path) -> None:
@@ -93,6 +96,53 @@ def test_try_sends_a_raw_payload_whose_ids_are_foreign(tmp_path: Path) -> None:
     assert callback["path"] == "/interactions/1111111111111111111/foreign-token/callback"
 
 
+def test_try_exits_1_when_the_bot_does_not_answer(tmp_path: Path) -> None:
+    author = {"id": "2222222222222222222", "username": "studybot", "discriminator": "0", "avatar": None}
+    payload = {
+        "id": "1111111111111111111",
+        "application_id": "2222222222222222222",
+        "type": 3,  # a click on a button that no view listens to: discord.py ignores it
+        "token": "foreign-token",
+        "version": 1,
+        "guild_id": "3333333333333333333",
+        "channel_id": "4444444444444444444",
+        "member": {
+            "user": {**author, "id": "5555555555555555555", "username": "someone"},
+            "roles": [],
+            "permissions": "0",
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "flags": 0,
+        },
+        "data": {"custom_id": "nobody:listens", "component_type": 2},
+        "message": {
+            "id": "7777777777777777777",
+            "channel_id": "4444444444444444444",
+            "type": 0,
+            "content": "an old message",
+            "author": {**author, "bot": True},
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "flags": 0,
+            "components": [],
+        },
+        "locale": "en-US",
+        "attachment_size_limit": 8388608,
+    }
+    file = tmp_path / "click.json"
+    file.write_text(json.dumps(payload))
+    result = studybot(["try", "--payload", str(file), "--models", "tiny"], tmp_path)
+    assert result.returncode == 1
+    assert "studybot try: the bot did not answer the interaction" in result.stderr
+    assert "(the bot did not answer)" in result.stdout
+
+
 def test_try_fails_clearly_on_an_unknown_command(tmp_path: Path) -> None:
     result = studybot(["try", "/nope"], tmp_path)
     assert result.returncode == 2
@@ -103,6 +153,7 @@ def test_console_reads_standard_input_and_exits_0(tmp_path: Path) -> None:
     result = studybot(["console"], tmp_path, stdin="/about\nhelp\n")
     assert result.returncode == 0, result.stderr
     assert "studybot local console" in result.stdout
+    assert "the Hugging Face Hub can't be reached" in result.stdout  # the fallback banner
     assert "Grace: /about" in result.stdout and "▸ Version" in result.stdout
     assert "click <label>" in result.stdout
 
@@ -112,6 +163,16 @@ def test_run_without_a_token_opens_the_console(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "No DISCORD_TOKEN is set" in result.stderr
     assert "▸ Version" in result.stdout
+
+
+def test_run_no_console_needs_a_token(tmp_path: Path) -> None:
+    result = studybot(["run", "--no-console"], tmp_path, stdin="/about\n")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "studybot: configuration error: DISCORD_TOKEN must be set (in the environment or .env) "
+        "to connect to Discord."
+    ]
+    assert result.stdout == ""
 
 
 def test_sync_needs_a_token(tmp_path: Path) -> None:
@@ -163,7 +224,7 @@ def test_try_saves_attachments_and_state_persists_between_calls(tmp_path: Path) 
     assert starter.returncode == 0, starter.stderr
     files = tmp_path / "files"
     exported = studybot(
-        ["try", "/resources export format:json", "--moderator", "--files", str(files)], tmp_path
+        ["try", "/resources export format:json", "--moderator", "--files", str(files), "--json"], tmp_path
     )
     assert exported.returncode == 0, exported.stderr
     (saved,) = files.iterdir()
@@ -171,3 +232,53 @@ def test_try_saves_attachments_and_state_persists_between_calls(tmp_path: Path) 
     data = json.loads(saved.read_text())
     assert "huggingface.co" in json.dumps(data)  # the starter pack from the first call is in the database
     assert f"saved {saved}" in exported.stderr
+    # --json names each uploaded file with its size.
+    uploads = [item for line in exported.stdout.splitlines() for item in json.loads(line)["files"]]
+    assert uploads == [{"filename": saved.name, "bytes": saved.stat().st_size}]
+
+
+def test_try_refuses_a_database_from_a_newer_studybot_and_exits(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute("PRAGMA user_version = 999")
+    # A short timeout: a start that fails after opening the database must still close it, or
+    # aiosqlite's thread keeps the process alive.
+    result = studybot(["try", "/about"], tmp_path, timeout=90, MODEL_PROFILE="tiny")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()[-1:]
+    assert line.startswith("studybot: database error: the database is at schema version 999")
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 999  # left as it was
+
+
+def test_a_catalog_that_breaks_at_start_stops_with_one_line(tmp_path: Path) -> None:
+    catalog = tmp_path / "models.toml"
+    catalog.write_text("this is [not toml")
+    result = studybot(
+        ["try", "/about"], tmp_path, timeout=90, MODEL_PROFILE="tiny", MODEL_CATALOG=str(catalog)
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("studybot: configuration error: model catalog ")
+    assert "Traceback" not in result.stderr
+
+
+def test_try_models_tiny_and_a_plain_member_without_moderator(tmp_path: Path) -> None:
+    result = studybot(["try", "/resources starter-pack", "--models", "tiny"], tmp_path, MODEL_PROFILE="hub")
+    assert result.returncode == 0, result.stderr
+    assert "Models: tiny offline models built on this machine" in result.stderr
+    assert "can't be reached" not in result.stderr  # asked for, not a fallback
+    # Without --moderator, `try` asks as a plain member: the moderator command is refused.
+    assert "This is for moderators" in result.stdout
+
+
+async def test_console_presses_buttons_by_label_and_switches_members(session: LocalSession) -> None:
+    out = io.StringIO()
+    stdin = io.StringIO("as Ada\n/status\nclick Refresh\nclick Nope\nquit\n/about\n")
+    await Console(session, out, stdin).loop()
+    text = out.getvalue()
+    assert "(now acting as Ada)" in text and "Ada: /status" in text
+    assert text.count("[Refresh]") == 2, text  # shown after /status, and again after the click
+    clicks = [r for r in session.double.requests if r.path.endswith("/callback")]
+    assert clicks[-1].json["type"] == 7  # the button press edited the status message in place
+    assert "! no component 'Nope' on that message" in text
+    assert "/about" not in text  # nothing is read after quit

@@ -43,6 +43,10 @@ async def test_a_second_initial_response_is_refused(probed: LocalSession) -> Non
         ("/probe long size:2001", "message content is 2001 characters (limit 2000)"),
         ("/probe fields count:26", "embed 0 has 26 fields (limit 25)"),
         ("/probe rows", "6 action rows (limit 5)"),
+        ("/probe embed title:257", "embed 0 title is 257 characters (limit 256)"),
+        ("/probe embed description:4097", "embed 0 description is 4097 characters (limit 4096)"),
+        # Every part within its own limit, but 4000 + 3 × (2 + 1000) characters in all.
+        ("/probe embed description:4000 fields:3 value:1000", "embeds total 7016 characters (limit 6000)"),
     ],
 )
 async def test_message_limits_are_checked(probed: LocalSession, line: str, detail: str) -> None:
@@ -56,9 +60,28 @@ async def test_content_at_the_limit_is_accepted(probed: LocalSession) -> None:
     assert len(exchange.reply.content) == 2000
 
 
+async def test_embeds_at_the_limits_are_accepted(probed: LocalSession) -> None:
+    exchange = await probed.run("/probe embed title:256 description:4096")
+    (embed,) = exchange.reply.embeds
+    assert (len(embed["title"]), len(embed["description"])) == (256, 4096)
+    # 25 fields and exactly 6000 characters in all (10 + 65 names + 25 × 237): at the limits.
+    exchange = await probed.run("/probe embed title:0 description:10 fields:25 value:237")
+    assert len(exchange.reply.embeds[0]["fields"]) == 25
+    assert probed.double.breaches == []
+
+
 async def test_more_than_25_autocomplete_choices_is_a_breach(probed: LocalSession) -> None:
     async with probed.expect_failure("30 autocomplete choices"):
         await probed.autocomplete("/probe suggest word:ab", "word")
+
+
+@pytest.mark.parametrize("logger", ["discord.client", "asyncio"])
+async def test_an_error_logged_by_discord_or_asyncio_fails_the_test(
+    probed: LocalSession, logger: str
+) -> None:
+    async with probed.expect_failure(f"{logger}: the probe logged an error") as caught:
+        await probed.run(f"/probe log logger:{logger}")
+    assert caught == [f"{logger}: the probe logged an error on {logger}"]
 
 
 async def test_a_followup_before_any_answer_is_a_breach(probed: LocalSession) -> None:

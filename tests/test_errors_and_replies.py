@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -47,7 +48,19 @@ async def test_a_cooldown_says_when_to_retry(probed: LocalSession) -> None:
     assert first.reply.content == "ok"
     second = await probed.run("/probe slow")
     assert second.reply.ephemeral
-    assert re.search(r"you can use this again <t:\d+:R>", second.reply.content)
+    match = re.search(r"you can use this again <t:(\d+):R>", second.reply.content)
+    assert match, second.reply.content
+    assert 55 <= int(match.group(1)) - time.time() <= 61  # the one-minute cooldown, as a relative time
+
+
+async def test_missing_permissions_are_listed(probed: LocalSession) -> None:
+    exchange = await probed.run("/probe perms")
+    assert exchange.reply.ephemeral
+    assert exchange.reply.content == "You need the Manage Messages and Kick Members permissions for this."
+    refused = await probed.run("/probe botperms")
+    assert refused.reply.ephemeral
+    assert refused.reply.content.startswith("I need the Manage Threads permission in this channel")
+    assert probed.error_records == []
 
 
 async def test_moderator_commands_are_refused_for_members(probed: LocalSession) -> None:

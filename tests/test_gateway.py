@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 from bot.app import StudyBot, extension_names
+from bot.db import MigrationError, open_database
 from bot.local.patching import pointed_at
 from bot.local.server import DiscordDouble
-from bot.local.session import LOCAL_TOKEN
+from bot.local.session import LOCAL_TOKEN, LocalSession
 from bot.settings import Settings
 
 
@@ -38,6 +44,30 @@ async def test_start_runs_setup_hook_connects_and_becomes_ready(settings: Settin
             await asyncio.wait_for(runner, timeout=10)
             assert client.is_closed()
             assert client._db is None
+
+
+async def test_discord_py_is_pointed_back_at_discord_afterwards() -> None:
+    before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+    async with DiscordDouble() as double:
+        with pointed_at(double):
+            assert double.api_base == Route.BASE
+            assert str(DiscordWebSocket.DEFAULT_GATEWAY) == double.gateway_url
+    assert before == (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+    assert Route.BASE == "https://discord.com/api/v10"
+
+
+async def test_a_failed_start_closes_everything_it_opened(settings: Settings) -> None:
+    db = await open_database(settings.database_path)
+    await db.execute("PRAGMA user_version = 999")  # a database from a newer studybot
+    await db.close()
+    before = Route.BASE
+    local = LocalSession(settings, pool=None)
+    with pytest.raises(MigrationError, match="schema version 999"):
+        await local.start()
+    assert before == Route.BASE  # discord.py pointed back at Discord
+    assert local._watch not in logging.getLogger("discord").handlers
+    assert local.bot is None  # closed: its database connection too
+    assert local.double._runner is None  # the double stopped listening
 
 
 async def test_dev_guild_gets_the_commands_at_start(settings: Settings) -> None:

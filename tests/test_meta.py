@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
 
 from bot.app import extension_names
 from bot.local.session import LocalSession
@@ -48,8 +56,48 @@ async def test_commands_are_unique_and_described_within_discords_limits(session:
 
 
 async def test_readme_lists_every_slash_command(session: LocalSession) -> None:
-    from pathlib import Path
-
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for schema in session.schemas():
         assert f"| `/{schema['name']}" in readme, f"/{schema['name']} is missing from the README's table"
+
+
+def test_the_installed_package_carries_its_data_files(tmp_path: Path) -> None:
+    """A plain (non-editable) install, as in the Docker image, has the migrations and catalogs."""
+    root = Path(__file__).parents[1]
+    source = tmp_path / "project"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    for name in ("bot", "cogs"):
+        shutil.copytree(root / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-qw", "../dist", "."],
+        cwd=source,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = (tmp_path / "dist").glob("studybot-*.whl")
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        path.relative_to(root).as_posix()
+        for pattern in ("*.sql", "*.toml", "*.json", "*.txt")
+        for folder in ("bot", "cogs")
+        for path in (root / folder).rglob(pattern)
+    }
+    assert any(name.startswith("bot/db/migrations/") for name in expected)
+    assert expected <= packed, sorted(expected - packed)
+
+
+def test_compose_mounts_the_images_volumes_and_refuses_to_run_without_a_token() -> None:
+    root = Path(__file__).parents[1]
+    service = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]["studybot"]
+    assert service["env_file"] == ".env"
+    assert service["command"] == ["studybot", "run", "--no-console"]
+    image_command = re.search(r"^CMD (\[.*\])$", (root / "Dockerfile").read_text(), re.MULTILINE)
+    assert image_command and json.loads(image_command.group(1)) == service["command"]
+    mounted = {volume.split(":", 1)[1] for volume in service["volumes"]}
+    declared = re.search(r"^VOLUME (\[.*\])$", (root / "Dockerfile").read_text(), re.MULTILINE)
+    assert declared, "the Dockerfile declares no VOLUME"
+    assert set(json.loads(declared.group(1))) == mounted == {"/data", "/models"}
+    assert service["environment"]["DATABASE_PATH"].startswith("/data/")

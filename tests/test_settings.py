@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.settings import SETTINGS, Secret, SettingsError, describe, env_example, load_settings, markdown_table
+
+THIS_FILE = str(Path(__file__))
+THIS_FOLDER = str(Path(__file__).parent)
 
 BAD_VALUES = {
     "DISCORD_TOKEN": "not a token",
@@ -18,9 +22,9 @@ BAD_VALUES = {
     "METRICS_PORT": "http",
     "METRICS_HOST": "my laptop",
     "MODEL_PROFILE": "huge",
-    "MODEL_CACHE_DIR": None,  # any text is a path; empty means the default
+    "MODEL_CACHE_DIR": THIS_FILE,  # a file where a folder is expected
     "TINY_MODELS_DIR": "",
-    "MODEL_CATALOG": None,
+    "MODEL_CATALOG": "no-such-folder/models.toml",
     "DEVICES": "gpu0",
     "WORKERS_PER_DEVICE": "0",
     "TORCH_THREADS": "many",
@@ -53,13 +57,57 @@ def test_every_setting_has_a_bad_value_case() -> None:
     assert set(BAD_VALUES) == {setting.env for setting in SETTINGS}
 
 
-@pytest.mark.parametrize("name", [name for name, value in BAD_VALUES.items() if value is not None])
+@pytest.mark.parametrize("name", list(BAD_VALUES))
 def test_a_bad_value_names_the_variable_and_what_is_expected(name: str) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({name: BAD_VALUES[name]}, dotenv_path=None)
     message = str(caught.value)
     assert message.startswith(f"{name} must be ")
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("name", list(BAD_VALUES))
+def test_every_bad_value_stops_the_cli_with_one_line_and_exit_2(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.setenv(name, BAD_VALUES[name])
+    assert main(["config"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"studybot: configuration error: {name} must be ")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("DATABASE_PATH", THIS_FOLDER, "a file path, not a folder"),
+        ("HEALTH_FILE", THIS_FOLDER, "a file path, not a folder"),
+        ("TINY_MODELS_DIR", THIS_FILE, "a folder path, not a file"),
+        ("MODEL_CACHE_DIR", THIS_FILE, "a folder path, not a file"),
+        ("MODEL_CATALOG", THIS_FOLDER, "the path of an existing file, or nothing"),
+    ],
+)
+def test_paths_of_the_wrong_kind_are_refused(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} must be {expected}; got "):
+        load_settings({name: value}, dotenv_path=None)
+
+
+def test_paths_that_do_not_exist_yet_are_accepted(tmp_path: Path) -> None:
+    catalog = tmp_path / "models.toml"
+    catalog.write_text("")
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(tmp_path / "new" / "db.sqlite3"),
+            "TINY_MODELS_DIR": str(tmp_path / "new-tiny"),
+            "MODEL_CACHE_DIR": str(tmp_path),
+            "MODEL_CATALOG": str(catalog),
+        },
+        dotenv_path=None,
+    )
+    assert settings.database_path == tmp_path / "new" / "db.sqlite3"
+    assert settings.model_cache_dir == tmp_path and settings.catalog_path == catalog
 
 
 def test_defaults() -> None:

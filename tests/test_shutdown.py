@@ -28,3 +28,16 @@ async def test_a_signal_shuts_the_running_bot_down_cleanly(settings: Settings, s
     assert settings.database_path.is_file()
     assert not settings.database_path.with_name(settings.database_path.name + "-wal").exists()
     assert asyncio.get_running_loop().remove_signal_handler(signum) is False  # handlers were removed
+
+
+async def test_a_token_that_discord_refuses_exits_2_with_one_line(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with DiscordDouble() as double:
+        double.accepted_token = "another.bot.token"
+        with pointed_at(double):
+            assert await asyncio.wait_for(_run_bot(settings.replace(discord_token=LOCAL_TOKEN)), 30) == 2
+    assert capsys.readouterr().err == (
+        "studybot: Discord refused DISCORD_TOKEN; copy it again from the developer portal.\n"
+    )
+    assert not settings.database_path.exists()  # refused at login, before anything was opened

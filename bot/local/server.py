@@ -88,6 +88,8 @@ class DiscordDouble:
         self.uploads: dict[int, RecordedFile] = {}
         self.breach_listeners: list[Callable[[Breach], None]] = []
         self.response_deadline_s = rules.INITIAL_RESPONSE_DEADLINE_S
+        #: The only bot token ``GET /users/@me`` accepts (as Discord checks it at login); None: any.
+        self.accepted_token: str | None = None
         self.identified = asyncio.Event()
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
@@ -343,6 +345,9 @@ class DiscordDouble:
     # --- application, users, guild ------------------------------------------------------------
 
     async def _get_me(self, call: Call) -> web.Response:
+        token = self.accepted_token
+        if token is not None and call.request.headers.get("Authorization") != f"Bot {token}":
+            raise DiscordError(401, 0, "401: Unauthorized")
         return json_response(self.world.bot_user.user_json())
 
     async def _get_application(self, call: Call) -> web.Response:

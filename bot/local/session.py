@@ -190,7 +190,13 @@ class LocalSession:
         await self.double.start()
         self._patch = contextlib.ExitStack()
         self._patch.enter_context(pointed_at(self.double))
-        await self._start_bot()
+        try:
+            await self._start_bot()
+        except BaseException:
+            # A failed start (a migration refused, a bad catalog) must still close what setup_hook
+            # opened: an open database keeps aiosqlite's thread, and so the process, alive.
+            await self.stop()
+            raise
 
     async def _start_bot(self) -> None:
         self.double.identified.clear()

@@ -7,6 +7,7 @@ error handler and reply helper handle it exactly as they handle the real command
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import discord
@@ -59,6 +60,39 @@ class Probe(commands.GroupCog, group_name="probe"):
         for number in range(count):
             embed.add_field(name=f"f{number}", value="v")
         await interaction.response.send_message(embed=embed)
+
+    @app_commands.command(name="embed")
+    async def embed(
+        self,
+        interaction: discord.Interaction,
+        title: int = 10,
+        description: int = 10,
+        fields: int = 0,
+        value: int = 10,
+    ) -> None:
+        """Send one embed whose parts have the given sizes in characters."""
+        built = discord.Embed(title="t" * title, description="d" * description)
+        for number in range(fields):
+            built.add_field(name=f"f{number}", value="v" * value)
+        await interaction.response.send_message(embed=built)
+
+    @app_commands.command(name="log")
+    async def log(self, interaction: discord.Interaction, logger: str) -> None:
+        """Log an ERROR on the logger named `logger`, then answer normally."""
+        logging.getLogger(logger).error("the probe logged an error on %s", logger)
+        await interaction.response.send_message("logged")
+
+    @app_commands.command(name="perms")
+    @app_commands.checks.has_permissions(manage_messages=True, kick_members=True)
+    async def perms(self, interaction: discord.Interaction) -> None:
+        """Needs Manage Messages and Kick Members."""
+        await reply(interaction, "allowed")
+
+    @app_commands.command(name="botperms")
+    @app_commands.checks.bot_has_permissions(manage_threads=True)
+    async def botperms(self, interaction: discord.Interaction) -> None:
+        """The bot needs Manage Threads."""
+        await reply(interaction, "allowed")
 
     @app_commands.command(name="rows")
     async def rows(self, interaction: discord.Interaction) -> None:
