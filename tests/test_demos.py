@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import itertools
 import os
+import re
 import signal
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,7 +49,17 @@ COMMANDS = [
     ("/translate text:Ce cours est produit par Hugging Face.", ["Translation"]),
     (
         "/tokenize text:Using a Transformer network is simple",
-        ["Tokens", "input_ids", "attention_mask", "Decoded, with special tokens", "Sub-words"],
+        [
+            "Tokens",
+            "input_ids",
+            "token_type_ids",
+            "attention_mask",
+            "Decoded, with special tokens",
+            "Tokenizer",
+            "Vocabulary",
+            "Max length",
+            "Sub-words",
+        ],
     ),
 ]
 
@@ -118,6 +133,10 @@ BAD_INPUTS = [
     ("/qa question:Who? context:Ada. context_link:https://example.com/x", "only one of"),
     ("/qa question:Who? context_link:https://example.com/not-a-message", "not a message link"),
     ("/generate prompt:Hello num_return_sequences:3", "num_return_sequences"),
+    ("/zeroshot text:A text labels:" + "x" * 51 + ", short", "at most 50 characters"),
+    ("/summarize text:A short text to summarize. max_length:10 min_length:50", "cannot be larger"),
+    ("/translate text:Bonjour pair:xx/opus-mt-xx-yy", "not in the model catalog"),
+    ('/qa question:"   " context:Ada works in London.', "empty"),
 ]
 
 
@@ -173,6 +192,12 @@ async def test_model_output_and_member_text_never_ping(session: LocalSession) ->
     bodies = message_requests(exchange)
     assert bodies and all(body["allowed_mentions"] == {"parse": []} for body in bodies)
     assert all(message.pings() == [] for message in exchange.messages)
+
+
+async def until(condition: Callable[[], bool], limit_s: float = 10.0) -> None:
+    async with asyncio.timeout(limit_s):
+        while not condition():  # noqa: ASYNC110 - pool state has no event to wait on
+            await asyncio.sleep(0.01)
 
 
 def freeze(pool: InferencePool) -> int:
@@ -256,3 +281,132 @@ async def test_demos_in_a_thread_of_an_allowed_channel(
         exchange = await local.run("/sentiment text:Threads are fine", channel="study-thread")
         assert exchange.reply.channel_id == thread.id
         assert exchange.reply.embeds[0]["fields"][0]["name"] == "Label scores"
+
+
+async def test_status_goes_from_queued_to_loading_to_the_result_with_throttled_edits(
+    settings: Settings,
+) -> None:
+    interval = 0.5
+    pool = InferencePool(settings, update_interval_s=interval)  # fresh: no model loaded yet
+    await pool.start()
+    await pool.wait_ready()
+    try:
+        async with LocalSession(settings, pool=pool, fail_on_errors=True, answer_timeout=60) as local:
+            pid = freeze(pool)
+            try:
+                blocker = await local.launch("/sentiment text:first in line", user="Ada")
+                await until(lambda: pool.snapshot().running == 1)
+                second = await local.launch(f"/ner text:{SENTENCE}", user="Grace")
+                await until(lambda: pool.snapshot().queue_depth == 1)
+                third = await local.launch(f"/ner text:{SENTENCE}", user="Linus")
+                assert third.reply.embeds[0]["description"] == "⏳ Waiting in the queue: #2 in line"
+                await asyncio.sleep(interval * 2)  # the queued position is delivered before the thaw
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            for exchange in (blocker, second, third):
+                await local.finish(exchange)
+    finally:
+        await pool.close()
+    edits = [
+        r
+        for r in third.requests
+        if r.method == "PATCH" and r.path.endswith("/messages/@original") and (r.json or {}).get("embeds")
+    ]
+    states = [edit.json["embeds"][0].get("description", "") for edit in edits[:-1]]
+    order = ["⏳", "📦", "⚙️"]
+    seen = [next(n for n, mark in enumerate(order) if line.startswith(mark)) for line in states]
+    assert seen == sorted(seen) and 1 in seen, states  # in order, and "loading model (first use)" shown
+    assert any("Loading the model (first use" in line for line in states)
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(edits[:-1])]
+    assert all(gap >= interval * 0.9 for gap in gaps), gaps  # status edits are throttled
+    final = edits[-1].json["embeds"][0]
+    assert final["fields"] and re.search(r"· \d+\.\d\d s", final["footer"]["text"]), final["footer"]
+    assert third.reply.embeds[0]["fields"] == final["fields"]
+
+
+async def test_a_moderator_may_cancel_and_a_stale_cancel_is_answered_politely(
+    session: LocalSession, shared_pool: InferencePool
+) -> None:
+    await shared_pool.wait_ready()
+    pid = freeze(shared_pool)
+    try:
+        blocker = await session.launch("/sentiment text:first in line", user="Linus")
+        await until(lambda: shared_pool.snapshot().running == 1)
+        waiting = await session.launch(f"/ner text:{SENTENCE}", user="Grace")  # another task: no batching
+        await until(lambda: shared_pool.snapshot().queue_depth == 1)
+        queued: StoredMessage = waiting.reply
+        shown_while_queued = copy.deepcopy(queued.components)
+        await session.click(queued, "Cancel", moderator=True)
+        await session.finish(waiting)
+        assert waiting.reply.embeds[0]["description"] == "❌ Cancelled."
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    await session.finish(blocker)
+
+    async def click_old_cancel() -> Exchange:
+        """Press Cancel on the message as a client that has not seen the latest edit shows it."""
+        (cancel,) = [c for row in shown_while_queued for c in row["components"] if c["label"] == "Cancel"]
+        payload = session.payloads.component(waiting.reply, cancel["custom_id"], 2, session.member("Grace"))
+        payload["message"]["components"] = shown_while_queued
+        return await session.send(payload)
+
+    stale = await click_old_cancel()
+    assert stale.reply.ephemeral and "no longer waiting" in stale.reply.content
+    await session.restart()  # the custom id still routes after a restart
+    again = await click_old_cancel()
+    assert again.reply.ephemeral and "no longer waiting" in again.reply.content
+
+
+async def test_refusals_that_echo_member_text_never_ping(session: LocalSession) -> None:
+    role = session.double.world.moderator_role_id
+    exchange = await session.run(f"/zeroshot text:A text labels:@everyone, <@&{role}>, @everyone")
+    assert exchange.reply.ephemeral and "@everyone" in exchange.reply.content
+    bodies = message_requests(exchange)
+    assert bodies and all(body["allowed_mentions"] == {"parse": []} for body in bodies)
+    assert exchange.reply.pings() == []
+
+
+async def test_an_unexpected_failure_replaces_the_status_and_gives_an_error_code(
+    session: LocalSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in an embed builder")
+
+    # The extension's own module object (discord.py imports extensions afresh on each load).
+    monkeypatch.setattr(sys.modules["cogs.demos._cog"], "render_result", broken)
+    with session.allowing_errors():
+        exchange = await session.run("/sentiment text:This will fail")
+    assert exchange.original is not None
+    assert exchange.original.embeds[0]["description"].startswith("❌ Something went wrong")
+    assert exchange.original.components == []
+    (notice,) = [m for m in exchange.messages if m.id != exchange.original.id]
+    assert notice.ephemeral and "error code" in notice.content
+    code = re.search(r"error code `(\w+)`", notice.content)
+    assert code and any(code[1] in record.getMessage() for record in session.error_records)
+
+
+@pytest.mark.parametrize(
+    ("line", "checkpoint"),
+    [
+        ("/sentiment text:I love this course", "distilbert/distilbert-base-uncased-finetuned-sst-2-english"),
+        ("/translate text:Ce cours est produit par Hugging Face.", "Helsinki-NLP/opus-mt-fr-en"),
+        ("/tokenize text:Using a Transformer", "google-bert/bert-base-cased"),
+        (
+            "/sentiment text:Das ist gut model:oliverguhr/german-sentiment-bert",
+            "oliverguhr/german-sentiment-bert",
+        ),
+    ],
+)
+async def test_the_footer_names_the_default_or_chosen_checkpoint(
+    session: LocalSession, line: str, checkpoint: str
+) -> None:
+    exchange = await session.run(line)
+    assert exchange.reply.embeds[0]["footer"]["text"].startswith(f"model: {checkpoint} · ")
+
+
+async def test_one_label_is_enough_when_each_label_is_scored_on_its_own(session: LocalSession) -> None:
+    exchange = await session.run(
+        "/zeroshot text:A course about Transformers labels:education multi_label:true"
+    )
+    (field,) = exchange.reply.embeds[0]["fields"]
+    assert "multi_label" in field["name"] and "**education**" in field["value"]

@@ -26,6 +26,9 @@ from cogs.demos._views import DYNAMIC_ITEMS, result_view, send_code, waiting_vie
 
 log = logging.getLogger(__name__)
 
+#: Member text and model output are echoed in every demo message: nothing in them may ping.
+NO_MENTIONS = discord.AllowedMentions.none()
+
 
 @dataclass(frozen=True)
 class DemoRequest:
@@ -126,12 +129,18 @@ class Demos(commands.Cog):
         await interaction.response.send_message(
             embed=embeds.status_embed(title, JobUpdate("queued", position=position), entry.id),
             view=waiting_view(request_id, user),
+            allowed_mentions=NO_MENTIONS,
         )
 
         async def on_update(update: JobUpdate) -> None:
             view = waiting_view(request_id, user) if update.state == "queued" else None
             await interaction.edit_original_response(
-                embed=embeds.status_embed(title, update, entry.id), view=view
+                embed=embeds.status_embed(title, update, entry.id), view=view, allowed_mentions=NO_MENTIONS
+            )
+
+        async def show_error(message: str) -> None:
+            await interaction.edit_original_response(
+                embed=embeds.error_embed(title, message), view=None, allowed_mentions=NO_MENTIONS
             )
 
         try:
@@ -144,30 +153,34 @@ class Demos(commands.Cog):
                 on_update=on_update,
                 request_id=request_id,
             )
+            meta = embeds.ResultMeta(
+                title, entry.id, checked.model.tiny, time.monotonic() - started, checked.spec.course_url
+            )
+            item, result = checked.inputs[0], results[0]
+            embed = render_result(request.task, meta, item, result, checked.params)
+            overflow = embeds.overflow_text(request.task, result)
         except (QueueFullError, MemberLimitError) as error:
             # Another request took the last place between our check and now: nothing ran.
             await interaction.delete_original_response()
-            await interaction.followup.send(error.message, ephemeral=True)
+            await interaction.followup.send(error.message, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         except RequestCancelled:
-            await interaction.edit_original_response(embed=embeds.error_embed(title, "Cancelled."), view=None)
+            await show_error("Cancelled.")
             return
         except UserFacingError as error:
-            await interaction.edit_original_response(
-                embed=embeds.error_embed(title, error.message), view=None
-            )
+            await show_error(error.message)
             return
-        meta = embeds.ResultMeta(
-            title, entry.id, checked.model.tiny, time.monotonic() - started, checked.spec.course_url
-        )
-        item, result = checked.inputs[0], results[0]
-        embed = render_result(request.task, meta, item, result, checked.params)
-        overflow = embeds.overflow_text(request.task, result)
+        except Exception:
+            # Never leave the message saying "running": say it failed; the tree's error handler
+            # logs the error and tells the member its code.
+            await show_error("Something went wrong while running the model.")
+            raise
         files = [discord.File(io.BytesIO(overflow.encode()), filename="output.txt")] if overflow else []
         await interaction.edit_original_response(
             embed=embed,
             view=result_view(run_id, request.task, checked.params, checked.spec.course_url),
             attachments=files,
+            allowed_mentions=NO_MENTIONS,
         )
 
     async def run_again(self, interaction: discord.Interaction, run: DemoRun) -> None:
