@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.settings import SETTINGS, Secret, SettingsError, describe, env_example, load_settings, markdown_table
+from bot.settings import (
+    VARIABLES,
+    Secret,
+    Settings,
+    SettingsError,
+    describe,
+    env_example,
+    load_settings,
+    markdown_table,
+)
 
 THIS_FILE = str(Path(__file__))
 THIS_FOLDER = str(Path(__file__).parent)
@@ -54,7 +63,7 @@ BAD_VALUES = {
 
 
 def test_every_setting_has_a_bad_value_case() -> None:
-    assert set(BAD_VALUES) == {setting.env for setting in SETTINGS}
+    assert set(BAD_VALUES) == {variable.env for variable in VARIABLES}
 
 
 @pytest.mark.parametrize("name", list(BAD_VALUES))
@@ -161,15 +170,15 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 
 def test_env_example_is_current() -> None:
     text = (Path(__file__).parents[1] / ".env.example").read_text()
-    for setting in SETTINGS:
-        assert f"\n{setting.env}={setting.default}\n" in text, setting.env
+    for variable in VARIABLES:
+        assert f"\n{variable.env}={variable.default}\n" in text, variable.env
     assert text == env_example(), "regenerate it: studybot config --env-example > .env.example"
 
 
 def test_readme_documents_every_setting() -> None:
     text = (Path(__file__).parents[1] / "README.md").read_text()
-    for setting in SETTINGS:
-        assert f"| `{setting.env}` |" in text, setting.env
+    for variable in VARIABLES:
+        assert f"| `{variable.env}` |" in text, variable.env
     assert markdown_table() in text, "paste `studybot config --markdown` into the README"
 
 
@@ -218,3 +227,130 @@ def test_ray_settings_are_typed_and_checked_together() -> None:
         SettingsError, match=r"^RAY_REPLICAS_MAX must be at least RAY_REPLICAS_MIN \(3\); got 2\.$"
     ):
         load_settings({"RAY_REPLICAS_MIN": "3", "RAY_REPLICAS_MAX": "2"}, dotenv_path=None)
+
+
+# A valid value other than the default for every variable, as an operator would write it.
+OTHER_VALUES = {
+    "DISCORD_TOKEN": "MTIz.abc.def",
+    "DEV_GUILD_ID": "123456789012345678",
+    "DATABASE_PATH": "somewhere/bot.sqlite3",
+    "HEALTH_FILE": "somewhere/health.json",
+    "METRICS_PORT": "9108",
+    "METRICS_HOST": "0.0.0.0",
+    "MODEL_PROFILE": "TINY",
+    "MODEL_CACHE_DIR": THIS_FOLDER,
+    "TINY_MODELS_DIR": "somewhere/tiny",
+    "MODEL_CATALOG": THIS_FILE,
+    "DEVICES": "cpu, cuda:0",
+    "WORKERS_PER_DEVICE": "3",
+    "TORCH_THREADS": " 2 ",
+    "QUEUE_LIMIT": "250",
+    "MEMBER_INFLIGHT_LIMIT": "5",
+    "MAX_BATCH": "8",
+    "MAX_WAIT_MS": "0",
+    "MAX_BATCH_TOKENS": "4096",
+    "TIMEOUT_SCALE": "2.5",
+    "MODEL_MEMORY_BUDGET_MB": "1500",
+    "MAX_MODELS_PER_DEVICE": "2",
+    "PRELOAD_MODELS": "ner, text-generation=distilbert/distilgpt2",
+    "INFERENCE_BACKEND": "ray",
+    "RAY_ADDRESS": "ray://10.0.0.5:10001",
+    "RAY_DEPLOYMENTS": "shared",
+    "RAY_LOCAL_CPUS": "6",
+    "RAY_REPLICAS_MIN": "0",
+    "RAY_REPLICAS_MAX": "4",
+    "RAY_CPUS_PER_REPLICA": "0.25",
+    "RAY_GPUS_PER_REPLICA": "0.5",
+    "MODERATOR_ROLES": "Mods, Study Leads",
+    "DEMO_CHANNEL_IDS": "123456789012345678, 223456789012345678",
+    "DEMO_RATE": "3 / 12.5s",
+    "MESSAGE_CONTENT_INTENT": "yes",
+    "LOG_LEVEL": "warning",
+}
+
+
+def test_every_setting_has_another_valid_value() -> None:
+    assert set(OTHER_VALUES) == {variable.env for variable in VARIABLES}
+    defaults = load_settings({}, dotenv_path=None)
+    changed = load_settings(OTHER_VALUES, dotenv_path=None)
+    same = [v.env for v in VARIABLES if getattr(changed, v.field) == getattr(defaults, v.field)]
+    assert same == []
+
+
+@pytest.mark.parametrize("values", [{}, OTHER_VALUES], ids=["defaults", "other-values"])
+def test_describe_prints_what_load_settings_reads_back(values: dict[str, str], tmp_path: Path) -> None:
+    settings = load_settings(values, dotenv_path=None)
+    written = tmp_path / ".env"
+    written.write_text(describe(settings))
+    # The token is never printed: it comes from the environment, as it did the first time.
+    token = {"DISCORD_TOKEN": values["DISCORD_TOKEN"]} if "DISCORD_TOKEN" in values else {}
+    again = load_settings(token, dotenv_path=written)
+    assert again == settings
+    for variable in VARIABLES:
+        assert getattr(again, variable.field) == getattr(settings, variable.field), variable.env
+    assert describe(again) == describe(settings)
+
+
+def test_describe_writes_the_rate_as_the_bot_reads_it() -> None:
+    assert "\nDEMO_RATE=4/30\n" in describe(load_settings({}, dotenv_path=None))
+    settings = load_settings({"DEMO_RATE": "3 / 12.5s"}, dotenv_path=None)
+    assert settings.demo_rate == (3, 12.5)
+    assert "\nDEMO_RATE=3/12.5\n" in describe(settings)
+
+
+def test_studybot_config_output_is_accepted_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name, value in OTHER_VALUES.items():
+        monkeypatch.setenv(name, value)
+    assert main(["config"]) == 0
+    printed = capsys.readouterr().out
+    assert "MTIz" not in printed and "# DISCORD_TOKEN=(set, hidden)\n" in printed
+    for name in OTHER_VALUES:
+        if name != "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
+    (tmp_path / ".env").write_text(printed)  # what the operator would do with it
+    assert main(["config"]) == 0
+    assert capsys.readouterr().out == printed
+
+
+def test_the_generated_docs_come_from_the_field_descriptions() -> None:
+    for variable in VARIABLES:
+        field = Settings.model_fields[variable.field]
+        assert variable.meaning == field.description and variable.meaning, variable.env
+        assert f"| `{variable.env}` |" in markdown_table()
+        assert f"\n{variable.env}={variable.default}\n" in env_example()
+
+
+@pytest.mark.parametrize("flag", ["--markdown", "--env-example"])
+def test_studybot_config_prints_the_generated_docs(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", flag]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (markdown_table() if flag == "--markdown" else env_example())
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    root = Path(__file__).parents[1]
+    readers = [
+        str(path.relative_to(root))
+        for folder in ("bot", "cogs")
+        for path in (root / folder).rglob("*.py")
+        if ("os.environ" in path.read_text() or "getenv(" in path.read_text())
+    ]
+    assert readers == ["bot/settings.py"]
+
+
+def test_an_explicit_environment_ignores_the_process_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUEUE_LIMIT", "7")
+    assert load_settings({}, dotenv_path=None).queue_limit == 100
+    assert load_settings(None, dotenv_path=None).queue_limit == 7
+
+
+def test_describe_quotes_values_that_a_dotenv_file_would_change(tmp_path: Path) -> None:
+    roles = "Mods #1, O'Brien's \\crew\\, \"Leads\""
+    settings = load_settings({"MODERATOR_ROLES": roles}, dotenv_path=None)
+    assert settings.moderator_roles == ("Mods #1", "O'Brien's \\crew\\", '"Leads"')
+    written = tmp_path / ".env"
+    written.write_text(describe(settings))
+    assert load_settings({}, dotenv_path=written).moderator_roles == settings.moderator_roles
