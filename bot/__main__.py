@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import discord
 import bot
 from bot.app import StudyBot
 from bot.db import MigrationError
+from bot.db.faults import DatabaseUnavailable, classify
 from bot.inference.catalog import CatalogError
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -149,6 +151,13 @@ def _cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
     except FileNotFoundError as exc:
         print(f"studybot db backup: {exc}", file=sys.stderr)
         return 2
+    except (OSError, sqlite3.Error) as exc:
+        fault = classify(exc)
+        why = f"{fault.reason}; {fault.advice}" if fault else str(exc)
+        print(
+            f"studybot db backup: cannot copy {settings.database_path} to {args.path}: {why}", file=sys.stderr
+        )
+        return 2
     print(f"Backed up {settings.database_path} to {args.path} ({pages} pages)")
     return 0
 
@@ -260,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
-    except MigrationError as exc:
+    except (MigrationError, DatabaseUnavailable) as exc:
         print(f"studybot: database error: {exc}", file=sys.stderr)
         return 2
     except CatalogError as exc:

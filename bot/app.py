@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
+import sqlite3
 import time
 from typing import Any
 
@@ -15,8 +17,10 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock, SystemClock
 from bot.db import apply_migrations, open_database
+from bot.db.demo_runs import DemoRunStore
+from bot.db.faults import classify
 from bot.db.reminders import ReminderStore
-from bot.errors import StudyTree
+from bot.errors import StudyTree, fault_log
 from bot.health import HealthReport, report_forever
 from bot.inference.backend import InferenceBackend
 from bot.inference.factory import make_backend
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 # studybot never joins voice channels: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
+
+#: How often old rows are forgotten (the first time right after start-up, in the background).
+HOUSEKEEPING_EVERY_S = 24 * 3600
 
 
 def extension_names() -> list[str]:
@@ -77,6 +84,9 @@ class StudyBot(commands.Bot):
         self.pool: InferenceBackend | None = pool
         self._owns_pool = pool is None
         self._health_task: asyncio.Task[None] | None = None
+        self._housekeeping_task: asyncio.Task[None] | None = None
+        #: Set after each round of :meth:`housekeeping` (tests wait on it).
+        self.housekept = asyncio.Event()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -101,6 +111,8 @@ class StudyBot(commands.Bot):
         log.info("Loaded %d extensions", len(self.extensions))
         if self.start_services:
             await self.scheduler.start(ReminderStore(self.db))
+            # Start-up only reads: a read-only or locked database still starts and serves reads.
+            self._housekeeping_task = asyncio.create_task(self.housekeeping(), name="studybot-housekeeping")
         if self.start_services and self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -118,6 +130,11 @@ class StudyBot(commands.Bot):
         health, self._health_task = self._health_task, None
         if health is not None:
             health.cancel()
+        housekeeping, self._housekeeping_task = self._housekeeping_task, None
+        if housekeeping is not None:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
         await self.scheduler.stop()
         # Closing during the start-up wait for guilds (e.g. SIGTERM right after connecting) would
         # leave discord.py's pending "ready" dispatch to fail on a closed client: cancel it.
@@ -133,6 +150,27 @@ class StudyBot(commands.Bot):
         if db is not None:
             await db.close()
             log.info("Database closed")
+
+    async def housekeeping(self) -> None:
+        """Forget demo calls older than 30 days, now and then once every :data:`HOUSEKEEPING_EVERY_S`.
+
+        A database that refuses the write (full, read-only, locked) is left as it is (the fault is
+        logged like members' refused changes, once in a while); the next round tries again.
+        """
+        while True:
+            try:
+                pruned = await DemoRunStore(self.db).prune(self.clock.now())
+            except sqlite3.Error as error:
+                fault = classify(error)
+                if fault is None:
+                    log.exception("Could not forget old demo calls")
+                else:  # logged with the members' refusals, once in a while
+                    fault_log.note(fault, "forgetting old demo calls")
+            else:
+                if pruned:
+                    log.info("Forgot %d old demo calls", pruned)
+            self.housekept.set()
+            await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
     def health_report(self) -> HealthReport:
         """How the bot is doing right now, for the health file."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 import discord
 from discord import app_commands
 
+from bot.db.faults import Fault, classify
 from bot.replies import reply
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,58 @@ def _permission_names(names: list[str]) -> str:
     return f"the {', '.join(shown[:-1])} and {shown[-1]} permissions"
 
 
+#: A database fault is logged once per this many seconds and kind, not once per interaction.
+FAULT_LOG_EVERY_S = 600.0
+
+
+class FaultLog:
+    """Logs each kind of database fault once, then again only after :data:`FAULT_LOG_EVERY_S`."""
+
+    def __init__(self, every_s: float = FAULT_LOG_EVERY_S) -> None:
+        self.every_s = every_s
+        self._last: dict[str, float] = {}
+        self.refused: dict[str, int] = {}
+
+    def note(self, fault: Fault, where: str) -> None:
+        self.refused[fault.kind] = self.refused.get(fault.kind, 0) + 1
+        now = time.monotonic()
+        last = self._last.get(fault.kind)
+        if last is not None and now - last < self.every_s:
+            log.debug("Database fault (%s) refused %s again", fault.reason, where)
+            return
+        self._last[fault.kind] = now
+        log.warning(
+            "Database fault: %s (first seen in %s). To fix: %s. Members are told that nothing was "
+            "changed; this is logged again in %d minutes at the earliest.",
+            fault.reason,
+            where,
+            fault.advice,
+            round(self.every_s / 60),
+        )
+
+
+fault_log = FaultLog()
+
+
+def fault_message(fault: Fault) -> str:
+    """What a member reads when the database refused their change (or their read)."""
+    if fault.reads_fail:
+        return (
+            f"The bot cannot use its database right now ({fault.reason}); nothing was changed. "
+            "A moderator can see why in the bot's log."
+        )
+    return f"The bot cannot save right now ({fault.reason}); nothing was changed. Try again later."
+
+
 def describe_error(error: BaseException) -> tuple[str, str | None]:
     """The sentence to show for ``error``, and an error code when it was unexpected (and is logged)."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserFacingError):
         return error.message, None
+    fault = classify(error)
+    if fault is not None:
+        return fault_message(fault), None
     if isinstance(error, app_commands.CommandOnCooldown):
         retry = discord.utils.utcnow() + timedelta(seconds=error.retry_after)
         return f"Slow down a little: you can use this again {discord.utils.format_dt(retry, 'R')}.", None
@@ -75,8 +123,11 @@ def describe_error(error: BaseException) -> tuple[str, str | None]:
 async def report_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
     """Tell the member what went wrong, ephemerally; log unexpected errors with a short code."""
     message, code = describe_error(error)
-    if code is not None:
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    fault = classify(original)
+    if fault is not None:
+        fault_log.note(fault, where)
+    elif code is not None:
         log.error(
             "Unexpected error %s in %s (user %s, guild %s)",
             code,

@@ -72,8 +72,8 @@ class DemoRunStore:
 
     async def prune(self, now: datetime) -> int:
         """Forget calls older than :data:`KEEP_FOR` (their buttons then answer "expired")."""
-        cursor = await self.db.execute(
-            "DELETE FROM demo_runs WHERE created_at < ?", (to_text(now - KEEP_FOR),)
-        )
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            cursor = await db.execute(
+                "DELETE FROM demo_runs WHERE created_at < ?", (to_text(now - KEEP_FOR),)
+            )
         return cursor.rowcount

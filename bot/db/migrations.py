@@ -2,7 +2,9 @@
 
 Migrations are the files ``bot/db/migrations/NNN-name.sql``. Version N is reached by applying file
 N; each file runs inside its own transaction together with the ``user_version`` bump, so a failing
-migration leaves the database exactly as it was. A database newer than this code refuses to open.
+migration leaves the database exactly as it was. A database newer than this code refuses to open;
+a migration that the storage refuses (a full disk, a read-only or locked file) raises
+:class:`~bot.db.faults.DatabaseUnavailable` saying so.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+from bot.db.faults import DatabaseUnavailable, classify
 
 log = logging.getLogger(__name__)
 
@@ -85,5 +89,11 @@ async def _apply_one(db: aiosqlite.Connection, migration: Migration) -> None:
     except Exception as exc:
         if db.in_transaction:
             await db.rollback()
+        fault = classify(exc)
+        if fault is not None:  # the storage, not the script: say what the operator can do
+            raise DatabaseUnavailable(
+                f"cannot bring the database to schema version {migration.version} "
+                f"({migration.name}, nothing applied): {fault.reason}; {fault.advice}"
+            ) from None
         raise MigrationError(f"migration {migration.name} failed and was rolled back: {exc}") from exc
     log.info("Applied migration %s", migration.name)

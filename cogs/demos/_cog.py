@@ -69,10 +69,6 @@ class Demos(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        if self.bot.start_services:
-            pruned = await DemoRunStore(self.bot.db).prune(self.bot.clock.now())
-            if pruned:
-                log.info("Forgot %d old demo calls", pruned)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
