@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import discord
@@ -52,14 +53,19 @@ FAULT_LOG_EVERY_S = 600.0
 class FaultLog:
     """Logs each kind of database fault once, then again only after :data:`FAULT_LOG_EVERY_S`."""
 
-    def __init__(self, every_s: float = FAULT_LOG_EVERY_S) -> None:
+    def __init__(
+        self, every_s: float = FAULT_LOG_EVERY_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.every_s = every_s
+        self.clock = clock
         self._last: dict[str, float] = {}
-        self.refused: dict[str, int] = {}
+        #: How many times each kind of fault was met (logged or not).
+        self.seen: dict[str, int] = {}
 
     def note(self, fault: Fault, where: str) -> None:
-        self.refused[fault.kind] = self.refused.get(fault.kind, 0) + 1
-        now = time.monotonic()
+        """Count the fault; log it if this kind was not logged in the last ``every_s`` seconds."""
+        self.seen[fault.kind] = self.seen.get(fault.kind, 0) + 1
+        now = self.clock()
         last = self._last.get(fault.kind)
         if last is not None and now - last < self.every_s:
             log.debug("Database fault (%s) refused %s again", fault.reason, where)

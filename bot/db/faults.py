@@ -31,11 +31,11 @@ class Fault:
     reads_fail: bool = False
 
 
-FULL = Fault("full", "the disk is full", "free some space on the disk that holds it")
+FULL = Fault("full", "the disk is full", "free some space on the disk that holds the database")
 READ_ONLY = Fault(
     "read-only",
     "the database is read-only",
-    "make the file, its folder and its filesystem writable for the bot",
+    "make the database file, its folder and its filesystem writable for the bot",
 )
 LOCKED = Fault(
     "locked",
@@ -57,13 +57,13 @@ NOT_A_DATABASE = Fault(
 CANNOT_OPEN = Fault(
     "cannot-open",
     "the database file cannot be opened",
-    "check that the file and its folder exist and that the bot may read and write them",
+    "check that the database file and its folder exist and that the bot may read and write them",
     reads_fail=True,
 )
 DISK_ERROR = Fault(
     "disk-error",
     "the disk reported an error",
-    "check the disk and the filesystem that hold it",
+    "check the disk and the filesystem that hold the database",
     reads_fail=True,
 )
 

@@ -33,12 +33,15 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
     async with _lock(db):
         try:
             yield db
+            # A commit can fail too (a full disk, a deferred constraint): SQLite then keeps the
+            # transaction open, and the next unit of work would commit this one's changes with its
+            # own. Roll back there as well, so that a failed unit of work changes nothing.
+            await db.commit()
         except BaseException:
             if db.in_transaction:
                 await db.rollback()
                 log.debug("Rolled back a unit of work")
             raise
-        await db.commit()
 
 
 __all__ = ["transaction"]
