@@ -233,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="the backup file to write")
     backup.set_defaults(handler=_cmd_db_backup)
 
-    config = commands.add_parser("config", help="print the effective settings (the token hidden)")
+    config = commands.add_parser(
+        "config", help="print the effective settings as a .env file the bot reads back (the token hidden)"
+    )
     shown = config.add_mutually_exclusive_group()
     shown.add_argument("--env-example", action="store_true", help="print a .env.example with every variable")
     shown.add_argument("--markdown", action="store_true", help="print the README's configuration table")
