@@ -538,9 +538,9 @@ def load_settings(
     on the first bad value.
     """
     source = os.environ if environ is None else environ
-    given = {name: value for name, value in source.items() if name in _ENV_NAMES}
+    given: dict[str, Any] = {name: value for name, value in source.items() if name in _ENV_NAMES}
     try:
-        return Settings(_env_file=dotenv_path, **given)
+        return Settings(_env_file=dotenv_path, **given)  # type: ignore[call-arg]  # a BaseSettings option
     except ValidationError as error:
         raise SettingsError(_one_line(error)) from None
     except UnicodeDecodeError:

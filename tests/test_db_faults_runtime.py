@@ -72,7 +72,9 @@ async def test_a_full_database_refuses_changes_clearly_and_keeps_reads(
     assert "Saved" in (await _add(session, "Hub")).reply.content
     db = session.bot.db
     async with db.execute("PRAGMA page_count") as cursor:
-        (pages,) = await cursor.fetchone()
+        row = await cursor.fetchone()
+    assert row is not None
+    pages = row[0]
     # The file may not grow by a page: the starter pack (about 6 kB of rows, more than the
     # resources table's one page holds) meets SQLITE_FULL, as on a full disk.
     await db.execute(f"PRAGMA max_page_count = {pages}")

@@ -27,7 +27,8 @@ async def test_a_failed_commit_is_rolled_back_and_does_not_leak_into_the_next_un
         async with transaction(db):
             await db.execute("INSERT INTO parent (id) VALUES (1)")
         async with db.execute("SELECT (SELECT count(*) FROM child), (SELECT count(*) FROM parent)") as cursor:
-            assert tuple(await cursor.fetchone()) == (0, 1)
+            counts = await cursor.fetchone()
+        assert counts is not None and tuple(counts) == (0, 1)
     finally:
         await db.close()
 
@@ -41,6 +42,7 @@ async def test_an_error_inside_rolls_back(tmp_path: Path) -> None:
                 await db.execute("INSERT INTO t VALUES (1)")
                 raise RuntimeError("boom")
         async with db.execute("SELECT count(*) FROM t") as cursor:
-            assert (await cursor.fetchone())[0] == 0
+            row = await cursor.fetchone()
+        assert row is not None and row[0] == 0
     finally:
         await db.close()
