@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -290,3 +291,20 @@ def test_a_database_locked_by_another_process_starts_serves_reads_and_refuses_ch
             database, tmp_path, "the database is locked by another program"
         )
     assert _titles(database) == ["Hub"]
+
+
+def test_a_read_only_folder_with_changes_left_in_the_log_stops_with_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    source = tmp_path / "source.sqlite3"
+    writer = sqlite3.connect(source)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the change stays in the -wal file
+    writer.execute("CREATE TABLE t (x)")
+    writer.commit()
+    shutil.copy(source, folder / "db.sqlite3")
+    shutil.copy(tmp_path / "source.sqlite3-wal", folder / "db.sqlite3-wal")  # as a crash leaves them
+    writer.close()
+    with read_only(folder):
+        result = studybot(["try", "/about"], folder / "db.sqlite3", cwd=tmp_path)
+    assert_one_line_exit_2(result, "it is read-only and its last changes are still in db.sqlite3-wal")

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import aiosqlite
 
-from bot.db.faults import CANNOT_OPEN, DatabaseUnavailable, Fault, classify
+from bot.db.faults import CANNOT_OPEN, READ_ONLY, DatabaseUnavailable, Fault, classify
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,13 @@ async def open_database(path: Path) -> aiosqlite.Connection:
         if classify(error) is not CANNOT_OPEN or not await asyncio.to_thread(path.is_file):
             raise _unavailable(path, error) from None
         # The file is there but SQLite cannot create its -shm/-wal files next to it: a read-only
-        # folder or filesystem. Nobody can write the file there, so it is read as immutable.
+        # folder or filesystem. Nobody can write the file there, so it is read as immutable —
+        # unless changes are still waiting in a -wal file (a crash), which that mode would skip.
+        if await asyncio.to_thread(_has_pending_log, path):
+            raise DatabaseUnavailable(
+                f"cannot open the database {path}: it is read-only and its last changes are still in "
+                f"{path.name}-wal; {READ_ONLY.advice}"
+            ) from None
         try:
             db = await _connect(path, read_only=True)
         except sqlite3.Error as second:
@@ -75,6 +81,11 @@ async def _connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connecti
         await db.close()
         raise
     return db
+
+
+def _has_pending_log(path: Path) -> bool:
+    log_file = path.with_name(path.name + "-wal")
+    return log_file.is_file() and log_file.stat().st_size > 0
 
 
 def _immutable_uri(path: Path) -> str:
