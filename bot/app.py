@@ -100,7 +100,7 @@ class StudyBot(commands.Bot):
             await self.load_extension(name)
         log.info("Loaded %d extensions", len(self.extensions))
         if self.start_services:
-            await self.scheduler.start(ReminderStore(self.db))
+            await self.scheduler.start(ReminderStore(self.db), ready=self.wait_until_ready)
         if self.start_services and self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
