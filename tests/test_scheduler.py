@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock, utc
+from bot.db import apply_migrations, open_database
+from bot.db.migrations import load_migrations
 from bot.db.reminders import Reminder, ReminderStore
 from bot.local.session import LocalSession
 from bot.settings import Settings
@@ -192,3 +194,39 @@ async def test_an_interrupted_reminder_found_past_its_deadline_is_dropped(
         assert await _rows(bot, "SELECT outcome FROM reminders") == [("dropped: past its deadline",)]
         (line,) = [r for r in caplog.records if "dropped" in r.getMessage()]
         assert line.levelname == "WARNING" and "after 1 attempt(s)" in line.getMessage()
+
+
+async def test_reminders_stuck_under_the_old_rules_get_another_chance(settings: Settings) -> None:
+    db = await open_database(settings.database_path)
+    try:
+        for migration in load_migrations()[:8]:  # the schema before retries existed
+            await db.executescript(f"BEGIN;{migration.sql};PRAGMA user_version={migration.version};COMMIT;")
+        claimed = "2030-03-01T11:00:00.000000Z"
+        await db.executemany(
+            "INSERT INTO reminders (guild_id, kind, target_id, due_at, expires_at, sent_at, outcome) "
+            "VALUES (1, 'test.kind', ?, ?, ?, ?, ?)",
+            [
+                (1, claimed, "2030-03-02T00:00:00.000000Z", claimed, "sending"),  # killed mid-send
+                (2, claimed, "2030-03-02T00:00:00.000000Z", claimed, "failed: DiscordServerError: 500"),
+                (3, claimed, None, claimed, "sent"),
+                (4, claimed, "2030-03-01T11:30:00.000000Z", claimed, "sending"),  # its deadline passed
+            ],
+        )
+        await db.commit()
+        await apply_migrations(db)
+    finally:
+        await db.close()
+
+    clock = ManualClock(START)
+    async with LocalSession(settings, clock=clock, fail_on_errors=True) as session:
+        sent: list[tuple[int, int]] = []
+
+        async def handler(reminder: Reminder) -> None:
+            sent.append((reminder.target_id or 0, reminder.attempts))
+
+        assert session.bot is not None
+        session.bot.scheduler.register("test.kind", handler)
+        await session.bot.scheduler.wait_idle()
+        assert sorted(sent) == [(1, 2), (2, 2)]
+        outcomes = await _rows(session.bot, "SELECT target_id, outcome FROM reminders ORDER BY target_id")
+        assert outcomes == [(1, "sent"), (2, "sent"), (3, "sent"), (4, "dropped: past its deadline")]
