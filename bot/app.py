@@ -110,7 +110,7 @@ class StudyBot(commands.Bot):
             await self.load_extension(name)
         log.info("Loaded %d extensions", len(self.extensions))
         if self.start_services:
-            await self.scheduler.start(ReminderStore(self.db))
+            await self.scheduler.start(ReminderStore(self.db), ready=self.wait_until_ready)
             # Start-up only reads: a read-only or locked database still starts and serves reads.
             self._housekeeping_task = asyncio.create_task(self.housekeeping(), name="studybot-housekeeping")
         if self.start_services and self.settings.dev_guild_id is not None:

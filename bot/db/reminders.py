@@ -1,8 +1,15 @@
-"""Stored reminders: added by the cogs, claimed once and sent by :mod:`bot.scheduler`."""
+"""Stored reminders: added by the cogs, claimed, sent and retried by :mod:`bot.scheduler`.
+
+A reminder is *pending* while ``sent_at`` is NULL: waiting for ``due_at``, being sent
+(``outcome = 'sending'``, ``attempts`` counts the attempts started), or waiting for ``retry_at``
+after a failed attempt. ``sent_at`` is set once, when it is finished: ``sent``, ``expired`` (never
+tried before its deadline) or ``dropped: …`` (tried, and not delivered by its deadline).
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +51,10 @@ class Reminder:
     due_at: datetime
     expires_at: datetime | None
     payload: dict[str, Any]
+    #: Attempts started so far (counting the one being made): above 1, an earlier one may have posted.
+    attempts: int = 0
+    #: Chosen at the first attempt and kept: Discord's message nonce and the marker on what is posted.
+    nonce: str | None = None
 
 
 def _reminder(row: aiosqlite.Row) -> Reminder:
@@ -57,7 +68,18 @@ def _reminder(row: aiosqlite.Row) -> Reminder:
         due_at=from_text(row["due_at"]),
         expires_at=from_text(row["expires_at"]) if row["expires_at"] else None,
         payload=json.loads(row["payload"]),
+        attempts=row["attempts"],
+        nonce=row["nonce"],
     )
+
+
+def new_nonce() -> str:
+    """A nonce for one reminder: 12 random hex digits (Discord takes up to 25 characters)."""
+    return secrets.token_hex(6)
+
+
+# When a pending reminder is next looked at: its retry time after a failed attempt, else its due time.
+_NEXT = "COALESCE(retry_at, due_at)"
 
 
 class ReminderStore:
@@ -153,34 +175,68 @@ class ReminderStore:
             return [_reminder(row) for row in await cursor.fetchall()]
 
     async def due(self, now: datetime, *, kinds: tuple[str, ...], limit: int = 100) -> list[Reminder]:
-        """Unsent reminders of ``kinds`` whose time has come, oldest first."""
+        """Pending reminders of ``kinds`` whose time (or retry time) has come, oldest first."""
         marks = ",".join("?" * len(kinds)) or "NULL"
         async with self.db.execute(
-            f"SELECT * FROM reminders WHERE sent_at IS NULL AND due_at <= ? AND kind IN ({marks}) "
-            "ORDER BY due_at, id LIMIT ?",
+            f"SELECT * FROM reminders WHERE sent_at IS NULL AND {_NEXT} <= ? AND kind IN ({marks}) "
+            f"ORDER BY {_NEXT}, id LIMIT ?",
             (to_text(now), *kinds, limit),
         ) as cursor:
             return [_reminder(row) for row in await cursor.fetchall()]
 
     async def next_due_at(self, *, kinds: tuple[str, ...]) -> datetime | None:
-        """When the next unsent reminder of ``kinds`` is due."""
+        """When the next pending reminder of ``kinds`` is due (or due to be retried)."""
         marks = ",".join("?" * len(kinds)) or "NULL"
         async with self.db.execute(
-            f"SELECT MIN(due_at) FROM reminders WHERE sent_at IS NULL AND kind IN ({marks})", kinds
+            f"SELECT MIN({_NEXT}) FROM reminders WHERE sent_at IS NULL AND kind IN ({marks})", kinds
         ) as cursor:
             row = await cursor.fetchone()
         return from_text(row[0]) if row and row[0] else None
 
-    async def claim(self, reminder_id: int, now: datetime, outcome: str) -> bool:
-        """Mark a reminder as taken (committed at once); False if it was already taken."""
+    async def claim(self, reminder_id: int, now: datetime, retry_at: datetime) -> Reminder | None:
+        """Start an attempt (committed at once, before anything is posted): count it, give the
+        reminder its nonce if it has none, and set it to be tried again at ``retry_at`` should this
+        attempt never report back. None if the reminder is finished or not due."""
         async with transaction(self.db) as db:
             cursor = await db.execute(
-                "UPDATE reminders SET sent_at = ?, outcome = ? WHERE id = ? AND sent_at IS NULL",
-                (to_text(now), outcome, reminder_id),
+                "UPDATE reminders SET attempts = attempts + 1, outcome = 'sending', retry_at = ?, "
+                f"nonce = COALESCE(nonce, ?) WHERE id = ? AND sent_at IS NULL AND {_NEXT} <= ? "
+                "RETURNING *",
+                (to_text(retry_at), new_nonce(), reminder_id, to_text(now)),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        return _reminder(row) if row is not None else None
+
+    async def retry_later(self, reminder_id: int, retry_at: datetime, outcome: str) -> None:
+        """Record a failed attempt and when to try again (committed at once)."""
+        async with transaction(self.db) as db:
+            await db.execute(
+                "UPDATE reminders SET outcome = ?, retry_at = ? WHERE id = ? AND sent_at IS NULL",
+                (outcome[:500], to_text(retry_at), reminder_id),
+            )
+
+    async def set_outcome(self, reminder_id: int, outcome: str, now: datetime) -> bool:
+        """Finish a pending reminder: ``sent``, ``expired`` or ``dropped: …`` (committed at once).
+        False if it was already finished (or deleted meanwhile)."""
+        async with transaction(self.db) as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET sent_at = ?, outcome = ?, retry_at = NULL "
+                "WHERE id = ? AND sent_at IS NULL",
+                (to_text(now), outcome[:500], reminder_id),
             )
         return cursor.rowcount == 1
 
-    async def set_outcome(self, reminder_id: int, outcome: str) -> None:
-        """Record how sending went (committed at once)."""
+    async def resume_interrupted(self, now: datetime) -> list[int]:
+        """Make the attempts that never reported back (the bot stopped mid-send) due at once;
+        returns their ids (committed at once). Only one bot process uses a database, so at start
+        every ``sending`` reminder is one that the previous process left unfinished."""
         async with transaction(self.db) as db:
-            await db.execute("UPDATE reminders SET outcome = ? WHERE id = ?", (outcome[:500], reminder_id))
+            cursor = await db.execute(
+                "UPDATE reminders SET retry_at = ? WHERE sent_at IS NULL AND outcome = 'sending' "
+                "RETURNING id",
+                (to_text(now),),
+            )
+            rows = await cursor.fetchall()
+            await cursor.close()
+        return sorted(row[0] for row in rows)

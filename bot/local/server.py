@@ -35,6 +35,9 @@ from bot.local.world import LocalChannel, LocalWorld, SnowflakeFactory, iso_now
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
+#: A fault a test injects: given the call and a function that answers it as Discord would, return
+#: the reply (answer first, then hold or fail; or fail without answering). See ``intercept``.
+Interceptor = Callable[["Call", Callable[[], Awaitable[web.StreamResponse]]], Awaitable[web.StreamResponse]]
 
 # Interaction callback types.
 PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, AUTOCOMPLETE_RESULT, MODAL = 1, 4, 5, 6, 7, 8, 9
@@ -91,6 +94,8 @@ class DiscordDouble:
         #: The only bot token ``GET /users/@me`` accepts (as Discord checks it at login); None: any.
         self.accepted_token: str | None = None
         self.identified = asyncio.Event()
+        #: Set by a test to inject faults (outages, answers held or lost) into the REST calls.
+        self.intercept: Interceptor | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
         self._inflight = 0
@@ -265,10 +270,14 @@ class DiscordDouble:
             match = regex.match(path)
             if match and method == request.method:
                 call = Call(request, match.groupdict(), body, files, record)
-                try:
-                    return await handler(call)
-                except DiscordError as exc:
-                    return json_response({"message": exc.message, "code": exc.code}, exc.status)
+
+                async def answer(handler: Handler = handler, call: Call = call) -> web.StreamResponse:
+                    try:
+                        return await handler(call)
+                    except DiscordError as exc:
+                        return json_response({"message": exc.message, "code": exc.code}, exc.status)
+
+                return await (self.intercept(call, answer) if self.intercept is not None else answer())
         detail = f"the double does not implement {request.method} {path}"
         call = Call(request, {}, body, files, record)
         self.breach("unhandled route", detail, call)

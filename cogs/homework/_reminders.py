@@ -1,5 +1,6 @@
 """Sending homework reminders: the handlers the scheduler calls for ``homework.member`` and
-``homework.channel``. Raising records a failed reminder (it is never retried)."""
+``homework.channel``. Raising makes the scheduler retry the reminder later; every post goes
+through :func:`bot.reminder_posts.post_reminder`, so a retry never shows a reminder twice."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import discord
 from bot.app import StudyBot
 from bot.db.homework import HomeworkStore
 from bot.db.reminders import Reminder
+from bot.reminder_posts import post_reminder
 from cogs.homework._embeds import channel_reminder_embed, member_reminder_embed
 
 log = logging.getLogger(__name__)
@@ -43,16 +45,17 @@ class HomeworkReminders:
         embed = member_reminder_embed(homework, guild.name if guild else "the server")
         user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(reminder.user_id)
         try:
-            await user.send(embed=embed)
+            await post_reminder(self.bot, user, reminder, embed=embed)
             return
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:
                 raise
-        channel = self.bot.get_channel(homework.channel_id or reminder.channel_id or 0)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise RuntimeError("the member's DMs are closed and the homework channel is gone")
-        await channel.send(
-            f"<@{reminder.user_id}>, here is the reminder you asked for "
+        channel = await self._channel(homework.channel_id or reminder.channel_id)
+        await post_reminder(
+            self.bot,
+            channel,
+            reminder,
+            content=f"<@{reminder.user_id}>, here is the reminder you asked for "
             "(your DMs are closed, so it is here).",
             embed=embed,
             allowed_mentions=only(reminder.user_id),
@@ -65,9 +68,23 @@ class HomeworkReminders:
         homework = await self.store.get(reminder.guild_id, reminder.target_id)
         if homework is None or homework.closed:
             return
-        channel = self.bot.get_channel(homework.channel_id or reminder.channel_id or 0)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise RuntimeError("the homework channel is gone")
-        await channel.send(
-            embed=channel_reminder_embed(homework), allowed_mentions=discord.AllowedMentions.none()
+        channel = await self._channel(homework.channel_id or reminder.channel_id)
+        await post_reminder(
+            self.bot,
+            channel,
+            reminder,
+            embed=channel_reminder_embed(homework),
+            allowed_mentions=discord.AllowedMentions.none(),
         )
+
+    async def _channel(self, channel_id: int | None) -> discord.TextChannel | discord.Thread:
+        """The homework's channel, from the cache or from Discord; raises if it is gone."""
+        channel = self.bot.get_channel(channel_id or 0)
+        if channel is None and channel_id is not None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.NotFound:
+                channel = None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise RuntimeError(f"the homework channel {channel_id} is gone")
+        return channel

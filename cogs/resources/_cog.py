@@ -30,7 +30,7 @@ from bot.errors import UserFacingError
 from bot.guild_cache import GuildCache
 from bot.replies import reply, truncate
 from cogs.resources._embeds import import_embed, list_embed, page_count, resource_embed, search_embed
-from cogs.resources._files import MAX_FILE_BYTES, export_resources, parse_resource_file
+from cogs.resources._files import MAX_FILE_BYTES, export_resources, read_resource_file
 from cogs.resources._modals import AddResourceModal
 from cogs.resources._search import rank
 from cogs.resources._views import DYNAMIC_ITEMS, confirm_remove_view, page_view
@@ -324,7 +324,7 @@ class Resources(commands.GroupCog, group_name="resources"):
                 f"That file is {file.size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        entries = parse_resource_file(file.filename, await file.read())
+        entries = await read_resource_file(file.filename, await file.read())
         report = await self.store.import_entries(
             interaction.guild_id,
             entries,

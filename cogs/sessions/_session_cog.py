@@ -26,6 +26,7 @@ from bot.db.sessions import (
 )
 from bot.errors import UserFacingError
 from bot.guild_cache import GuildCache
+from bot.reminder_posts import post_reminder
 from bot.replies import reply
 from cogs.sessions._embeds import (
     LIST_PAGE_SIZE,
@@ -638,7 +639,10 @@ class SessionCog(commands.GroupCog, group_name="session"):
         if session is None:
             return
         channel = await self._post_channel(reminder, session)
-        await channel.send(
+        await post_reminder(
+            self.bot,
+            channel,
+            reminder,
             embed=channel_reminder_embed(session, self.bot.clock.now()),
             view=session_view(session, remind=False),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -656,14 +660,19 @@ class SessionCog(commands.GroupCog, group_name="session"):
         )
         user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(reminder.user_id)
         try:
-            await user.send(embed=embed, view=session_view(session, remind=False))
+            await post_reminder(
+                self.bot, user, reminder, embed=embed, view=session_view(session, remind=False)
+            )
             return
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:
                 raise
         channel = await self._post_channel(reminder, session)
-        await channel.send(
-            f"<@{reminder.user_id}>, here is the reminder you asked for "
+        await post_reminder(
+            self.bot,
+            channel,
+            reminder,
+            content=f"<@{reminder.user_id}>, here is the reminder you asked for "
             "(your DMs are closed, so it is here).",
             embed=embed,
             view=session_view(session, remind=False),
