@@ -43,7 +43,9 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.clock import Clock
+from bot.db.faults import classify
 from bot.db.reminders import Reminder, ReminderStore
+from bot.errors import fault_log
 
 log = logging.getLogger(__name__)
 
@@ -113,20 +115,13 @@ class Scheduler:
     async def start(self, store: ReminderStore, ready: Callable[[], Awaitable[object]] | None = None) -> None:
         """Start sending (the bot calls this once the database is open and the cogs are loaded).
 
-        Reminders that a previous process was sending when it stopped are made due at once; they
-        are checked against what was already posted before anything is sent again. With
-        ``ready`` (e.g. ``bot.wait_until_ready``) the first round waits for it, so that handlers
-        find the servers and channels in discord.py's cache.
+        Nothing is written here (a read-only database must still start): the loop first waits for
+        ``ready`` (e.g. ``bot.wait_until_ready``, so that handlers find the servers and channels in
+        discord.py's cache), then makes the reminders a previous process was sending when it
+        stopped due at once; they are checked against what was already posted before anything is
+        sent again.
         """
         self._store = store
-        interrupted = await store.resume_interrupted(self.clock.now())
-        if interrupted:
-            log.info(
-                "%d reminder(s) were being sent when the bot last stopped (%s): checking what was "
-                "posted and retrying",
-                len(interrupted),
-                ", ".join(map(str, interrupted)),
-            )
         if self._task is None:
             self._task = asyncio.create_task(self._run(ready), name="studybot-scheduler")
 
@@ -223,16 +218,34 @@ class Scheduler:
             exc_info=trace,
         )
 
+    async def _resume_interrupted(self) -> None:
+        interrupted = await self.store.resume_interrupted(self.clock.now())
+        if interrupted:
+            log.info(
+                "%d reminder(s) were being sent when the bot last stopped (%s): checking what was "
+                "posted and retrying",
+                len(interrupted),
+                ", ".join(map(str, interrupted)),
+            )
+
     async def _run(self, ready: Callable[[], Awaitable[object]] | None) -> None:
         if ready is not None:
             await ready()
+        resumed = False
         while True:
             self._wake.clear()
             try:
+                if not resumed:
+                    await self._resume_interrupted()
+                    resumed = True
                 await self.run_due()
                 next_due = await self.store.next_due_at(kinds=tuple(self._handlers))
-            except Exception:
-                log.exception("The reminder scheduler failed a round; trying again in a minute")
+            except Exception as error:
+                fault = classify(error)
+                if fault is None:
+                    log.exception("The reminder scheduler failed a round; trying again in a minute")
+                else:  # the database refuses writes: said once per kind, not every minute
+                    fault_log.note(fault, "the reminder scheduler")
                 await asyncio.sleep(60)
                 continue
             waiters = {asyncio.create_task(self._wake.wait())}

@@ -230,7 +230,15 @@ class ReminderStore:
     async def resume_interrupted(self, now: datetime) -> list[int]:
         """Make the attempts that never reported back (the bot stopped mid-send) due at once;
         returns their ids (committed at once). Only one bot process uses a database, so at start
-        every ``sending`` reminder is one that the previous process left unfinished."""
+        every ``sending`` reminder is one that the previous process left unfinished. Nothing is
+        written when there are none (a read-only or locked database still starts quietly)."""
+        cursor = await self.db.execute(
+            "SELECT 1 FROM reminders WHERE sent_at IS NULL AND outcome = 'sending' LIMIT 1"
+        )
+        found = await cursor.fetchone()
+        await cursor.close()
+        if found is None:
+            return []
         async with transaction(self.db) as db:
             cursor = await db.execute(
                 "UPDATE reminders SET retry_at = ? WHERE sent_at IS NULL AND outcome = 'sending' "
