@@ -94,6 +94,14 @@ def fault_message(fault: Fault) -> str:
     return f"The bot cannot save right now ({fault.reason}); nothing was changed. Try again later."
 
 
+#: Discord still offers a command (or its old options) that this version of the bot no longer has.
+OUT_OF_DATE = (
+    "This command has changed since Discord last heard of it, so I can't run it as sent. "
+    "A moderator can bring Discord up to date with `studybot sync`; until then, try again in a "
+    "little while or reload Discord (Ctrl+R)."
+)
+
+
 def describe_error(error: BaseException) -> tuple[str, str | None]:
     """The sentence to show for ``error``, and an error code when it was unexpected (and is logged)."""
     if isinstance(error, app_commands.CommandInvokeError):
@@ -111,6 +119,8 @@ def describe_error(error: BaseException) -> tuple[str, str | None]:
     if isinstance(error, app_commands.BotMissingPermissions):
         names = _permission_names(error.missing_permissions)
         return f"I need {names} in this channel; ask a moderator to change its permissions.", None
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return OUT_OF_DATE, None
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server, not in direct messages.", None
     if isinstance(error, app_commands.TransformerError):
@@ -133,6 +143,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
     fault = classify(original)
     if fault is not None:
         fault_log.note(fault, where)
+    elif isinstance(original, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning("Refused %s: %s (the commands registered with Discord are out of date)", where, original)
     elif code is not None:
         log.error(
             "Unexpected error %s in %s (user %s, guild %s)",
@@ -145,7 +157,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
     else:
         log.info("Refused %s for user %s: %s", where, interaction.user.id, message)
     try:
-        await reply(interaction, message, ephemeral=True)
+        if interaction.type is discord.InteractionType.autocomplete:
+            # An autocomplete can only be answered with choices: offer none.
+            if not interaction.response.is_done():
+                await interaction.response.autocomplete([])
+        else:
+            await reply(interaction, message, ephemeral=True)
     except discord.HTTPException:
         log.warning("Could not deliver an error message for %s", where, exc_info=True)
 

@@ -97,3 +97,33 @@ async def test_an_error_after_a_thinking_defer_replaces_the_placeholder(probed: 
     assert exchange.original is not None
     assert exchange.original.content == "It failed after thinking."
     assert len(exchange.messages) == 1
+
+
+async def test_a_command_discord_still_offers_but_the_bot_dropped_asks_for_a_sync(
+    session: LocalSession,
+) -> None:
+    payload = session.command_payload("/about")
+    payload["data"]["name"] = "retired-command"  # registered once, since removed from the bot
+    exchange = await session.send(payload)
+    assert exchange.reply.ephemeral and "studybot sync" in exchange.reply.content
+    assert session.error_records == []
+
+
+async def test_options_that_changed_since_the_last_sync_ask_for_a_sync(session: LocalSession) -> None:
+    payload = session.command_payload("/sentiment text:An older registration")
+    payload["data"]["options"] = []  # Discord's copy lacks the now-required text option
+    exchange = await session.send(payload)
+    assert exchange.reply.ephemeral and "studybot sync" in exchange.reply.content
+    assert session.error_records == []
+
+
+async def test_an_autocomplete_for_a_dropped_command_is_answered_with_no_choices(
+    session: LocalSession,
+) -> None:
+    payload = session.command_payload("/about")
+    payload.update(type=4)  # APPLICATION_COMMAND_AUTOCOMPLETE
+    payload["data"]["name"] = "retired-command"
+    payload["data"]["options"] = [{"name": "topic", "type": 3, "value": "tok", "focused": True}]
+    exchange = await session.send(payload)
+    assert exchange.answered and exchange.choices == [] and exchange.messages == []
+    assert session.error_records == []
