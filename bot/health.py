@@ -64,10 +64,26 @@ def check(path: Path, now: float | None = None) -> list[str]:
 
 
 async def report_forever(path: Path, probe: Callable[[], HealthReport]) -> None:
-    """Write ``probe()``'s report every ``INTERVAL_S`` seconds until cancelled."""
+    """Write ``probe()``'s report every ``INTERVAL_S`` seconds until cancelled.
+
+    A file that cannot be written (a read-only or full filesystem) is said once, with its reason,
+    and again only once it could be written in between: not a traceback every 15 seconds.
+    """
+    failing = False
     while True:
         try:
             await asyncio.to_thread(write_report, path, probe())
-        except OSError:
-            log.warning("Could not write the health file %s", path, exc_info=True)
+        except OSError as error:
+            if not failing:
+                log.warning(
+                    "Could not write the health file %s (%s); the health check will report the bot "
+                    "as stale until it can",
+                    path,
+                    error.strerror or error,
+                )
+            failing = True
+        else:
+            if failing:
+                log.info("The health file %s is written again", path)
+            failing = False
         await asyncio.sleep(INTERVAL_S)
