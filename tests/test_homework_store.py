@@ -95,7 +95,7 @@ async def test_one_server_cannot_read_or_change_anothers_homework(db: aiosqlite.
     mine = await _post(store, GUILD_A, channel_reminder=True)
     await store.set_remind(GUILD_A, mine, MEMBER, True, now=NOW, remind_at=DUE - timedelta(days=1))
     assert await store.get(GUILD_B, mine) is None
-    assert await store.list(GUILD_B) == []
+    assert await store.find(GUILD_B) == []
     assert await store.statuses(GUILD_B, mine) == []
     assert await store.member_statuses(GUILD_B, MEMBER) == {}
     assert await store.delete(GUILD_B, mine, user_id=MOD) is None
@@ -127,7 +127,7 @@ async def test_a_post_lands_whole_or_not_at_all(
     with pytest.raises(RuntimeError, match="disk full"):
         await _post(store, GUILD_A, channel_reminder=True)
     monkeypatch.undo()
-    assert await store.list(GUILD_A) == []
+    assert await store.find(GUILD_A) == []
     assert await ReminderStore(db).pending(GUILD_A) == []
     assert not db.in_transaction
 

@@ -145,7 +145,7 @@ class HomeworkStore:
             row = await cursor.fetchone()
         return _homework(row) if row else None
 
-    async def list(
+    async def find(
         self, guild_id: int, *, week: int | None = None, open_only: bool = False
     ) -> list[Homework]:
         """The server's homework (one week, or all; open only, or all), soonest due first."""

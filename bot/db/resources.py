@@ -246,7 +246,7 @@ class ResourceStore:
 
     # --- reads ---------------------------------------------------------------------------
 
-    async def list(self, guild_id: int, category: str | None = None) -> list[Resource]:
+    async def find(self, guild_id: int, category: str | None = None) -> list[Resource]:
         """The server's resources (one category, or all), by category order then title."""
         query = f"SELECT {_COLUMNS} FROM resources WHERE guild_id = ?"
         args: list[Any] = [guild_id]
@@ -450,7 +450,7 @@ class ResourceStore:
                 f"That file has {len(entries)} entries; import at most {IMPORT_MAX} at once."
             )
         async with transaction(self.db):
-            existing = await self.list(guild_id)
+            existing = await self.find(guild_id)
             by_key = {url_key(item.url): item.title for item in existing}
             by_title = {item.title.lower(): item.title for item in existing}
             added: list[ResourceDraft] = []

@@ -46,7 +46,7 @@ class RefreshButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
     @routed_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         ensure_moderator(interaction)
-        cog = cog_for(interaction, StatusCog, "The status page")
+        cog = cog_for(interaction.client, StatusCog, "The status page")
         embed = status_embed(await cog.read_status())
         await interaction.response.edit_message(embed=embed, view=status_view())
 

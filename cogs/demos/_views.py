@@ -28,7 +28,7 @@ SAMPLING_TASKS = ("text-generation",)
 def _demos(interaction: discord.Interaction) -> Demos:
     from cogs.demos._cog import Demos
 
-    return cog_for(interaction, Demos, "The model demos")
+    return cog_for(interaction.client, Demos, "The model demos")
 
 
 class CancelButton(

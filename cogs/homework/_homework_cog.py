@@ -45,17 +45,6 @@ Channel = discord.TextChannel | discord.Thread
 UTC_ZONE = ZoneInfo("UTC")  # autocomplete shows due dates in UTC: it never reads the server's settings
 
 
-def lead_text(minutes: int) -> str:
-    """``1 day``, ``2 hours``, ``90 minutes``."""
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minutes"
-
-
 def check_title(title: str) -> str:
     text = " ".join(title.split())
     if not text:
@@ -80,7 +69,7 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
-        self.cache: GuildCache[Homework] = GuildCache(lambda guild_id: self.store.list(guild_id))
+        self.cache: GuildCache[Homework] = GuildCache(lambda guild_id: self.store.find(guild_id))
         self.reminders = HomeworkReminders(client)
 
     @property
@@ -486,7 +475,7 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
     ) -> None:
         """Homework that is open (or one week's), with what you have done."""
         assert interaction.guild_id is not None
-        items = await self.store.list(interaction.guild_id, week=week, open_only=week is None)
+        items = await self.store.find(interaction.guild_id, week=week, open_only=week is None)
         if not items:
             where = f" for week {week}" if week is not None else " open right now"
             raise UserFacingError(f"There is no homework{where}.")
@@ -517,7 +506,7 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
     async def mine(self, interaction: discord.Interaction) -> None:
         """What you have done, and what is due next."""
         assert interaction.guild_id is not None
-        items = await self.store.list(interaction.guild_id)
+        items = await self.store.find(interaction.guild_id)
         statuses = await self.store.member_statuses(interaction.guild_id, interaction.user.id)
         embed = mine_embed(items, statuses, self.bot.clock.now(), interaction.user.display_name)
         await reply(interaction, embed=embed, ephemeral=True)

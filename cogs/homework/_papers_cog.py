@@ -46,7 +46,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
-        self.cache: GuildCache[Paper] = GuildCache(lambda guild_id: self.store.list(guild_id))
+        self.cache: GuildCache[Paper] = GuildCache(lambda guild_id: self.store.find(guild_id))
 
     @property
     def store(self) -> PaperStore:
@@ -179,7 +179,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
     ) -> None:
         """Who has read which paper (moderators)."""
         assert interaction.guild is not None
-        papers = await self.store.list(interaction.guild.id, week=week)
+        papers = await self.store.find(interaction.guild.id, week=week)
         if not papers:
             raise UserFacingError("There are no papers on that list yet.")
         readers = {
@@ -204,7 +204,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
         """The reading list, with what you have read and the votes."""
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
-        papers = await self.store.list(guild_id, week=week, theme=theme)
+        papers = await self.store.find(guild_id, week=week, theme=theme)
         if not papers:
             if week is None and theme is None:
                 raise UserFacingError(
@@ -261,7 +261,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
             else f"You took back your vote for **{found.title}**."
         )
         tally = votes_embed(
-            await self.store.list(interaction.guild_id), await self.store.vote_counts(interaction.guild_id)
+            await self.store.find(interaction.guild_id), await self.store.vote_counts(interaction.guild_id)
         )
         await reply(interaction, text, embed=tally, ephemeral=True)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def papers_cog(interaction: discord.Interaction) -> PapersCog:
     from cogs.homework._papers_cog import PapersCog
 
-    return cog_for(interaction, PapersCog, "Reading lists")
+    return cog_for(interaction.client, PapersCog, "Reading lists")
 
 
 class RemovePaperButton(

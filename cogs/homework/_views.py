@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def homework_cog(interaction: discord.Interaction) -> HomeworkCog:
     from cogs.homework._homework_cog import HomeworkCog
 
-    return cog_for(interaction, HomeworkCog, "Homework")
+    return cog_for(interaction.client, HomeworkCog, "Homework")
 
 
 class DoneButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"homework:done:(?P<id>\d+)"):

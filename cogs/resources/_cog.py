@@ -60,7 +60,7 @@ class Resources(commands.GroupCog, group_name="resources"):
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
-        self.cache: GuildCache[Resource] = GuildCache(lambda guild_id: self.store.list(guild_id))
+        self.cache: GuildCache[Resource] = GuildCache(lambda guild_id: self.store.find(guild_id))
 
     @property
     def store(self) -> ResourceStore:
@@ -104,7 +104,7 @@ class Resources(commands.GroupCog, group_name="resources"):
         self, guild_id: int, category: str | None, page: int, owner_id: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         """A page of the list, with the buttons that turn it (for ``owner_id``)."""
-        resources = await self.store.list(guild_id, category)
+        resources = await self.store.find(guild_id, category)
         if not resources:
             where = f" in **{category}**" if category else ""
             raise UserFacingError(f"There are no resources{where} any more.")
@@ -150,7 +150,7 @@ class Resources(commands.GroupCog, group_name="resources"):
         """Browse the server's resources, page by page."""
         assert interaction.guild_id is not None
         wanted = check_category(category) if category else None
-        resources = await self.store.list(interaction.guild_id, wanted)
+        resources = await self.store.find(interaction.guild_id, wanted)
         if not resources:
             if wanted:
                 raise UserFacingError(f"There are no resources in **{wanted}** yet.")
@@ -344,7 +344,7 @@ class Resources(commands.GroupCog, group_name="resources"):
     ) -> None:
         """Download the server's resources as a file to back up or import elsewhere (moderators)."""
         assert interaction.guild is not None
-        resources = await self.store.list(interaction.guild.id)
+        resources = await self.store.find(interaction.guild.id)
         if not resources:
             raise UserFacingError("There is nothing to export yet: this server has no resources.")
         filename, data = export_resources(

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def resources_cog(interaction: discord.Interaction) -> Resources:
     from cogs.resources._cog import Resources
 
-    return cog_for(interaction, Resources, "Resources")
+    return cog_for(interaction.client, Resources, "Resources")
 
 
 class PageButton(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def qa_cog(interaction: discord.Interaction) -> QuestionsCog:
     from cogs.sessions._qa_cog import QuestionsCog
 
-    return cog_for(interaction, QuestionsCog, "The Q&A")
+    return cog_for(interaction.client, QuestionsCog, "The Q&A")
 
 
 def _button(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def session_cog(interaction: discord.Interaction) -> SessionCog:
     from cogs.sessions._session_cog import SessionCog
 
-    return cog_for(interaction, SessionCog, "Sessions")
+    return cog_for(interaction.client, SessionCog, "Sessions")
 
 
 class RemindButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"session:remind:(?P<id>\d+)"):

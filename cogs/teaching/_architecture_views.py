@@ -90,14 +90,14 @@ class DemoForm(StudyModal):
         if self.choice.task == ATTENTION_TASK:
             from cogs.teaching._attention_cog import AttentionCog
 
-            attention = cog_for(interaction, AttentionCog, "The attention maps")
+            attention = cog_for(interaction.client, AttentionCog, "The attention maps")
             await attention.start(
                 interaction, values["text"], self.choice.model, focus=values.get("focus") or None
             )
             return
         from cogs.demos._cog import DemoRequest, Demos
 
-        demos = cog_for(interaction, Demos, "The model demos")
+        demos = cog_for(interaction.client, Demos, "The model demos")
         demos.check_channel(interaction)
         demos.check_cooldown(interaction)
         inputs, params = demo_inputs(self.choice.task, values)
@@ -127,7 +127,7 @@ class TryButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         from cogs.demos._cog import Demos
 
-        demos = cog_for(interaction, Demos, "The model demos")
+        demos = cog_for(interaction.client, Demos, "The model demos")
         demos.check_channel(interaction)
         catalog = demos.pool.catalog  # type: ignore[attr-defined]
         if not any(entry.id == self.model for entry in catalog.entries(self.task)):

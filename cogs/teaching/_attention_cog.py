@@ -188,7 +188,7 @@ class AttentionCog(commands.Cog):
                 f"Only <@{run.user_id}> (or a moderator) can change this map. Draw your own with "
                 f"/attention text:{run.inputs[0][:200]}"
             )
-        demos = cog_for(interaction, Demos, "The model demos")
+        demos = cog_for(interaction.client, Demos, "The model demos")
         demos.check_channel(interaction)
         pool = demos.pool
         checked = pool.check(

@@ -29,7 +29,7 @@ AVERAGE = 0  # the head menu's value for "the average of every head"
 def _cog(interaction: discord.Interaction) -> AttentionCog:
     from cogs.teaching._attention_cog import AttentionCog
 
-    return cog_for(interaction, AttentionCog, "The attention maps")
+    return cog_for(interaction.client, AttentionCog, "The attention maps")
 
 
 async def stored_run(interaction: discord.Interaction, run_id: int) -> DemoRun:
@@ -160,7 +160,7 @@ class AttentionCodeButton(
 
         run = await stored_run(interaction, self.run_id)
         shown = dataclasses.replace(run, params={"layer": self.layer, "head": self.head})
-        await cog_for(interaction, Demos, "The model demos").show_code(interaction, shown)
+        await cog_for(interaction.client, Demos, "The model demos").show_code(interaction, shown)
 
 
 DYNAMIC_ITEMS = (LayerSelect, HeadSelect, AttentionCodeButton)
