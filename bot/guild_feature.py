@@ -82,12 +82,13 @@ class BadReference(UserFacingError, app_commands.AppCommandError):
 class GuildFeature(commands.Cog, Generic[StoreT]):
     """A cog whose commands and components work only in a server.
 
-    Subclasses set :attr:`feature` (their components' ids) and :attr:`store_type`, list their
-    components' handlers in :meth:`actions`, and call ``super()`` if they override
+    Subclasses set :attr:`store_type` and, if they post persistent components, :attr:`feature`
+    (their ids' first part) with their handlers in :meth:`actions`, and call ``super()`` if they override
     :meth:`cog_load` or :meth:`cog_unload`.
     """
 
-    feature: ClassVar[Feature]
+    #: The feature's persistent components (None: it posts none).
+    feature: ClassVar[Feature | None] = None
     store_type: Callable[[aiosqlite.Connection], StoreT]
 
     def __init__(self, client: StudyBot) -> None:
@@ -103,10 +104,12 @@ class GuildFeature(commands.Cog, Generic[StoreT]):
         return ()
 
     async def cog_load(self) -> None:
-        self.bot.actions.add(self.feature, self.actions())
+        if self.feature is not None:
+            self.bot.actions.add(self.feature, self.actions())
 
     async def cog_unload(self) -> None:
-        self.bot.actions.remove(self.feature)
+        if self.feature is not None:
+            self.bot.actions.remove(self.feature)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Server only, checked here too: Discord hides the commands in DMs, a stale client may not."""
