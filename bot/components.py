@@ -65,9 +65,9 @@ def unavailable(title: str) -> UserFacingError:
     return UserFacingError(f"{title} {verb} not available right now; try again in a minute.")
 
 
-def cog_for(client: discord.Client, cog_type: type[CogT], title: str) -> CogT:
+def cog_for(interaction: discord.Interaction[Any], cog_type: type[CogT], title: str) -> CogT:
     """Another feature's loaded cog (e.g. the model demos for /architecture's forms), or a refusal."""
-    get_cog = getattr(client, "get_cog", None)
+    get_cog = getattr(interaction.client, "get_cog", None)
     cog = get_cog(cog_type.__name__) if get_cog is not None else None
     if not isinstance(cog, cog_type):
         raise unavailable(title)
@@ -219,6 +219,19 @@ def selected_number(interaction: discord.Interaction[Any]) -> int:
     return int(value) if re.fullmatch("[0-9]+", value) else 0
 
 
+def pressed_label(interaction: discord.Interaction[Any]) -> str | None:
+    """The label of the button that was pressed, as its message shows it."""
+    data: Any = interaction.data or {}
+    custom_id = data.get("custom_id")
+    rows = interaction.message.components if interaction.message is not None else []
+    for row in rows:
+        for child in getattr(row, "children", ()):
+            if getattr(child, "custom_id", None) == custom_id:
+                label = getattr(child, "label", None)
+                return str(label) if label else None
+    return None
+
+
 # --- answering presses --------------------------------------------------------------------------
 
 
@@ -321,6 +334,7 @@ __all__ = [
     "link_button",
     "marker",
     "persistent_view",
+    "pressed_label",
     "registry_of",
     "routed_errors",
     "selected",

@@ -43,7 +43,7 @@ async def any_model(interaction: discord.Interaction, current: str) -> list[app_
     return choices[:25]
 
 
-class ModelInfo(commands.GroupCog, group_name="model"):
+class ModelInfoCog(commands.GroupCog, group_name="model"):
     """About the models behind the demos."""
 
     def __init__(self, client: StudyBot) -> None:
