@@ -302,7 +302,7 @@ class HomeworkStore:
                 "optional": optional,
                 "channel_reminder": channel_reminder,
             }
-            given = {name: value for name, value in changes.items() if value is not None}
+            given: dict[str, Any] = {name: value for name, value in changes.items() if value is not None}
             updated = replace(current, **given)
             await self.db.execute(
                 f"UPDATE homework SET week = ?, title = ?, description = ?, due_at = ?, optional = ?, "

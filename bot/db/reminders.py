@@ -124,7 +124,7 @@ class ReminderStore:
             "AND sent_at IS NULL AND expires_at IS NOT NULL",
             (guild_id, *kinds),
         ) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         await self.db.executemany(
             "UPDATE reminders SET due_at = ? WHERE id = ?",
             [(to_text(remind_time(from_text(row["expires_at"]), lead, now)), row["id"]) for row in rows],

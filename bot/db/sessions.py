@@ -312,7 +312,7 @@ class SessionStore:
                 "ends_at": ends_at,
                 "link": link,
             }
-            given = {name: value for name, value in changes.items() if value is not None}
+            given: dict[str, Any] = {name: value for name, value in changes.items() if value is not None}
             updated = replace(current, **given)
             await self.db.execute(
                 "UPDATE sessions SET title = ?, topic = ?, starts_at = ?, ends_at = ?, link = ?, "

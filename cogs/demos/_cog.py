@@ -53,13 +53,13 @@ class DemoRequest:
 def model_autocomplete(task: str) -> Any:
     """An autocomplete callback offering the catalog's models for ``task`` (≤ 25, from memory)."""
 
-    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pool = interaction.client.pool  # type: ignore[attr-defined]
+    async def complete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pool = interaction.client.pool
         if pool is None:
             return []
         wanted = current.strip().casefold()
         choices = []
-        for entry in pool.catalog.choices(task):
+        for entry in pool.catalog.choices(task):  # type: ignore[attr-defined]  # both backends have one
             name = f"{entry.label} ({entry.id})"
             if wanted in name.casefold():
                 choices.append(app_commands.Choice(name=name[:100], value=entry.id))
