@@ -26,13 +26,11 @@ from bot.guild_feature import guild_id_of
 from bot.interactions import Interaction
 from bot.replies import reply, truncate
 from cogs.sessions._directory import SessionFeature
+from cogs.sessions._export import plan_export
 from cogs.sessions._questions_embeds import (
     PANEL_PAGE_SIZE,
     answer_embed,
-    chunk_messages,
     confirmation_text,
-    export_blocks,
-    export_markdown,
     export_summary_embed,
     merge_embed,
     panel_embed,
@@ -48,7 +46,6 @@ from cogs.sessions._questions_views import (
     withdraw_view,
 )
 from cogs.sessions._refs import AnySession
-from cogs.sessions._timing import local_text
 
 log = logging.getLogger(__name__)
 
@@ -395,44 +392,32 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         if target is None:
             raise UserFacingError("No session has started yet; pick one with the session option.")
         questions = await self.store.for_session(guild_id, target.id)
-        if not questions:
-            raise UserFacingError(f"No questions were asked for session #{target.id} ({target.name}).")
-        merged: dict[int, list[int]] = {}
-        for question in questions:
-            if question.status == "merged" and question.merged_into is not None:
-                merged.setdefault(question.merged_into, []).append(question.id)
-        shown = [question for question in questions if question.status != "merged"]
-        zone = (await self.directory.config(guild_id)).zone
+        zone = (await self.config(guild_id)).zone
+        can_thread = interaction.app_permissions.create_public_threads
+        plan = plan_export(target, questions, zone, format, can_create_threads=can_thread)
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
-        note = ""
-        if format == "thread" and not interaction.app_permissions.create_public_threads:
-            format, note = "file", " (I can't create threads here, so it is a file)"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = export_summary_embed(target, shown, zone)
+        summary = export_summary_embed(target, plan.shown, zone)
         try:
-            if format == "thread":
+            if plan.format == "thread":
                 starter = await channel.send(embed=summary, allowed_mentions=NONE)
-                name = truncate(f"Q&A — {target.title} ({local_text(target.starts_at, zone)})", 100)
-                thread = await starter.create_thread(name=name)
-                for chunk in chunk_messages(export_blocks(target, shown, merged, zone)):
-                    await thread.send(chunk, allowed_mentions=NONE)
+                thread = await starter.create_thread(name=plan.title)
+                for message in plan.messages:
+                    await thread.send(message, allowed_mentions=NONE)
                 where = f"the thread <#{thread.id}> in <#{channel_id}>"
             else:
-                data = export_markdown(target, shown, merged, zone).encode()
-                upload = discord.File(io.BytesIO(data), filename=f"qa-session-{target.id}.md")
+                upload = discord.File(io.BytesIO(plan.data), filename=plan.title)
                 await channel.send(embed=summary, file=upload, allowed_mentions=NONE)
-                where = f"<#{channel_id}> as a Markdown file{note}"
+                where = f"<#{channel_id}> as a Markdown file{plan.note}"
         except discord.HTTPException as error:
             raise UserFacingError(
                 f"I couldn't post the Q&A in <#{channel_id}> ({error.text or error.status}); check my "
                 "permissions there."
             ) from None
-        await self.store.record_export(
-            guild_id, target.id, user_id=interaction.user.id, detail=f"{format}, {len(shown)} questions"
-        )
+        await self.store.record_export(guild_id, target.id, user_id=interaction.user.id, detail=plan.detail)
         await reply(
             interaction,
-            f"Posted the Q&A of session #{target.id} ({len(shown)} questions) in {where}.",
+            f"Posted the Q&A of session #{target.id} ({len(plan.shown)} questions) in {where}.",
             ephemeral=True,
         )
 

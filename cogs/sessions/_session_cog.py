@@ -19,10 +19,7 @@ from bot.db.reminders import Reminder
 from bot.db.sessions import (
     KIND_CHANNEL,
     KIND_MEMBER,
-    TITLE_MAX,
-    TOPIC_MAX,
     Session,
-    SessionDraft,
     SessionStore,
 )
 from bot.errors import UserFacingError
@@ -41,17 +38,8 @@ from cogs.sessions._embeds import (
 )
 from cogs.sessions._events import can_manage_events, create_event, delete_event, update_event
 from cogs.sessions._materials import message_url, week_materials
+from cogs.sessions._plans import NO_EVENTS, plan_schedule, plan_session_edit
 from cogs.sessions._refs import UpcomingSession
-from cogs.sessions._timing import (
-    check_link,
-    clean_title,
-    local_moment,
-    local_text,
-    parse_clock,
-    parse_day,
-    split_topics,
-    weekly_starts,
-)
 from cogs.sessions._views import SESSIONS, cancel_view, list_view, session_view
 
 log = logging.getLogger(__name__)
@@ -126,64 +114,44 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
     ) -> None:
         """Schedule weekly sessions, with a Discord event for each (moderators)."""
         guild = guild_of(interaction)
-        guild_id = guild.id
-        now = self.bot.clock.now()
-        config = await self.config(guild_id)
+        config = await self.config(guild.id)
         zone = config.zone
-        name = clean_title(title, TITLE_MAX)
-        clock = parse_clock(time)
-        url = check_link(link)
-        topic_list = split_topics(topics, weeks)
-        occurrences = weekly_starts(zone, weekday, clock, weeks, now, parse_day(start) if start else None)
-        length = timedelta(minutes=duration)
-        drafts = [
-            SessionDraft(
-                number=index + 1,
-                week=first_week + index,
-                title=name,
-                topic=topic_list[index],
-                starts_at=occurrence.starts_at,
-                ends_at=occurrence.starts_at + length,
-                link=url,
-            )
-            for index, occurrence in enumerate(occurrences)
-        ]
-        detail = (
-            f"{weeks} × {name!r}, {weekday}s at {clock:%H:%M} {zone.key} for {duration} min, "
-            f"from {local_text(occurrences[0].starts_at, zone)}"
+        plan = plan_schedule(
+            title=title,
+            weekday=weekday,
+            time=time,
+            duration=duration,
+            weeks=weeks,
+            link=link,
+            topics=topics,
+            first_week=first_week,
+            start=start,
+            zone=zone,
+            now=self.bot.clock.now(),
         )
         sessions = await self.store.schedule(
-            guild_id,
-            name,
-            drafts,
+            guild.id,
+            plan.name,
+            plan.drafts,
             user_id=interaction.user.id,
             channel_id=interaction.channel_id,
             lead=self.lead(config),
-            detail=detail,
+            detail=plan.detail,
         )
         self.bot.scheduler.wake()
-        await self.directory.cache.refresh(guild_id)
-        notes = [occurrence.note for occurrence in occurrences if occurrence.note]
-        total = len(sessions)
-        headline = f"Scheduled {total} session{'s' if total != 1 else ''}."
+        await self.directory.cache.refresh(guild.id)
+        headline, notes = plan.headline, list(plan.notes)
         if not can_manage_events(interaction.app_permissions):
-            notes.insert(
-                0,
-                "I don't have the **Manage Events** permission here, so no Discord events were created. The "
-                "sessions, reminders and /session next work without them; grant the permission to get events "
-                "for the next series.",
-            )
-            await reply(interaction, headline, embed=schedule_embed(sessions, zone, notes), ephemeral=True)
+            embed = schedule_embed(sessions, zone, [NO_EVENTS, *notes])
+            await reply(interaction, headline, embed=embed, ephemeral=True)
             return
-        await reply(interaction, f"{headline} Creating Discord events 0/{total}…", ephemeral=True)
+        await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
         created, problem = await self._create_events(interaction, guild, sessions, headline)
-        if problem:
-            notes.insert(0, problem)
-        sessions = await self.store.series(guild_id, sessions[0].series_id)
+        sessions = await self.store.series(guild.id, sessions[0].series_id)
         await reply(
             interaction,
             f"{headline} Created {created} Discord event{'s' if created != 1 else ''}.",
-            embed=schedule_embed(sessions, zone, notes),
+            embed=schedule_embed(sessions, zone, [problem, *notes] if problem else notes),
             replace=True,
         )
 
@@ -235,64 +203,41 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
     ) -> None:
         """Change one session's title, time, topic or link; its Discord event follows (moderators)."""
         guild = guild_of(interaction)
-        guild_id = guild.id
         now = self.bot.clock.now()
-        config = await self.config(guild_id)
-        zone = config.zone
-        current = session
-        changes: dict[str, object] = {}
-        notes: list[str] = []
-        if title is not None:
-            changes["title"] = clean_title(title, TITLE_MAX)
-        if topic is not None:
-            text = " ".join(topic.split())
-            if len(text) > TOPIC_MAX:
-                raise UserFacingError(f"The topic is {len(text)} characters long; the limit is {TOPIC_MAX}.")
-            changes["topic"] = "" if text == "-" else text
-        if link is not None:
-            changes["link"] = check_link(link)
-        if date is not None or time is not None or duration is not None:
-            local = current.starts_at.astimezone(zone)
-            day = parse_day(date) if date is not None else local.date()
-            clock = parse_clock(time) if time is not None else local.time().replace(second=0, microsecond=0)
-            occurrence = local_moment(day, clock, zone)
-            if occurrence.note:
-                notes.append(occurrence.note)
-            starts_at = occurrence.starts_at
-            if starts_at != current.starts_at and starts_at <= now:
-                raise UserFacingError(
-                    f"{day:%Y-%m-%d} {clock:%H:%M} ({zone.key}) is already past "
-                    f"({discord.utils.format_dt(starts_at, 'R')}); pick a time in the future."
-                )
-            changes["starts_at"] = starts_at
-            changes["ends_at"] = starts_at + timedelta(minutes=duration or current.minutes)
-        changes = {key: value for key, value in changes.items() if getattr(current, key) != value}
-        if not changes:
-            raise UserFacingError(
-                "Nothing to change: give a new title, date, time, duration, topic or link that differs "
-                "from the current one."
-            )
+        config = await self.config(guild.id)
+        edit = plan_session_edit(
+            session,
+            zone=config.zone,
+            now=now,
+            title=title,
+            date=date,
+            time=time,
+            duration=duration,
+            topic=topic,
+            link=link,
+        )
         updated = await self.store.update(
-            guild_id,
-            current.id,
+            guild.id,
+            session.id,
             user_id=interaction.user.id,
             lead=self.lead(config),
-            **changes,  # type: ignore[arg-type]
+            title=edit.title,
+            topic=edit.topic,
+            starts_at=edit.starts_at,
+            ends_at=edit.ends_at,
+            link=edit.link,
         )
         self.bot.scheduler.wake()
-        await self.directory.cache.refresh(guild_id)
+        await self.directory.cache.refresh(guild.id)
+        notes = list(edit.notes)
         if updated.event_id is not None or can_manage_events(interaction.app_permissions):
             await interaction.response.defer(ephemeral=True, thinking=True)
-            moved = "starts_at" in changes or "ends_at" in changes
-            note = await self._follow_event(interaction, guild, updated, moved, now)
+            note = await self._follow_event(interaction, guild, updated, edit.moved, now)
             if note:
                 notes.append(note)
-        labels = {"starts_at": "time", "ends_at": "length"}
-        names = [labels.get(key, key) for key in changes if not (key == "ends_at" and "starts_at" in changes)]
-        changed = ", ".join(names)
         await reply(
             interaction,
-            f"Updated session #{updated.id} ({changed}).",
+            f"Updated session #{updated.id} ({edit.summary}).",
             embed=session_embed(updated, now, heading="Updated", note="\n".join(notes) or None),
             ephemeral=True,
         )
