@@ -16,10 +16,8 @@ from bot.checks import moderator_only
 from bot.components import NUMBER, Action
 from bot.db.guilds import GuildConfig
 from bot.db.homework import (
-    DESCRIPTION_MAX,
     KIND_CHANNEL,
     KIND_MEMBER,
-    TITLE_MAX,
     Homework,
     HomeworkDraft,
     HomeworkStore,
@@ -37,6 +35,7 @@ from cogs.homework._embeds import (
     progress_embed,
 )
 from cogs.homework._modals import PostHomeworkModal
+from cogs.homework._plans import check_description, check_title, plan_homework_edit
 from cogs.homework._refs import HomeworkRef, OpenHomeworkRef
 from cogs.homework._reminders import HomeworkReminders
 from cogs.homework._views import HOMEWORK, announcement_view, confirm_delete_view
@@ -46,24 +45,6 @@ log = logging.getLogger(__name__)
 Channel = discord.TextChannel | discord.Thread
 AnyHomework = app_commands.Transform[Homework, HomeworkRef]
 OpenHomework = app_commands.Transform[Homework, OpenHomeworkRef]
-
-
-def check_title(title: str) -> str:
-    text = " ".join(title.split())
-    if not text:
-        raise UserFacingError("The title is empty.")
-    if len(text) > TITLE_MAX:
-        raise UserFacingError(f"The title is {len(text)} characters long; the limit is {TITLE_MAX}.")
-    return text
-
-
-def check_description(description: str | None) -> str:
-    text = (description or "").strip()
-    if len(text) > DESCRIPTION_MAX:
-        raise UserFacingError(
-            f"The description is {len(text)} characters long; the limit is {DESCRIPTION_MAX}."
-        )
-    return text
 
 
 @app_commands.guild_only()
@@ -367,32 +348,32 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
     ) -> None:
         """Change homework; its announcement and reminders follow (moderators)."""
         guild_id = guild_id_of(interaction)
-        if all(value is None for value in (week, title, due, description, optional, channel_reminder)):
-            raise UserFacingError(
-                "Give at least one thing to change: week, title, due, description, optional…"
-            )
-        current = homework
         config = await self.config(guild_id)
-        now = self.bot.clock.now()
-        new_due = parse_due(due, config.zone, now) if due is not None else None
-        due_at = new_due or current.due_at
+        edit = plan_homework_edit(
+            homework,
+            zone=config.zone,
+            lead=self.lead(config),
+            now=self.bot.clock.now(),
+            week=week,
+            title=title,
+            due=due,
+            description=description,
+            optional=optional,
+            channel_reminder=channel_reminder,
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
         updated = await self.store.update(
             guild_id,
-            current.id,
+            homework.id,
             user_id=interaction.user.id,
-            member_remind_at=remind_time(due_at, self.lead(config), now),
-            channel_remind_at=remind_time(due_at, self.lead(config), now) if due_at > now else None,
-            week=week,
-            title=check_title(title) if title is not None else None,
-            description=(
-                ("" if description.strip() == "-" else check_description(description))
-                if description is not None
-                else None
-            ),
-            due_at=new_due,
-            optional=optional,
-            channel_reminder=channel_reminder,
+            member_remind_at=edit.member_remind_at,
+            channel_remind_at=edit.channel_remind_at,
+            week=edit.week,
+            title=edit.title,
+            description=edit.description,
+            due_at=edit.due_at,
+            optional=edit.optional,
+            channel_reminder=edit.channel_reminder,
         )
         await self.cache.refresh(guild_id)
         self.bot.scheduler.wake()
