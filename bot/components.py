@@ -261,14 +261,6 @@ class ActionRegistry:
         """
         self._actions.pop(feature.name, None)
 
-    def registered(self) -> list[tuple[Feature, Action]]:
-        """Every (feature, action) answered now."""
-        return [
-            (self._features[name], action)
-            for name, actions in self._actions.items()
-            for action in actions.values()
-        ]
-
     def knows(self, custom_id: str) -> bool:
         """Whether ``custom_id`` belongs to a feature registered at some point (else: not ours)."""
         match = re.fullmatch(TEMPLATE, custom_id)

@@ -150,16 +150,6 @@ async def test_buttons_of_an_unloaded_feature_say_it_is_unavailable(session: Loc
     assert answer(again).startswith("✅ Marked **Week 1 · Read chapter 1** as done.")
 
 
-async def test_every_loaded_action_is_registered_once_per_feature(session: LocalSession) -> None:
-    assert session.bot is not None
-    registered = session.bot.actions.registered()
-    names = [f"{feature.name}:{action.name}" for feature, action in registered]
-    assert len(names) == len(set(names))
-    assert {feature.name for feature, _ in registered} == {
-        "homework", "papers", "resources", "session", "qa", "demo", "attn", "arch", "status"
-    }  # fmt: skip
-
-
 # --- references: 12, #12, a name, or a clear refusal -------------------------------------------------
 
 
