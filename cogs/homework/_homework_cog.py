@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 Channel = discord.TextChannel | discord.Thread
 AnyHomework = app_commands.Transform[Homework, HomeworkRef]
 OpenHomework = app_commands.Transform[Homework, OpenHomeworkRef]
+Week = app_commands.Range[int, 1, 52]
+Title = app_commands.Range[str, 1, 100]
+Due = app_commands.Range[str, 1, 20]
+Description = app_commands.Range[str, 1, 2000]
 
 
 @app_commands.guild_only()
@@ -296,10 +300,10 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
     async def post(
         self,
         interaction: Interaction,
-        week: app_commands.Range[int, 1, 52] | None = None,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        due: app_commands.Range[str, 1, 20] | None = None,
-        description: app_commands.Range[str, 1, 2000] | None = None,
+        week: Week | None = None,
+        title: Title | None = None,
+        due: Due | None = None,
+        description: Description | None = None,
         optional: bool | None = None,
         channel_reminder: bool | None = None,
     ) -> None:
@@ -339,10 +343,10 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         self,
         interaction: Interaction,
         homework: AnyHomework,
-        week: app_commands.Range[int, 1, 52] | None = None,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        due: app_commands.Range[str, 1, 20] | None = None,
-        description: app_commands.Range[str, 1, 2000] | None = None,
+        week: Week | None = None,
+        title: Title | None = None,
+        due: Due | None = None,
+        description: Description | None = None,
         optional: bool | None = None,
         channel_reminder: bool | None = None,
     ) -> None:
@@ -425,9 +429,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
 
     @app_commands.command(name="list")
     @app_commands.describe(week="Only this week (default: all open homework)")
-    async def list_(
-        self, interaction: Interaction, week: app_commands.Range[int, 1, 52] | None = None
-    ) -> None:
+    async def list_(self, interaction: Interaction, week: Week | None = None) -> None:
         """Homework that is open (or one week's), with what you have done."""
         guild_id = guild_id_of(interaction)
         items = await self.store.find(guild_id, week=week, open_only=week is None)

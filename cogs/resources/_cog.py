@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 STARTER_PACK = Path(__file__).with_name("starter_pack.json")
 CLEAR = "-"  # an edit value that empties a field
 AnyResource = app_commands.Transform[Resource, ResourceRef]
+Title = app_commands.Range[str, 1, 100]
+Link = app_commands.Range[str, 1, 512]
+Description = app_commands.Range[str, 1, 1000]
+Tags = app_commands.Range[str, 1, 400]
 
 
 def starter_entries() -> list[Any]:
@@ -199,11 +203,11 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
     async def add(
         self,
         interaction: Interaction,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        url: app_commands.Range[str, 1, 512] | None = None,
+        title: Title | None = None,
+        url: Link | None = None,
         category: str | None = None,
-        description: app_commands.Range[str, 1, 1000] | None = None,
-        tags: app_commands.Range[str, 1, 400] | None = None,
+        description: Description | None = None,
+        tags: Tags | None = None,
     ) -> None:
         """Add a resource (moderators); with no options a form opens."""
         given = [title, url, category, description, tags]
@@ -233,10 +237,10 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
         self,
         interaction: Interaction,
         resource: AnyResource,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        url: app_commands.Range[str, 1, 512] | None = None,
-        description: app_commands.Range[str, 1, 1000] | None = None,
-        tags: app_commands.Range[str, 1, 400] | None = None,
+        title: Title | None = None,
+        url: Link | None = None,
+        description: Description | None = None,
+        tags: Tags | None = None,
     ) -> None:
         """Change a resource's title, link, description or tags (moderators)."""
         guild_id = guild_id_of(interaction)
