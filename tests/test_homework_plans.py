@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import utc
-from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework
+from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework, HomeworkChanges
 from bot.errors import UserFacingError
 from cogs.homework._plans import check_description, check_title, plan_homework_edit
 
@@ -33,27 +33,21 @@ CURRENT = Homework(
 
 def test_only_the_given_options_change_and_reminders_follow_the_due_date() -> None:
     edit = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, title="  Read   chapter 2 ")
-    assert (edit.title, edit.week, edit.description, edit.due_at, edit.optional) == (
-        "Read chapter 2",
-        None,
-        None,
-        None,
-        None,
-    )
+    assert edit.changes == HomeworkChanges(title="Read chapter 2")
     assert edit.member_remind_at == edit.channel_remind_at == utc(2030, 3, 9, 17)
     moved = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="2030-03-20 18:00")
-    assert moved.due_at == utc(2030, 3, 20, 17)  # 18:00 in Paris (winter time)
+    assert moved.changes.due_at == utc(2030, 3, 20, 17)  # 18:00 in Paris (winter time)
     assert moved.member_remind_at == utc(2030, 3, 19, 17)
 
 
 def test_a_dash_clears_the_description_and_flags_are_kept_as_given() -> None:
     edit = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, description=" - ", optional=False)
-    assert edit.description == "" and edit.optional is False and edit.title is None
+    assert edit.changes == HomeworkChanges(description="", optional=False)
 
 
 def test_a_past_due_date_has_no_channel_reminder_and_a_near_one_is_reminded_halfway() -> None:
     past = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=utc(2030, 3, 11), week=2)
-    assert past.channel_remind_at is None and past.week == 2
+    assert past.channel_remind_at is None and past.changes.week == 2
     near = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=utc(2030, 3, 10, 15), week=2)
     assert near.member_remind_at == utc(2030, 3, 10, 16) == near.channel_remind_at
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import utc
 from bot.db import apply_migrations, audit, open_database
-from bot.db.homework import KIND_CHANNEL, KIND_MEMBER, HomeworkDraft, HomeworkStore
+from bot.db.homework import KIND_CHANNEL, KIND_MEMBER, HomeworkChanges, HomeworkDraft, HomeworkStore
 from bot.db.reminders import ReminderStore
 from bot.errors import UserFacingError
 from cogs.homework._due import parse_due, remind_time
@@ -103,7 +103,14 @@ async def test_one_server_cannot_read_or_change_anothers_homework(db: aiosqlite.
         store.close(GUILD_B, mine, user_id=MOD),
         store.set_done(GUILD_B, mine, MEMBER, True, now=NOW, remind_at=NOW),
         store.set_remind(GUILD_B, mine, MEMBER, False, now=NOW, remind_at=NOW),
-        store.update(GUILD_B, mine, user_id=MOD, member_remind_at=NOW, channel_remind_at=None, title="x"),
+        store.update(
+            GUILD_B,
+            mine,
+            HomeworkChanges(title="x"),
+            user_id=MOD,
+            member_remind_at=NOW,
+            channel_remind_at=None,
+        ),
     ):
         with pytest.raises(UserFacingError, match="no longer exists"):
             await attempt

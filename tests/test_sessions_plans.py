@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import utc
-from bot.db.sessions import Session
+from bot.db.sessions import Session, SessionChanges
 from bot.errors import UserFacingError
 from cogs.sessions._plans import SchedulePlan, plan_schedule, plan_session_edit
 
@@ -96,13 +96,7 @@ def test_a_time_the_clocks_skip_is_noted() -> None:
 def test_an_edit_keeps_only_what_differs() -> None:
     current = session()
     edit = plan_session_edit(current, zone=PARIS, now=NOW, title="HF course study group", topic="Attention")
-    assert (edit.title, edit.topic, edit.link, edit.starts_at, edit.ends_at) == (
-        None,
-        "Attention",
-        None,
-        None,
-        None,
-    )
+    assert edit.changes == SessionChanges(topic="Attention")
     assert edit.summary == "topic" and not edit.moved
     with pytest.raises(UserFacingError, match="Nothing to change"):
         plan_session_edit(current, zone=PARIS, now=NOW, title="HF course study group", time="18:00")
@@ -111,17 +105,19 @@ def test_an_edit_keeps_only_what_differs() -> None:
 def test_a_new_time_keeps_the_length_and_a_new_length_keeps_the_time() -> None:
     current = session()
     later = plan_session_edit(current, zone=PARIS, now=NOW, time="19:15")
-    assert later.starts_at == utc(2031, 3, 20, 18, 15) and later.ends_at == utc(2031, 3, 20, 19, 45)
+    assert later.changes.starts_at == utc(2031, 3, 20, 18, 15) and later.changes.ends_at == utc(
+        2031, 3, 20, 19, 45
+    )
     assert later.summary == "time" and later.moved
     longer = plan_session_edit(current, zone=PARIS, now=NOW, duration=120)
-    assert longer.starts_at is None and longer.ends_at == utc(2031, 3, 20, 19)
+    assert longer.changes.starts_at is None and longer.changes.ends_at == utc(2031, 3, 20, 19)
     assert longer.summary == "length" and longer.moved
     moved = plan_session_edit(current, zone=PARIS, now=NOW, date="2031-04-03", title="Study group")
-    assert moved.starts_at == utc(2031, 4, 3, 16) and moved.summary == "title, time"
+    assert moved.changes.starts_at == utc(2031, 4, 3, 16) and moved.summary == "title, time"
 
 
 def test_a_dash_removes_the_topic_and_long_topics_are_refused() -> None:
-    assert plan_session_edit(session(), zone=PARIS, now=NOW, topic="-").topic == ""
+    assert plan_session_edit(session(), zone=PARIS, now=NOW, topic="-").changes.topic == ""
     with pytest.raises(UserFacingError, match="the limit is"):
         plan_session_edit(session(), zone=PARIS, now=NOW, topic="x" * 201)
 
@@ -131,4 +127,4 @@ def test_an_edit_cannot_move_a_session_into_the_past() -> None:
         plan_session_edit(session(), zone=PARIS, now=NOW, date="2031-03-10")
     # Changing the length of a session whose start is (just) past is fine.
     started = plan_session_edit(session(), zone=PARIS, now=utc(2031, 3, 20, 17, 5), duration=60)
-    assert started.ends_at == utc(2031, 3, 20, 18) and started.starts_at is None
+    assert started.changes.ends_at == utc(2031, 3, 20, 18) and started.changes.starts_at is None

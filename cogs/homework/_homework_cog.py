@@ -369,15 +369,10 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         updated = await self.store.update(
             guild_id,
             homework.id,
+            edit.changes,
             user_id=interaction.user.id,
             member_remind_at=edit.member_remind_at,
             channel_remind_at=edit.channel_remind_at,
-            week=edit.week,
-            title=edit.title,
-            description=edit.description,
-            due_at=edit.due_at,
-            optional=edit.optional,
-            channel_reminder=edit.channel_reminder,
         )
         await self.cache.refresh(guild_id)
         self.bot.scheduler.wake()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework
+from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework, HomeworkChanges
 from bot.errors import UserFacingError
 from cogs.homework._due import parse_due, remind_time
 
@@ -40,17 +40,12 @@ def check_description(description: str | None) -> str:
 
 @dataclass(frozen=True)
 class HomeworkEdit:
-    """The fields that change (None: unchanged; ``description=""`` clears it) and when the
-    reminders for the (new) due date go out: members', and the channel's unless it is past."""
+    """The changes, and when the reminders for the (new) due date go out: members', and the
+    channel's unless that date is past."""
 
+    changes: HomeworkChanges
     member_remind_at: datetime
     channel_remind_at: datetime | None
-    week: int | None = None
-    title: str | None = None
-    description: str | None = None
-    due_at: datetime | None = None
-    optional: bool | None = None
-    channel_reminder: bool | None = None
 
 
 def plan_homework_edit(
@@ -74,9 +69,7 @@ def plan_homework_edit(
     new_description = None
     if description is not None:
         new_description = "" if description.strip() == CLEAR else check_description(description)
-    return HomeworkEdit(
-        member_remind_at=remind_time(due_at, lead, now),
-        channel_remind_at=remind_time(due_at, lead, now) if due_at > now else None,
+    changes = HomeworkChanges(
         week=week,
         title=check_title(title) if title is not None else None,
         description=new_description,
@@ -84,6 +77,8 @@ def plan_homework_edit(
         optional=optional,
         channel_reminder=channel_reminder,
     )
+    remind_at = remind_time(due_at, lead, now)
+    return HomeworkEdit(changes, remind_at, remind_at if due_at > now else None)
 
 
 __all__ = ["HomeworkEdit", "check_description", "check_title", "plan_homework_edit"]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.sessions import TITLE_MAX, TOPIC_MAX, Session, SessionDraft
+from bot.db.sessions import TITLE_MAX, TOPIC_MAX, Session, SessionChanges, SessionDraft
 from bot.errors import UserFacingError
 from cogs.sessions._timing import (
     check_link,
@@ -97,33 +97,24 @@ def plan_schedule(
 
 @dataclass(frozen=True)
 class SessionEdit:
-    """What changes in one session (None: unchanged; ``topic=""`` removes the topic)."""
+    """What changes in one session (only what differs from it), and notes for the moderator."""
 
-    title: str | None = None
-    topic: str | None = None
-    link: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    changes: SessionChanges
     notes: tuple[str, ...] = ()
 
     @property
     def moved(self) -> bool:
         """Its time or length changes (its event's times follow)."""
-        return self.starts_at is not None or self.ends_at is not None
+        return self.changes.starts_at is not None or self.changes.ends_at is not None
 
     @property
     def summary(self) -> str:
         """What changed, for the reply: ``title, time``."""
-        names = [
-            name
-            for name, value in (("title", self.title), ("topic", self.topic), ("link", self.link))
-            if value is not None
-        ]
-        if self.starts_at is not None:
-            names.append("time")
-        elif self.ends_at is not None:
-            names.append("length")
-        return ", ".join(names)
+        names = {"starts_at": "time", "ends_at": "length"}
+        given = self.changes.given()
+        return ", ".join(
+            names.get(name, name) for name in given if not (name == "ends_at" and "starts_at" in given)
+        )
 
 
 def plan_session_edit(
@@ -162,14 +153,14 @@ def plan_session_edit(
                 f"({discord.utils.format_dt(starts_at, 'R')}); pick a time in the future."
             )
         ends_at = starts_at + timedelta(minutes=duration or current.minutes)
-    edit = SessionEdit(
+    changes = SessionChanges(
         title=_changed(new_title, current.title),
         topic=_changed(new_topic, current.topic),
-        link=_changed(new_link, current.link),
         starts_at=_changed(starts_at, current.starts_at),
         ends_at=_changed(ends_at, current.ends_at),
-        notes=notes,
+        link=_changed(new_link, current.link),
     )
+    edit = SessionEdit(changes, notes)
     if not edit.summary:
         raise UserFacingError(
             "Nothing to change: give a new title, date, time, duration, topic or link that differs "

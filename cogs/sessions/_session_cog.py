@@ -217,15 +217,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             link=link,
         )
         updated = await self.store.update(
-            guild.id,
-            session.id,
-            user_id=interaction.user.id,
-            lead=self.lead(config),
-            title=edit.title,
-            topic=edit.topic,
-            starts_at=edit.starts_at,
-            ends_at=edit.ends_at,
-            link=edit.link,
+            guild.id, session.id, edit.changes, user_id=interaction.user.id, lead=self.lead(config)
         )
         self.bot.scheduler.wake()
         await self.directory.cache.refresh(guild.id)
