@@ -20,6 +20,7 @@ import aiosqlite
 from bot.db import audit
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
+from bot.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,7 @@ def url_key(url: str) -> str:
 
 def check_title(title: str, what: str = "The title") -> str:
     """``title`` with its spaces tidied, if it is 1 to :data:`TITLE_MAX` characters."""
-    text = _SPACES.sub(" ", title).strip()
-    if not text:
-        raise UserFacingError(f"{what} is empty.")
-    if len(text) > TITLE_MAX:
-        raise UserFacingError(f"{what} is {len(text)} characters long; the limit is {TITLE_MAX}.")
-    return text
+    return one_line(title, TITLE_MAX, what)
 
 
 def check_description(description: str) -> str:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework, HomeworkChanges
 from bot.errors import UserFacingError
+from bot.validation import one_line
 from cogs.homework._due import parse_due, remind_time
 
 CLEAR = "-"  # a description edit that empties it
@@ -20,12 +21,7 @@ CLEAR = "-"  # a description edit that empties it
 
 def check_title(title: str) -> str:
     """The title with its white space folded; refused when empty or too long."""
-    text = " ".join(title.split())
-    if not text:
-        raise UserFacingError("The title is empty.")
-    if len(text) > TITLE_MAX:
-        raise UserFacingError(f"The title is {len(text)} characters long; the limit is {TITLE_MAX}.")
-    return text
+    return one_line(title, TITLE_MAX)
 
 
 def check_description(description: str | None) -> str:

@@ -16,9 +16,9 @@ import discord
 
 from bot.db.sessions import TITLE_MAX, TOPIC_MAX, Session, SessionChanges, SessionDraft
 from bot.errors import UserFacingError
+from bot.validation import one_line
 from cogs.sessions._timing import (
     check_link,
-    clean_title,
     local_moment,
     local_text,
     parse_clock,
@@ -69,7 +69,7 @@ def plan_schedule(
     now: datetime,
 ) -> SchedulePlan:
     """``weeks`` sessions on ``weekday`` at ``time`` (local), numbered from ``first_week``."""
-    name = clean_title(title, TITLE_MAX)
+    name = one_line(title, TITLE_MAX)
     clock = parse_clock(time)
     url = check_link(link)
     topic_list = split_topics(topics, weeks)
@@ -130,7 +130,7 @@ def plan_session_edit(
     link: str | None = None,
 ) -> SessionEdit:
     """The changes the options make to ``current``; only what differs from it counts."""
-    new_title = clean_title(title, TITLE_MAX) if title is not None else None
+    new_title = one_line(title, TITLE_MAX) if title is not None else None
     new_topic = None
     if topic is not None:
         text = " ".join(topic.split())
