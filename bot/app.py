@@ -16,6 +16,7 @@ from discord.ext import commands
 
 import cogs
 from bot.clock import Clock, SystemClock
+from bot.components import ActionItem, ActionRegistry
 from bot.db import apply_migrations, open_database
 from bot.db.demo_runs import DemoRunStore
 from bot.db.faults import classify
@@ -77,6 +78,8 @@ class StudyBot(commands.Bot):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.scheduler = Scheduler(self.clock)
+        self.actions = ActionRegistry()  # the cogs' persistent buttons and selects (bot/components.py)
+        self.add_dynamic_items(ActionItem)
         self.start_services = start_services
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()

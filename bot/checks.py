@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.errors import ModeratorOnly
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
 
 T = TypeVar("T")
 
@@ -23,9 +26,9 @@ def is_moderator(user: discord.abc.User, moderator_roles: tuple[str, ...]) -> bo
     return any(role.name.lower() in wanted for role in user.roles)
 
 
-def ensure_moderator(interaction: discord.Interaction) -> None:
+def ensure_moderator(interaction: discord.Interaction[StudyBot]) -> None:
     """Raise :class:`ModeratorOnly` unless the member is a moderator (for buttons and modals)."""
-    roles: tuple[str, ...] = interaction.client.settings.moderator_roles  # type: ignore[attr-defined]
+    roles = interaction.client.settings.moderator_roles
     if not is_moderator(interaction.user, roles):
         raise ModeratorOnly(roles)
 
@@ -38,7 +41,7 @@ def moderator_only() -> Callable[[T], T]:
     members use too rely on this check alone.
     """
 
-    def predicate(interaction: discord.Interaction) -> bool:
+    def predicate(interaction: discord.Interaction[Any]) -> bool:
         ensure_moderator(interaction)
         return True
 

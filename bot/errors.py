@@ -176,15 +176,6 @@ class StudyTree(app_commands.CommandTree):
         await report_error(interaction, error, where)
 
 
-class StudyView(discord.ui.View):
-    """A view whose errors reach the member the same way as command errors."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[discord.ui.View]
-    ) -> None:
-        await report_error(interaction, error, f"the {type(item).__name__} {getattr(item, 'custom_id', '')}")
-
-
 class StudyModal(discord.ui.Modal):
     """A modal whose errors reach the member the same way as command errors."""
 

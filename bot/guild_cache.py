@@ -29,10 +29,6 @@ class GuildCache(Generic[T]):
             await self.refresh(guild_id)
         return self._rows[guild_id]
 
-    def peek(self, guild_id: int) -> list[T] | None:
-        """The cached rows, or None if this server was never loaded (no database access)."""
-        return self._rows.get(guild_id)
-
     async def refresh(self, guild_id: int) -> list[T]:
         """Reload one server's rows (after a write)."""
         rows = await self._loader(guild_id)

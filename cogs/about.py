@@ -12,6 +12,7 @@ from discord.ext import commands
 
 import bot
 from bot.app import StudyBot
+from bot.interactions import Interaction
 from bot.replies import reply
 
 BRAND_COLOUR = discord.Colour(0xFFD21E)  # Hugging Face yellow
@@ -65,14 +66,14 @@ def about_embed(info: AboutInfo) -> discord.Embed:
     return embed
 
 
-class About(commands.Cog):
+class AboutCog(commands.Cog):
     """Information about the bot itself."""
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
 
     @app_commands.command(name="about")
-    async def about(self, interaction: discord.Interaction) -> None:
+    async def about(self, interaction: Interaction) -> None:
         """Show studybot's version, uptime and the devices its models run on."""
         pool = self.bot.pool
         latency = self.bot.latency
@@ -90,4 +91,4 @@ class About(commands.Cog):
 
 
 async def setup(client: StudyBot) -> None:
-    await client.add_cog(About(client))
+    await client.add_cog(AboutCog(client))

@@ -13,6 +13,8 @@ from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.db import homework, sessions
 from bot.db.guilds import GuildConfig, GuildStore
+from bot.guild_feature import GuildFeature, guild_id_of
+from bot.interactions import Interaction
 from bot.replies import reply
 
 _ZONES = sorted(available_timezones() | {"UTC"})
@@ -34,38 +36,29 @@ def config_embed(config: GuildConfig) -> discord.Embed:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Config(commands.GroupCog, group_name="config"):
+class ConfigCog(GuildFeature[GuildStore], commands.GroupCog, group_name="config"):
     """Server settings for moderators."""
 
-    def __init__(self, client: StudyBot) -> None:
-        self.bot = client
-
-    @property
-    def store(self) -> GuildStore:
-        return GuildStore(self.bot.db)
+    store_type = GuildStore
 
     @app_commands.command(name="show")
     @moderator_only()
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: Interaction) -> None:
         """Show this server's studybot settings."""
-        assert interaction.guild_id is not None
-        await reply(
-            interaction, embed=config_embed(await self.store.get(interaction.guild_id)), ephemeral=True
-        )
+        guild_id = guild_id_of(interaction)
+        await reply(interaction, embed=config_embed(await self.store.get(guild_id)), ephemeral=True)
 
     @app_commands.command(name="timezone")
     @app_commands.describe(name="An IANA time zone, e.g. Europe/Paris; due dates and sessions use it")
     @moderator_only()
-    async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
+    async def timezone(self, interaction: Interaction, name: app_commands.Range[str, 1, 64]) -> None:
         """Set the time zone that homework due dates and session times are given in."""
-        assert interaction.guild_id is not None
-        zone = await self.store.set_timezone(interaction.guild_id, name, user_id=interaction.user.id)
+        guild_id = guild_id_of(interaction)
+        zone = await self.store.set_timezone(guild_id, name, user_id=interaction.user.id)
         await reply(interaction, f"Time zone set to **{zone}**.", ephemeral=True)
 
     @timezone.autocomplete("name")
-    async def timezone_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def timezone_names(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         wanted = current.strip().lower().replace(" ", "_")
         found = [zone for zone in _ZONES if wanted in zone.lower()]
         found.sort(key=lambda zone: (not zone.lower().startswith(wanted), len(zone)))
@@ -76,14 +69,14 @@ class Config(commands.GroupCog, group_name="config"):
     @moderator_only()
     async def channel(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         purpose: Literal["homework", "sessions", "questions"],
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Choose where homework, session announcements or Q&A posts go."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         await self.store.set_channel(
-            interaction.guild_id, purpose, channel.id if channel else None, user_id=interaction.user.id
+            guild_id, purpose, channel.id if channel else None, user_id=interaction.user.id
         )
         where = channel.mention if channel else "not set (posts go to the channel the command is used in)"
         await reply(interaction, f"The {purpose} channel is now {where}.", ephemeral=True)
@@ -93,15 +86,15 @@ class Config(commands.GroupCog, group_name="config"):
     @moderator_only()
     async def reminders(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         area: Literal["homework", "sessions"],
         minutes: app_commands.Range[int, 1, 20160],
     ) -> None:
         """Set how long before a due date or a session the reminders go out."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         kinds = homework.KINDS if area == "homework" else sessions.KINDS
         moved = await self.store.set_reminder_minutes(
-            interaction.guild_id,
+            guild_id,
             area,
             minutes,
             user_id=interaction.user.id,
@@ -119,4 +112,4 @@ class Config(commands.GroupCog, group_name="config"):
 
 
 async def setup(client: StudyBot) -> None:
-    await client.add_cog(Config(client))
+    await client.add_cog(ConfigCog(client))

@@ -85,7 +85,7 @@ async def test_post_announces_in_the_homework_channel_with_timestamps_and_button
     assert _button(announcement, "Mark done")["custom_id"].startswith("homework:done:")
     assert _button(announcement, "Remind me")["custom_id"].startswith("homework:remind:")
     assert announcement.pings() == []
-    (saved,) = await _store(hw).list(hw.double.world.guild_id)
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
     assert saved.message_id == announcement.id and saved.channel_id == homework_channel.id
     assert saved.due_at == utc(2030, 3, 10, 17, 0) and saved.optional
     assert "homework.post" in await _actions(hw)
@@ -108,7 +108,7 @@ async def test_post_without_options_opens_a_form(hw: LocalSession) -> None:
         opened, {"Week": "99", "Title": "Read", "Due (YYYY-MM-DD HH:MM)": DUE}, moderator=True
     )
     assert "from 1 to 52" in bad_week.reply.content
-    assert await _store(hw).list(hw.double.world.guild_id) == []
+    assert await _store(hw).find(hw.double.world.guild_id) == []
     posted = await hw.submit(
         opened,
         {
@@ -120,7 +120,7 @@ async def test_post_without_options_opens_a_form(hw: LocalSession) -> None:
         moderator=True,
     )
     assert posted.reply.content.startswith("Posted **Week 3 · Read**")
-    (saved,) = await _store(hw).list(hw.double.world.guild_id)
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
     assert saved.week == 3 and saved.optional and saved.due_at == DUE_UTC
 
 
@@ -144,7 +144,7 @@ async def test_bad_due_dates_are_explained_and_nothing_is_posted(
     assert refused.reply.ephemeral
     assert re.search(reason, refused.reply.content), refused.reply.content
     assert [m for m in refused.messages if not m.ephemeral] == []
-    assert await _store(hw).list(hw.double.world.guild_id) == []
+    assert await _store(hw).find(hw.double.world.guild_id) == []
 
 
 async def test_missing_options_are_explained(hw: LocalSession) -> None:
@@ -158,7 +158,7 @@ async def test_a_failed_announcement_saves_nothing(hw: LocalSession) -> None:
     del hw.double.world.channels[sessions.id]  # Discord now answers 404 Unknown Channel
     refused = await hw.run(f"/homework post week:1 title:Read due:{DUE}", moderator=True)
     assert refused.reply.ephemeral and "was not saved" in refused.reply.content
-    assert await _store(hw).list(hw.double.world.guild_id) == []
+    assert await _store(hw).find(hw.double.world.guild_id) == []
     assert hw.bot is not None
     assert await ReminderStore(hw.bot.db).pending(hw.double.world.guild_id) == []
 
@@ -183,7 +183,7 @@ async def test_moderator_commands_are_refused_for_members(
     assert refused.reply.ephemeral and "This is for moderators" in refused.reply.content
     assert refused.modal is None
     assert any("Refused /homework" in record.getMessage() for record in caplog.records)
-    (saved,) = await _store(hw).list(hw.double.world.guild_id)
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
     assert saved.title == "Read chapter 1" and not saved.closed
     assert await _actions(hw) == ["homework.post"]
 
@@ -204,7 +204,7 @@ async def test_mark_done_toggles_and_survives_a_restart(hw: LocalSession) -> Non
     assert pressed.reply.ephemeral and pressed.reply.content.startswith(
         "✅ Marked **Week 1 · Read chapter 1** as done"
     )
-    (homework,) = await _store(hw).list(hw.double.world.guild_id)
+    (homework,) = await _store(hw).find(hw.double.world.guild_id)
     status = await _store(hw).status(hw.double.world.guild_id, homework.id, grace.id)
     assert status is not None and status.done
 
@@ -242,7 +242,7 @@ async def test_buttons_of_deleted_homework_answer_politely(hw: LocalSession) -> 
     assert asked.reply.ephemeral and "Delete **Week 1 · Read chapter 1**" in asked.reply.content
     kept = await hw.click(asked.reply, "Keep it", moderator=True)
     assert kept.reply.content == "Kept: nothing was deleted."
-    assert len(await _store(hw).list(hw.double.world.guild_id)) == 1
+    assert len(await _store(hw).find(hw.double.world.guild_id)) == 1
 
     asked = await hw.run("/homework delete homework:Read chapter 1", moderator=True)
     refused = await hw.click(asked.reply, "Delete", user="Grace")
@@ -251,7 +251,7 @@ async def test_buttons_of_deleted_homework_answer_politely(hw: LocalSession) -> 
     deleted = await hw.click(asked.reply, "Delete", moderator=True)
     assert deleted.reply.content == "Deleted **Week 1 · Read chapter 1** and everyone's marks."
     assert hw.double.messages[announcement.id].deleted
-    assert await _store(hw).list(hw.double.world.guild_id) == []
+    assert await _store(hw).find(hw.double.world.guild_id) == []
     stale = await hw.click(announcement, "Mark done", user="Grace")
     assert stale.reply.ephemeral and stale.reply.content == "This homework was deleted."
     stale = await hw.click(announcement, "Remind me", user="Grace")
@@ -265,7 +265,7 @@ async def test_buttons_of_deleted_homework_answer_politely(hw: LocalSession) -> 
 async def test_edit_rerenders_the_announcement_and_moves_reminders(hw: LocalSession) -> None:
     announcement = await _post(hw)
     await hw.click(announcement, "Remind me", user="Grace")
-    (homework,) = await _store(hw).list(hw.double.world.guild_id)
+    (homework,) = await _store(hw).find(hw.double.world.guild_id)
     edited = await hw.run(
         f"/homework edit homework:{homework.id} title:Read chapters 1 and 2 due:2030-03-12 09:00",
         moderator=True,
@@ -295,7 +295,7 @@ async def test_an_edit_reposts_a_deleted_announcement(hw: LocalSession) -> None:
     hw.double.messages[announcement.id].deleted = True  # someone deleted it in Discord
     edited = await hw.run("/homework edit homework:Read chapter 1 week:2", moderator=True)
     assert "posted it again" in edited.reply.content
-    (homework,) = await _store(hw).list(hw.double.world.guild_id)
+    (homework,) = await _store(hw).find(hw.double.world.guild_id)
     assert homework.message_id != announcement.id
     assert hw.double.messages[homework.message_id or 0].embeds[0]["title"] == "📚 Week 2 · Read chapter 1"
 
@@ -391,7 +391,7 @@ async def test_a_crash_between_commit_and_reply_loses_nothing(
         posted = await hw.run(f"/homework post week:1 title:Read chapter 1 due:{DUE}", moderator=True)
     monkeypatch.undo()
     await hw.restart()
-    (homework,) = await _store(hw).list(hw.double.world.guild_id)
+    (homework,) = await _store(hw).find(hw.double.world.guild_id)
     assert homework.title == "Read chapter 1" and homework.message_id is not None
     announcement = hw.double.messages[homework.message_id]
     assert announcement in posted.messages

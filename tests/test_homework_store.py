@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import utc
 from bot.db import apply_migrations, audit, open_database
-from bot.db.homework import KIND_CHANNEL, KIND_MEMBER, HomeworkDraft, HomeworkStore
+from bot.db.homework import KIND_CHANNEL, KIND_MEMBER, HomeworkChanges, HomeworkDraft, HomeworkStore
 from bot.db.reminders import ReminderStore
 from bot.errors import UserFacingError
 from cogs.homework._due import parse_due, remind_time
@@ -95,7 +95,7 @@ async def test_one_server_cannot_read_or_change_anothers_homework(db: aiosqlite.
     mine = await _post(store, GUILD_A, channel_reminder=True)
     await store.set_remind(GUILD_A, mine, MEMBER, True, now=NOW, remind_at=DUE - timedelta(days=1))
     assert await store.get(GUILD_B, mine) is None
-    assert await store.list(GUILD_B) == []
+    assert await store.find(GUILD_B) == []
     assert await store.statuses(GUILD_B, mine) == []
     assert await store.member_statuses(GUILD_B, MEMBER) == {}
     assert await store.delete(GUILD_B, mine, user_id=MOD) is None
@@ -103,7 +103,14 @@ async def test_one_server_cannot_read_or_change_anothers_homework(db: aiosqlite.
         store.close(GUILD_B, mine, user_id=MOD),
         store.set_done(GUILD_B, mine, MEMBER, True, now=NOW, remind_at=NOW),
         store.set_remind(GUILD_B, mine, MEMBER, False, now=NOW, remind_at=NOW),
-        store.update(GUILD_B, mine, user_id=MOD, member_remind_at=NOW, channel_remind_at=None, title="x"),
+        store.update(
+            GUILD_B,
+            mine,
+            HomeworkChanges(title="x"),
+            user_id=MOD,
+            member_remind_at=NOW,
+            channel_remind_at=None,
+        ),
     ):
         with pytest.raises(UserFacingError, match="no longer exists"):
             await attempt
@@ -127,7 +134,7 @@ async def test_a_post_lands_whole_or_not_at_all(
     with pytest.raises(RuntimeError, match="disk full"):
         await _post(store, GUILD_A, channel_reminder=True)
     monkeypatch.undo()
-    assert await store.list(GUILD_A) == []
+    assert await store.find(GUILD_A) == []
     assert await ReminderStore(db).pending(GUILD_A) == []
     assert not db.in_transaction
 

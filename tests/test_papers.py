@@ -20,7 +20,7 @@ def _store(session: LocalSession) -> PaperStore:
 
 
 async def _titles(session: LocalSession) -> list[str]:
-    return [paper.title for paper in await _store(session).list(session.double.world.guild_id)]
+    return [paper.title for paper in await _store(session).find(session.double.world.guild_id)]
 
 
 async def _actions(session: LocalSession) -> list[str]:
@@ -33,7 +33,7 @@ async def test_the_starter_list_is_week_one_and_idempotent(session: LocalSession
     assert first.reply.ephemeral and first.reply.content.startswith("Added 3 papers for week 1")
     second = await session.run("/papers starter-list", moderator=True)
     assert "already here" in second.reply.content and "nothing added" in second.reply.content
-    papers = await _store(session).list(session.double.world.guild_id)
+    papers = await _store(session).find(session.double.world.guild_id)
     assert [p.arxiv_id for p in papers] == ["1706.03762", "1810.04805", "1910.10683"]
     assert papers[0].url == "https://arxiv.org/abs/1706.03762"
     assert papers[0].companion_title == "The Illustrated Transformer"
@@ -54,7 +54,7 @@ async def test_a_moderator_adds_papers_with_companions_and_arxiv_links(session: 
         "Added **Language Models are Few-Shot Learners**"
     )
     assert "(https://arxiv.org/abs/2005.14165)" in done.reply.content
-    (paper,) = await _store(session).list(session.double.world.guild_id)
+    (paper,) = await _store(session).find(session.double.world.guild_id)
     assert (paper.week, paper.theme, paper.arxiv_id) == (3, "GPT", "2005.14165")
     themed = await session.run(
         "/papers add title:ELMo url:https://arxiv.org/abs/1802.05365/ theme:Embeddings", moderator=True
@@ -136,7 +136,7 @@ async def test_votes_are_one_per_member_per_paper_and_toggle(session: LocalSessi
     voted = await session.run("/papers vote paper:Attention Is All You Need", user="Grace")
     assert voted.reply.content.startswith(f"👍 You voted for **{ATTENTION}**")
     await session.run("/papers vote paper:Attention Is All You Need", user="Linus")
-    t5 = next(p for p in await _store(session).list(session.double.world.guild_id) if "T5" in p.title)
+    t5 = next(p for p in await _store(session).find(session.double.world.guild_id) if "T5" in p.title)
     tally = await session.run(f"/papers vote paper:{t5.id}", user="Grace")
     description = tally.reply.embeds[0]["description"]
     assert description.splitlines()[0] == f"1. **{ATTENTION}** — 👍 2"

@@ -66,7 +66,7 @@ async def test_one_server_cannot_read_or_change_anothers_papers(db: aiosqlite.Co
     theirs = await store.add(GUILD_B, draft, user_id=MOD)  # each server keeps its own list
     await store.set_read(GUILD_A, mine.id, MEMBER, True)
     await store.toggle_vote(GUILD_A, mine.id, MEMBER)
-    assert [p.id for p in await store.list(GUILD_B)] == [theirs.id]
+    assert [p.id for p in await store.find(GUILD_B)] == [theirs.id]
     assert await store.get(GUILD_B, mine.id) is None
     assert await store.remove(GUILD_B, mine.id, user_id=MOD) is None
     for attempt in (
@@ -96,7 +96,7 @@ async def test_starter_list_lands_whole_or_not_at_all(
     with pytest.raises(RuntimeError):
         await store.add_missing(GUILD_A, starter_drafts(), user_id=MOD, action="papers.starter_list")
     monkeypatch.undo()
-    assert await store.list(GUILD_A) == []
+    assert await store.find(GUILD_A) == []
     added, present = await store.add_missing(
         GUILD_A, starter_drafts(), user_id=MOD, action="papers.starter_list"
     )

@@ -23,7 +23,7 @@ async def _store(session: LocalSession) -> ResourceStore:
 
 
 async def _titles(session: LocalSession) -> list[str]:
-    return sorted(r.title for r in await (await _store(session)).list(session.double.world.guild_id))
+    return sorted(r.title for r in await (await _store(session)).find(session.double.world.guild_id))
 
 
 async def _actions(session: LocalSession) -> list[str]:
@@ -58,7 +58,7 @@ async def test_a_moderator_adds_a_resource_with_options(session: LocalSession) -
     assert done.reply.content == "Saved **Model hub** in libraries."
     (embed,) = done.reply.embeds
     assert embed["title"] == "Model hub" and embed["url"] == HUB
-    (saved,) = await (await _store(session)).list(session.double.world.guild_id)
+    (saved,) = await (await _store(session)).find(session.double.world.guild_id)
     assert saved.tags == ("hub", "models") and saved.description == "Every checkpoint"
     assert await _actions(session) == ["resources.add"]
 
@@ -161,7 +161,7 @@ async def test_edit_changes_fields_and_clears_with_a_dash(session: LocalSession)
         "/resources edit name:model hub title:The Hub description:- tags:hub", moderator=True
     )
     assert done.reply.content == "Updated **The Hub**."
-    (saved,) = await (await _store(session)).list(session.double.world.guild_id)
+    (saved,) = await (await _store(session)).find(session.double.world.guild_id)
     assert (saved.title, saved.description, saved.tags, saved.url) == ("The Hub", "", ("hub",), HUB)
     nothing = await session.run("/resources edit name:The Hub", moderator=True)
     assert "Give at least one" in nothing.reply.content
@@ -180,7 +180,7 @@ async def test_move_files_a_resource_under_another_category(session: LocalSessio
     assert "already in tools" in same.reply.content
     unknown = await session.run("/resources move name:Model hub category:toolz", moderator=True)
     assert "Did you mean **tools**" in unknown.reply.content
-    (saved,) = await (await _store(session)).list(session.double.world.guild_id)
+    (saved,) = await (await _store(session)).find(session.double.world.guild_id)
     assert saved.category == "tools"
 
 

@@ -123,7 +123,7 @@ async def test_one_server_cannot_read_or_change_anothers_resources(db: aiosqlite
     # The same link may be saved by another server: duplicates are per server.
     theirs = await store.add(GUILD_B, draft("Course", "https://huggingface.co/learn"), user_id=MOD)
     assert mine.id != theirs.id
-    assert [r.id for r in await store.list(GUILD_B)] == [theirs.id]
+    assert [r.id for r in await store.find(GUILD_B)] == [theirs.id]
     assert await store.get(GUILD_B, mine.id) is None
     assert (await store.by_title(GUILD_B, "Course")).id == theirs.id  # type: ignore[union-attr]
     assert await store.remove(GUILD_B, mine.id, user_id=MOD) is None
@@ -211,7 +211,7 @@ async def test_the_starter_pack_is_valid_and_idempotent(db: aiosqlite.Connection
     assert len(first.added) == len(entries) >= 20
     second = await store.import_entries(GUILD_A, entries, user_id=MOD, source="starter pack")
     assert not second.written and second.added == [] and len(second.skipped) == len(entries)
-    urls = {r.url for r in await store.list(GUILD_A)}
+    urls = {r.url for r in await store.find(GUILD_A)}
     for chapter in range(1, 5):
         assert f"https://huggingface.co/learn/llm-course/chapter{chapter}" in urls
     for needed in (
@@ -224,7 +224,7 @@ async def test_the_starter_pack_is_valid_and_idempotent(db: aiosqlite.Connection
         "https://python-poetry.org/docs/",
     ):
         assert needed in urls
-    descriptions = " ".join(r.description for r in await store.list(GUILD_A))
+    descriptions = " ".join(r.description for r in await store.find(GUILD_A))
     assert "pip install transformers[sentencepiece] datasets" in descriptions
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import utc
 from bot.db import apply_migrations, open_database
 from bot.db.reminders import ReminderStore
-from bot.db.sessions import KIND_CHANNEL, KIND_MEMBER, SessionDraft, SessionStore
+from bot.db.sessions import KIND_CHANNEL, KIND_MEMBER, SessionChanges, SessionDraft, SessionStore
 from bot.errors import UserFacingError
 
 GUILD, OTHER = 111, 222
@@ -69,9 +69,8 @@ async def test_a_new_time_moves_the_channel_and_member_reminders(db: aiosqlite.C
     _, outcome = await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=NOW)
     assert outcome == "added"
     later = first.starts_at + timedelta(hours=2)
-    await store.update(
-        GUILD, first.id, user_id=7, lead=LEAD, starts_at=later, ends_at=later + timedelta(hours=1)
-    )
+    changes = SessionChanges(starts_at=later, ends_at=later + timedelta(hours=1))
+    await store.update(GUILD, first.id, changes, user_id=7, lead=LEAD)
     reminders = ReminderStore(db)
     assert [r.due_at for r in await reminders.pending(GUILD, KIND_MEMBER)] == [later - LEAD]
     channel = [r for r in await reminders.pending(GUILD, KIND_CHANNEL) if r.target_id == first.id]
@@ -122,7 +121,7 @@ async def test_one_server_never_reads_or_changes_anothers_sessions(db: aiosqlite
     assert await store.count_upcoming(GUILD, NOW) == 2
     assert await store.series(OTHER, mine.series_id) == []
     with pytest.raises(UserFacingError, match="no session"):
-        await store.update(OTHER, mine.id, user_id=7, lead=LEAD, title="Hijacked")
+        await store.update(OTHER, mine.id, SessionChanges(title="Hijacked"), user_id=7, lead=LEAD)
     with pytest.raises(UserFacingError, match="no session"):
         await store.set_remind(OTHER, mine.id, 42, lead=LEAD, now=NOW)
     assert await store.cancel(OTHER, [mine.id], user_id=7, now=NOW) == []

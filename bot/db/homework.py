@@ -9,7 +9,7 @@ scheduler sends them once; callers ``wake()`` it after a write that adds or move
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -40,6 +40,26 @@ class HomeworkDraft:
     description: str = ""
     optional: bool = False
     channel_reminder: bool = False
+
+
+@dataclass(frozen=True)
+class HomeworkChanges:
+    """What an edit changes (validated by the caller); None leaves a field as it is."""
+
+    week: int | None = None
+    title: str | None = None
+    description: str | None = None
+    due_at: datetime | None = None
+    optional: bool | None = None
+    channel_reminder: bool | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields that change, by name, in declaration order."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -145,7 +165,7 @@ class HomeworkStore:
             row = await cursor.fetchone()
         return _homework(row) if row else None
 
-    async def list(
+    async def find(
         self, guild_id: int, *, week: int | None = None, open_only: bool = False
     ) -> list[Homework]:
         """The server's homework (one week, or all; open only, or all), soonest due first."""
@@ -275,16 +295,11 @@ class HomeworkStore:
         self,
         guild_id: int,
         homework_id: int,
+        changes: HomeworkChanges,
         *,
         user_id: int,
         member_remind_at: datetime,
         channel_remind_at: datetime | None,
-        week: int | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        due_at: datetime | None = None,
-        optional: bool | None = None,
-        channel_reminder: bool | None = None,
     ) -> Homework:
         """Change fields (validated by the caller); a new due date moves every pending reminder.
 
@@ -294,15 +309,7 @@ class HomeworkStore:
         """
         async with transaction(self.db):
             current = await self._require(guild_id, homework_id)
-            changes = {
-                "week": week,
-                "title": title,
-                "description": description,
-                "due_at": due_at,
-                "optional": optional,
-                "channel_reminder": channel_reminder,
-            }
-            given = {name: value for name, value in changes.items() if value is not None}
+            given = changes.given()
             updated = replace(current, **given)
             await self.db.execute(
                 f"UPDATE homework SET week = ?, title = ?, description = ?, due_at = ?, optional = ?, "
@@ -438,6 +445,7 @@ __all__ = [
     "KIND_CHANNEL",
     "KIND_MEMBER",
     "Homework",
+    "HomeworkChanges",
     "HomeworkDraft",
     "HomeworkStore",
     "MemberStatus",

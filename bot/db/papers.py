@@ -189,7 +189,7 @@ class PaperStore:
 
     # --- reads ---------------------------------------------------------------------------
 
-    async def list(self, guild_id: int, *, week: int | None = None, theme: str | None = None) -> list[Paper]:
+    async def find(self, guild_id: int, *, week: int | None = None, theme: str | None = None) -> list[Paper]:
         """The reading list (one week and/or theme, or all), by week (unscheduled last), then as added."""
         query = f"SELECT {_COLUMNS} FROM papers WHERE guild_id = ?"
         args: list[Any] = [guild_id]

@@ -134,17 +134,6 @@ class ReminderStore:
         cursor = await self.db.execute(query, args)
         return cursor.rowcount
 
-    async def reschedule(
-        self, guild_id: int, kind: str, target_id: int, due_at: datetime, expires_at: datetime | None
-    ) -> int:
-        """Move every unsent reminder of a target (after its date changed)."""
-        cursor = await self.db.execute(
-            "UPDATE reminders SET due_at = ?, expires_at = ? "
-            "WHERE guild_id = ? AND kind = ? AND target_id = ? AND sent_at IS NULL",
-            (to_text(due_at), to_text(expires_at) if expires_at else None, guild_id, kind, target_id),
-        )
-        return cursor.rowcount
-
     async def move_before_expiry(
         self, guild_id: int, kinds: tuple[str, ...], lead: timedelta, now: datetime
     ) -> int:
@@ -157,7 +146,7 @@ class ReminderStore:
             "AND sent_at IS NULL AND expires_at IS NOT NULL",
             (guild_id, *kinds),
         ) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         await self.db.executemany(
             "UPDATE reminders SET due_at = ? WHERE id = ?",
             [(to_text(remind_time(from_text(row["expires_at"]), lead, now)), row["id"]) for row in rows],

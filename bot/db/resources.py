@@ -20,6 +20,7 @@ import aiosqlite
 from bot.db import audit
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
+from bot.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,7 @@ def url_key(url: str) -> str:
 
 def check_title(title: str, what: str = "The title") -> str:
     """``title`` with its spaces tidied, if it is 1 to :data:`TITLE_MAX` characters."""
-    text = _SPACES.sub(" ", title).strip()
-    if not text:
-        raise UserFacingError(f"{what} is empty.")
-    if len(text) > TITLE_MAX:
-        raise UserFacingError(f"{what} is {len(text)} characters long; the limit is {TITLE_MAX}.")
-    return text
+    return one_line(title, TITLE_MAX, what)
 
 
 def check_description(description: str) -> str:
@@ -246,7 +242,7 @@ class ResourceStore:
 
     # --- reads ---------------------------------------------------------------------------
 
-    async def list(self, guild_id: int, category: str | None = None) -> list[Resource]:
+    async def find(self, guild_id: int, category: str | None = None) -> list[Resource]:
         """The server's resources (one category, or all), by category order then title."""
         query = f"SELECT {_COLUMNS} FROM resources WHERE guild_id = ?"
         args: list[Any] = [guild_id]
@@ -450,7 +446,7 @@ class ResourceStore:
                 f"That file has {len(entries)} entries; import at most {IMPORT_MAX} at once."
             )
         async with transaction(self.db):
-            existing = await self.list(guild_id)
+            existing = await self.find(guild_id)
             by_key = {url_key(item.url): item.title for item in existing}
             by_title = {item.title.lower(): item.title for item in existing}
             added: list[ResourceDraft] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -43,6 +43,26 @@ class SessionDraft:
     starts_at: datetime
     ends_at: datetime
     link: str
+
+
+@dataclass(frozen=True)
+class SessionChanges:
+    """What an edit changes in one session (validated by the caller); None leaves a field as it
+    is, ``topic=""`` removes the topic."""
+
+    title: str | None = None
+    topic: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    link: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields that change, by name, in declaration order."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -289,14 +309,10 @@ class SessionStore:
         self,
         guild_id: int,
         session_id: int,
+        changes: SessionChanges,
         *,
         user_id: int,
         lead: timedelta,
-        title: str | None = None,
-        topic: str | None = None,
-        starts_at: datetime | None = None,
-        ends_at: datetime | None = None,
-        link: str | None = None,
     ) -> Session:
         """Change one session (validated by the caller); a new time moves its reminders.
 
@@ -305,14 +321,7 @@ class SessionStore:
         """
         async with transaction(self.db):
             current = await self._require(guild_id, session_id)
-            changes = {
-                "title": title,
-                "topic": topic,
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-                "link": link,
-            }
-            given = {name: value for name, value in changes.items() if value is not None}
+            given = changes.given()
             updated = replace(current, **given)
             await self.db.execute(
                 "UPDATE sessions SET title = ?, topic = ?, starts_at = ?, ends_at = ?, link = ?, "
@@ -411,6 +420,7 @@ __all__ = [
     "TOPIC_MAX",
     "RemindOutcome",
     "Session",
+    "SessionChanges",
     "SessionDraft",
     "SessionStore",
 ]

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
-from bot.checks import ensure_moderator, moderator_only
-from bot.components import cog_for, routed_errors
+from bot.checks import moderator_only
+from bot.components import Action, Feature, persistent_view
 from bot.inference.metrics import PoolSnapshot
+from bot.interactions import Interaction
 from bot.prometheus import MetricsServer, start_metrics
 from bot.replies import reply
 from cogs.admin._status import StatusInfo, database_bytes, status_embed
@@ -27,34 +26,11 @@ from cogs.admin._status import StatusInfo, database_bytes, status_embed
 log = logging.getLogger(__name__)
 
 
-class RefreshButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"status:refresh"):
-    """Read every figure again and edit the same message (moderators)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Refresh", style=discord.ButtonStyle.secondary, emoji="🔄", custom_id="status:refresh"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> RefreshButton:
-        return cls()
-
-    @routed_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        ensure_moderator(interaction)
-        cog = cog_for(interaction, StatusCog, "The status page")
-        embed = status_embed(await cog.read_status())
-        await interaction.response.edit_message(embed=embed, view=status_view())
+STATUS = Feature("status", "The status page", guild_only=False)
 
 
 def status_view() -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RefreshButton())
-    return view
+    return persistent_view(STATUS.button("refresh", label="Refresh", emoji="🔄"))
 
 
 class StatusCog(commands.Cog):
@@ -65,7 +41,7 @@ class StatusCog(commands.Cog):
         self.metrics: MetricsServer | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RefreshButton)
+        self.bot.actions.add(STATUS, (Action("refresh", self.refresh, moderators=True),))
         settings = self.bot.settings
         if self.bot.start_services and settings.metrics_port:
             try:
@@ -76,7 +52,7 @@ class StatusCog(commands.Cog):
                 )
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RefreshButton)
+        self.bot.actions.remove(STATUS)
         metrics, self.metrics = self.metrics, None
         if metrics is not None:
             await asyncio.to_thread(metrics.stop)
@@ -104,7 +80,12 @@ class StatusCog(commands.Cog):
     @app_commands.command(name="status")
     @app_commands.default_permissions(manage_guild=True)
     @moderator_only()
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: Interaction) -> None:
         """How the bot is doing: devices, workers, queue, latency per task, uptime (moderators)"""
         embed = status_embed(await self.read_status())
         await reply(interaction, embed=embed, view=status_view(), ephemeral=True)
+
+    async def refresh(self, interaction: Interaction) -> None:
+        """The Refresh button: read every figure again and edit the same message (moderators)."""
+        embed = status_embed(await self.read_status())
+        await interaction.response.edit_message(embed=embed, view=status_view())

@@ -1,4 +1,4 @@
-"""The model demo commands: each validates, then hands the call to :meth:`Demos.run`."""
+"""The model demo commands: each validates, then hands the call to :meth:`DemosCog.run`."""
 
 from __future__ import annotations
 
@@ -14,15 +14,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
+from bot.components import NUMBER, Action, text
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.inference.backend import InferenceBackend, JobUpdate
 from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
+from bot.interactions import Interaction
 from cogs.demos import _embeds as embeds
 from cogs.demos._inputs import parse_labels, read_source
 from cogs.demos._render import render_result
 from cogs.demos._snippets import build_snippet
-from cogs.demos._views import DYNAMIC_ITEMS, result_view, send_code, waiting_view
+from cogs.demos._views import (
+    DEMOS,
+    REQUEST_ID,
+    cancel_request,
+    result_view,
+    send_code,
+    stored_run,
+    waiting_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +53,13 @@ class DemoRequest:
 def model_autocomplete(task: str) -> Any:
     """An autocomplete callback offering the catalog's models for ``task`` (≤ 25, from memory)."""
 
-    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pool = interaction.client.pool  # type: ignore[attr-defined]
+    async def complete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pool = interaction.client.pool
         if pool is None:
             return []
         wanted = current.strip().casefold()
         choices = []
-        for entry in pool.catalog.choices(task):
+        for entry in pool.catalog.choices(task):  # type: ignore[attr-defined]  # both backends have one
             name = f"{entry.label} ({entry.id})"
             if wanted in name.casefold():
                 choices.append(app_commands.Choice(name=name[:100], value=entry.id))
@@ -58,7 +68,7 @@ def model_autocomplete(task: str) -> Any:
     return complete
 
 
-class Demos(commands.Cog):
+class DemosCog(commands.Cog):
     """Run the Hugging Face course's pipelines from Discord."""
 
     def __init__(self, client: StudyBot) -> None:
@@ -68,10 +78,27 @@ class Demos(commands.Cog):
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.actions.add(
+            DEMOS,
+            (
+                Action("cancel", cancel_request, text(REQUEST_ID), NUMBER),
+                Action("code", self.code_button, NUMBER),
+                Action("again", self.again_button, NUMBER),
+            ),
+        )
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.actions.remove(DEMOS)
+
+    async def code_button(self, interaction: Interaction, run_id: int) -> None:
+        """Show code under a result."""
+        too_old = "This demo is too old: its code is no longer kept. Run the command again."
+        await self.show_code(interaction, await stored_run(interaction, run_id, too_old))
+
+    async def again_button(self, interaction: Interaction, run_id: int) -> None:
+        """Run again under a sampled result."""
+        too_old = "This demo is too old to run again. Use the command instead."
+        await self.run_again(interaction, await stored_run(interaction, run_id, too_old))
 
     @property
     def pool(self) -> InferenceBackend:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.errors import UserFacingError
 from bot.inference.tasks import get_task
+from bot.interactions import Interaction
 from bot.replies import reply
 from cogs.demos._model_info import gather_facts, model_info_embed
 
@@ -29,13 +29,13 @@ Task = Literal[
 ]
 
 
-async def any_model(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def any_model(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Every catalog checkpoint (once each) whose label or id matches."""
-    pool = interaction.client.pool  # type: ignore[attr-defined]
+    pool = interaction.client.pool
     if pool is None:
         return []
     wanted, seen, choices = current.strip().casefold(), set(), []
-    for entry in pool.catalog.entries():
+    for entry in pool.catalog.entries():  # type: ignore[attr-defined]  # both backends have one
         name = f"{entry.label} ({entry.id})"
         if entry.id not in seen and wanted in name.casefold():
             seen.add(entry.id)
@@ -43,7 +43,7 @@ async def any_model(interaction: discord.Interaction, current: str) -> list[app_
     return choices[:25]
 
 
-class ModelInfo(commands.GroupCog, group_name="model"):
+class ModelInfoCog(commands.GroupCog, group_name="model"):
     """About the models behind the demos."""
 
     def __init__(self, client: StudyBot) -> None:
@@ -53,7 +53,7 @@ class ModelInfo(commands.GroupCog, group_name="model"):
     @app_commands.describe(task="A task: show its default model", model="Or a model from the catalog")
     @app_commands.autocomplete(model=any_model)
     async def info(
-        self, interaction: discord.Interaction, task: Task | None = None, model: str | None = None
+        self, interaction: Interaction, task: Task | None = None, model: str | None = None
     ) -> None:
         """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
         pool = self.bot.pool

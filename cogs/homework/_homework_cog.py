@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -14,20 +13,20 @@ from discord.utils import format_dt
 
 from bot.app import StudyBot
 from bot.checks import moderator_only
-from bot.db.guilds import GuildConfig, GuildStore
+from bot.components import NUMBER, Action
+from bot.db.guilds import GuildConfig
 from bot.db.homework import (
-    DESCRIPTION_MAX,
     KIND_CHANNEL,
     KIND_MEMBER,
-    TITLE_MAX,
     Homework,
     HomeworkDraft,
     HomeworkStore,
 )
 from bot.errors import UserFacingError
-from bot.guild_cache import GuildCache
-from bot.replies import reply, truncate
-from cogs.homework._due import local_text, parse_due, remind_time
+from bot.guild_feature import CachedFeature, guild_id_of, guild_of
+from bot.interactions import Interaction
+from bot.replies import reply
+from cogs.homework._due import parse_due, remind_time
 from cogs.homework._embeds import (
     announcement_embed,
     due_text,
@@ -36,108 +35,62 @@ from cogs.homework._embeds import (
     progress_embed,
 )
 from cogs.homework._modals import PostHomeworkModal
+from cogs.homework._plans import check_description, check_title, plan_homework_edit
+from cogs.homework._refs import HomeworkRef, OpenHomeworkRef
 from cogs.homework._reminders import HomeworkReminders
-from cogs.homework._views import DYNAMIC_ITEMS, announcement_view, confirm_delete_view
+from cogs.homework._views import HOMEWORK, announcement_view, confirm_delete_view
 
 log = logging.getLogger(__name__)
 
 Channel = discord.TextChannel | discord.Thread
-UTC_ZONE = ZoneInfo("UTC")  # autocomplete shows due dates in UTC: it never reads the server's settings
-
-
-def lead_text(minutes: int) -> str:
-    """``1 day``, ``2 hours``, ``90 minutes``."""
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minutes"
-
-
-def check_title(title: str) -> str:
-    text = " ".join(title.split())
-    if not text:
-        raise UserFacingError("The title is empty.")
-    if len(text) > TITLE_MAX:
-        raise UserFacingError(f"The title is {len(text)} characters long; the limit is {TITLE_MAX}.")
-    return text
-
-
-def check_description(description: str | None) -> str:
-    text = (description or "").strip()
-    if len(text) > DESCRIPTION_MAX:
-        raise UserFacingError(
-            f"The description is {len(text)} characters long; the limit is {DESCRIPTION_MAX}."
-        )
-    return text
+AnyHomework = app_commands.Transform[Homework, HomeworkRef]
+OpenHomework = app_commands.Transform[Homework, OpenHomeworkRef]
+Week = app_commands.Range[int, 1, 52]
+Title = app_commands.Range[str, 1, 100]
+Due = app_commands.Range[str, 1, 20]
+Description = app_commands.Range[str, 1, 2000]
 
 
 @app_commands.guild_only()
-class HomeworkCog(commands.GroupCog, group_name="homework"):
+class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, group_name="homework"):
     """Homework: moderators post it, members mark it done and get reminders."""
 
+    feature = HOMEWORK
+    store_type = HomeworkStore
+
     def __init__(self, client: StudyBot) -> None:
-        self.bot = client
-        self.cache: GuildCache[Homework] = GuildCache(lambda guild_id: self.store.list(guild_id))
+        super().__init__(client)
         self.reminders = HomeworkReminders(client)
 
-    @property
-    def store(self) -> HomeworkStore:
-        return HomeworkStore(self.bot.db)
+    def actions(self) -> Sequence[Action]:
+        return (
+            Action("done", self.toggle_done, NUMBER),
+            Action("remind", self.toggle_remind, NUMBER),
+            Action("delete", self.delete_now, NUMBER, moderators=True),
+            Action.dismiss("keep", "Kept: nothing was deleted.", NUMBER),
+        )
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        await super().cog_load()
         self.bot.scheduler.register(KIND_MEMBER, self.reminders.send_member_reminder)
         self.bot.scheduler.register(KIND_CHANNEL, self.reminders.send_channel_reminder)
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(KIND_MEMBER)
         self.bot.scheduler.unregister(KIND_CHANNEL)
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Server only, checked here too: Discord hides the commands in DMs, a stale client may not."""
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
+        await super().cog_unload()
 
     # --- shared steps --------------------------------------------------------------------
-
-    async def config(self, guild_id: int) -> GuildConfig:
-        return await GuildStore(self.bot.db).get(guild_id)
 
     def lead(self, config: GuildConfig) -> timedelta:
         return timedelta(minutes=config.reminder_minutes["homework"])
 
-    async def resolve(self, guild_id: int, value: str, *, open_only: bool = False) -> Homework:
-        """The homework an option names: its id (as autocomplete fills it in) or its title."""
-        items = await self.cache.get(guild_id)
-        wanted = value.strip().lstrip("#")
-        found = next((item for item in items if wanted.isdigit() and item.id == int(wanted)), None)
-        if found is None:
-            found = next(
-                (item for item in items if wanted.lower() in (item.title.lower(), item.label.lower())), None
-            )
-        if found is None:
-            titles = {item.title.lower(): item.label for item in items}
-            close = difflib.get_close_matches(wanted.lower(), list(titles), n=3, cutoff=0.5)
-            hint = f" Did you mean {' or '.join(f'**{titles[c]}**' for c in close)}?" if close else ""
-            raise UserFacingError(
-                f"There is no homework called {truncate(value.strip(), 60)!r}.{hint} "
-                "Pick one from the suggestions."
-            )
-        if open_only and found.closed:
-            raise UserFacingError(f"**{found.label}** is closed: marks can't change any more.")
-        return found
-
-    def announcement_channel(self, interaction: discord.Interaction, config: GuildConfig) -> Channel:
+    def announcement_channel(self, interaction: Interaction, config: GuildConfig) -> Channel:
         """The configured homework channel, else the channel the command was used in."""
-        assert interaction.guild is not None
+        guild = guild_of(interaction)
         configured = config.channel("homework")
         if configured is not None:
-            channel = interaction.guild.get_channel_or_thread(configured)
+            channel = guild.get_channel_or_thread(configured)
             if not isinstance(channel, discord.TextChannel | discord.Thread):
                 raise UserFacingError(
                     "The homework channel set with /config channel no longer exists; choose another one."
@@ -176,7 +129,7 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
 
     async def post_and_reply(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         *,
         week: int,
         title: str,
@@ -186,8 +139,7 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
         channel_reminder: bool,
     ) -> None:
         """Validate, save (committed), announce, then confirm: for the command and the form."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         config = await self.config(guild_id)
         now = self.bot.clock.now()
         draft = HomeworkDraft(
@@ -235,21 +187,21 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
             ephemeral=True,
         )
 
-    async def toggle_done(self, interaction: discord.Interaction, homework_id: int) -> None:
+    async def toggle_done(self, interaction: Interaction, homework_id: int) -> None:
         """Mark done, or undo it: the Mark done button."""
-        assert interaction.guild_id is not None
-        homework = await self.store.get(interaction.guild_id, homework_id)
+        guild_id = guild_id_of(interaction)
+        homework = await self.store.get(guild_id, homework_id)
         if homework is None:
             raise UserFacingError("This homework was deleted.")
-        status = await self.store.status(interaction.guild_id, homework_id, interaction.user.id)
+        status = await self.store.status(guild_id, homework_id, interaction.user.id)
         await self.set_done(interaction, homework, done=not (status is not None and status.done))
 
-    async def set_done(self, interaction: discord.Interaction, homework: Homework, *, done: bool) -> None:
-        assert interaction.guild_id is not None
-        config = await self.config(interaction.guild_id)
+    async def set_done(self, interaction: Interaction, homework: Homework, *, done: bool) -> None:
+        guild_id = guild_id_of(interaction)
+        config = await self.config(guild_id)
         now = self.bot.clock.now()
         changed = await self.store.set_done(
-            interaction.guild_id,
+            guild_id,
             homework.id,
             interaction.user.id,
             done,
@@ -273,19 +225,19 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
             )
         await reply(interaction, text, ephemeral=True)
 
-    async def toggle_remind(self, interaction: discord.Interaction, homework_id: int) -> None:
+    async def toggle_remind(self, interaction: Interaction, homework_id: int) -> None:
         """Ask for a reminder, or cancel it: the Remind me button."""
-        assert interaction.guild_id is not None
-        homework = await self.store.get(interaction.guild_id, homework_id)
+        guild_id = guild_id_of(interaction)
+        homework = await self.store.get(guild_id, homework_id)
         if homework is None:
             raise UserFacingError("This homework was deleted.")
-        status = await self.store.status(interaction.guild_id, homework_id, interaction.user.id)
+        status = await self.store.status(guild_id, homework_id, interaction.user.id)
         on = not (status is not None and status.remind)
-        config = await self.config(interaction.guild_id)
+        config = await self.config(guild_id)
         now = self.bot.clock.now()
         at = remind_time(homework.due_at, self.lead(config), now)
         outcome = await self.store.set_remind(
-            interaction.guild_id, homework.id, interaction.user.id, on, now=now, remind_at=at
+            guild_id, homework.id, interaction.user.id, on, now=now, remind_at=at
         )
         if outcome == "added":
             self.bot.scheduler.wake()
@@ -307,11 +259,11 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
             text = "Nothing changed."
         await reply(interaction, text, ephemeral=True)
 
-    async def delete_now(self, interaction: discord.Interaction, homework_id: int) -> None:
+    async def delete_now(self, interaction: Interaction, homework_id: int) -> None:
         """Delete (the confirmation button): rows first (committed), then the announcement."""
-        assert interaction.guild_id is not None
-        deleted = await self.store.delete(interaction.guild_id, homework_id, user_id=interaction.user.id)
-        await self.cache.refresh(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        deleted = await self.store.delete(guild_id, homework_id, user_id=interaction.user.id)
+        await self.cache.refresh(guild_id)
         if deleted is None:
             await interaction.response.edit_message(
                 content="That homework was already deleted; nothing changed.", embed=None, view=None
@@ -347,20 +299,20 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
     @moderator_only()
     async def post(
         self,
-        interaction: discord.Interaction,
-        week: app_commands.Range[int, 1, 52] | None = None,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        due: app_commands.Range[str, 1, 20] | None = None,
-        description: app_commands.Range[str, 1, 2000] | None = None,
+        interaction: Interaction,
+        week: Week | None = None,
+        title: Title | None = None,
+        due: Due | None = None,
+        description: Description | None = None,
         optional: bool | None = None,
         channel_reminder: bool | None = None,
     ) -> None:
         """Post homework with Mark done and Remind me buttons (moderators); no options opens a form."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         given = (week, title, due, description, optional, channel_reminder)
         if all(value is None for value in given):
-            config = await self.config(interaction.guild_id)
-            await interaction.response.send_modal(PostHomeworkModal(self, config.timezone))
+            config = await self.config(guild_id)
+            await interaction.response.send_modal(PostHomeworkModal(self.post_and_reply, config.timezone))
             return
         if week is None or title is None or due is None:
             raise UserFacingError(
@@ -389,45 +341,40 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
     @moderator_only()
     async def edit(
         self,
-        interaction: discord.Interaction,
-        homework: str,
-        week: app_commands.Range[int, 1, 52] | None = None,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        due: app_commands.Range[str, 1, 20] | None = None,
-        description: app_commands.Range[str, 1, 2000] | None = None,
+        interaction: Interaction,
+        homework: AnyHomework,
+        week: Week | None = None,
+        title: Title | None = None,
+        due: Due | None = None,
+        description: Description | None = None,
         optional: bool | None = None,
         channel_reminder: bool | None = None,
     ) -> None:
         """Change homework; its announcement and reminders follow (moderators)."""
-        assert interaction.guild_id is not None
-        if all(value is None for value in (week, title, due, description, optional, channel_reminder)):
-            raise UserFacingError(
-                "Give at least one thing to change: week, title, due, description, optional…"
-            )
-        current = await self.resolve(interaction.guild_id, homework)
-        config = await self.config(interaction.guild_id)
-        now = self.bot.clock.now()
-        new_due = parse_due(due, config.zone, now) if due is not None else None
-        due_at = new_due or current.due_at
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        updated = await self.store.update(
-            interaction.guild_id,
-            current.id,
-            user_id=interaction.user.id,
-            member_remind_at=remind_time(due_at, self.lead(config), now),
-            channel_remind_at=remind_time(due_at, self.lead(config), now) if due_at > now else None,
+        guild_id = guild_id_of(interaction)
+        config = await self.config(guild_id)
+        edit = plan_homework_edit(
+            homework,
+            zone=config.zone,
+            lead=self.lead(config),
+            now=self.bot.clock.now(),
             week=week,
-            title=check_title(title) if title is not None else None,
-            description=(
-                ("" if description.strip() == "-" else check_description(description))
-                if description is not None
-                else None
-            ),
-            due_at=new_due,
+            title=title,
+            due=due,
+            description=description,
             optional=optional,
             channel_reminder=channel_reminder,
         )
-        await self.cache.refresh(interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        updated = await self.store.update(
+            guild_id,
+            homework.id,
+            edit.changes,
+            user_id=interaction.user.id,
+            member_remind_at=edit.member_remind_at,
+            channel_remind_at=edit.channel_remind_at,
+        )
+        await self.cache.refresh(guild_id)
         self.bot.scheduler.wake()
         updated, note = await self.refresh_announcement(updated)
         await reply(
@@ -437,130 +384,75 @@ class HomeworkCog(commands.GroupCog, group_name="homework"):
     @app_commands.command(name="close")
     @app_commands.describe(homework="The homework to close")
     @moderator_only()
-    async def close(self, interaction: discord.Interaction, homework: str) -> None:
+    async def close(self, interaction: Interaction, homework: AnyHomework) -> None:
         """Close homework: no more marks, no more reminders (moderators)."""
-        assert interaction.guild_id is not None
-        current = await self.resolve(interaction.guild_id, homework)
+        guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        closed = await self.store.close(interaction.guild_id, current.id, user_id=interaction.user.id)
-        await self.cache.refresh(interaction.guild_id)
+        closed = await self.store.close(guild_id, homework.id, user_id=interaction.user.id)
+        await self.cache.refresh(guild_id)
         closed, note = await self.refresh_announcement(closed)
         await reply(interaction, f"Closed **{closed.label}**. {note}", ephemeral=True)
 
     @app_commands.command(name="delete")
     @app_commands.describe(homework="The homework to delete")
     @moderator_only()
-    async def delete(self, interaction: discord.Interaction, homework: str) -> None:
+    async def delete(self, interaction: Interaction, homework: AnyHomework) -> None:
         """Delete homework and everyone's marks, after a confirmation (moderators)."""
-        assert interaction.guild_id is not None
-        current = await self.resolve(interaction.guild_id, homework)
         await reply(
             interaction,
-            f"Delete **{current.label}**, its announcement and everyone's marks? This can't be undone.",
-            view=confirm_delete_view(current.id),
+            f"Delete **{homework.label}**, its announcement and everyone's marks? This can't be undone.",
+            view=confirm_delete_view(homework.id),
             ephemeral=True,
         )
 
     @app_commands.command(name="progress")
     @app_commands.describe(homework="The homework to look at")
     @moderator_only()
-    async def progress(self, interaction: discord.Interaction, homework: str) -> None:
+    async def progress(self, interaction: Interaction, homework: AnyHomework) -> None:
         """Who has marked homework done: counts and names (moderators)."""
-        assert interaction.guild is not None
-        current = await self.resolve(interaction.guild.id, homework)
-        statuses = await self.store.statuses(interaction.guild.id, current.id)
+        guild = guild_of(interaction)
+        statuses = await self.store.statuses(guild.id, homework.id)
         names = {}
         for status in statuses:
-            member = interaction.guild.get_member(status.user_id)
+            member = guild.get_member(status.user_id)
             names[status.user_id] = (
                 discord.utils.escape_markdown(member.display_name) if member else f"<@{status.user_id}>"
             )
-        await reply(interaction, embed=progress_embed(current, statuses, names), ephemeral=True)
+        await reply(interaction, embed=progress_embed(homework, statuses, names), ephemeral=True)
 
     # --- members -------------------------------------------------------------------------
 
     @app_commands.command(name="list")
     @app_commands.describe(week="Only this week (default: all open homework)")
-    async def list_(
-        self, interaction: discord.Interaction, week: app_commands.Range[int, 1, 52] | None = None
-    ) -> None:
+    async def list_(self, interaction: Interaction, week: Week | None = None) -> None:
         """Homework that is open (or one week's), with what you have done."""
-        assert interaction.guild_id is not None
-        items = await self.store.list(interaction.guild_id, week=week, open_only=week is None)
+        guild_id = guild_id_of(interaction)
+        items = await self.store.find(guild_id, week=week, open_only=week is None)
         if not items:
             where = f" for week {week}" if week is not None else " open right now"
             raise UserFacingError(f"There is no homework{where}.")
-        statuses = await self.store.member_statuses(interaction.guild_id, interaction.user.id)
+        statuses = await self.store.member_statuses(guild_id, interaction.user.id)
         await reply(
             interaction, embed=list_embed(items, statuses, self.bot.clock.now(), week), ephemeral=True
         )
 
     @app_commands.command(name="done")
     @app_commands.describe(homework="The homework you finished")
-    async def done(self, interaction: discord.Interaction, homework: str) -> None:
+    async def done(self, interaction: Interaction, homework: OpenHomework) -> None:
         """Mark homework as done."""
-        assert interaction.guild_id is not None
-        await self.set_done(
-            interaction, await self.resolve(interaction.guild_id, homework, open_only=True), done=True
-        )
+        await self.set_done(interaction, homework, done=True)
 
     @app_commands.command(name="undo")
     @app_commands.describe(homework="The homework to unmark")
-    async def undo(self, interaction: discord.Interaction, homework: str) -> None:
+    async def undo(self, interaction: Interaction, homework: OpenHomework) -> None:
         """Unmark homework you marked done by mistake."""
-        assert interaction.guild_id is not None
-        await self.set_done(
-            interaction, await self.resolve(interaction.guild_id, homework, open_only=True), done=False
-        )
+        await self.set_done(interaction, homework, done=False)
 
     @app_commands.command(name="mine")
-    async def mine(self, interaction: discord.Interaction) -> None:
+    async def mine(self, interaction: Interaction) -> None:
         """What you have done, and what is due next."""
-        assert interaction.guild_id is not None
-        items = await self.store.list(interaction.guild_id)
-        statuses = await self.store.member_statuses(interaction.guild_id, interaction.user.id)
+        guild_id = guild_id_of(interaction)
+        items = await self.store.find(guild_id)
+        statuses = await self.store.member_statuses(guild_id, interaction.user.id)
         embed = mine_embed(items, statuses, self.bot.clock.now(), interaction.user.display_name)
         await reply(interaction, embed=embed, ephemeral=True)
-
-    # --- autocomplete --------------------------------------------------------------------
-
-    async def _choices(
-        self, interaction: discord.Interaction, current: str, *, open_only: bool
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        items = await self.cache.get(interaction.guild_id)
-        wanted = current.strip().lower().lstrip("#")
-        found = [
-            item
-            for item in items
-            if (not open_only or not item.closed) and (wanted in item.label.lower() or wanted == str(item.id))
-        ]
-        found.sort(key=lambda item: (item.closed, item.due_at))
-        return [
-            app_commands.Choice(
-                name=truncate(
-                    f"{item.label} · due {local_text(item.due_at, UTC_ZONE)} UTC"
-                    + (" (closed)" if item.closed else ""),
-                    100,
-                ),
-                value=str(item.id),
-            )
-            for item in found[:25]
-        ]
-
-    @done.autocomplete("homework")
-    @undo.autocomplete("homework")
-    async def open_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._choices(interaction, current, open_only=True)
-
-    @edit.autocomplete("homework")
-    @close.autocomplete("homework")
-    @delete.autocomplete("homework")
-    @progress.autocomplete("homework")
-    async def any_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._choices(interaction, current, open_only=False)

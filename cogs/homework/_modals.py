@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
@@ -11,8 +12,8 @@ from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX
 from bot.errors import StudyModal, UserFacingError
 from cogs.homework._due import DUE_FORMAT
 
-if TYPE_CHECKING:
-    from cogs.homework._homework_cog import HomeworkCog
+#: ``HomeworkCog.post_and_reply``: validates, saves, announces and confirms.
+PostHomework = Callable[..., Awaitable[None]]
 
 _YES = {"yes", "y", "true", "1", "optional"}
 _NO = {"", "no", "n", "false", "0"}
@@ -58,14 +59,14 @@ class PostHomeworkModal(StudyModal, title="Post homework"):
         label="Optional homework? (yes / no)", max_length=5, required=False, placeholder="no"
     )
 
-    def __init__(self, cog: HomeworkCog, zone_name: str) -> None:
+    def __init__(self, post: PostHomework, zone_name: str) -> None:
         super().__init__(timeout=15 * 60)
-        self.cog = cog
+        self.post = post
         self.due.placeholder = f"2026-12-01 18:00 ({zone_name})"[:100]
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         ensure_moderator(interaction)
-        await self.cog.post_and_reply(
+        await self.post(
             interaction,
             week=parse_week(self.week.value),
             title=self.homework_title.value,

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import StudyBot
 from bot.checks import moderator_only
+from bot.components import NUMBER, Action
 from bot.db.papers import Paper, PaperDraft, PaperStore
 from bot.errors import UserFacingError
-from bot.guild_cache import GuildCache
+from bot.guild_feature import CachedFeature, guild_id_of, guild_of
+from bot.interactions import Interaction
 from bot.replies import reply, truncate
 from cogs.homework._papers_embeds import paper_links, progress_embed, reading_list_embed, votes_embed
-from cogs.homework._papers_views import DYNAMIC_ITEMS, confirm_remove_view
+from cogs.homework._papers_views import PAPERS, confirm_remove_view
+from cogs.homework._refs import PaperRef
 
 log = logging.getLogger(__name__)
 
 STARTER_LIST = Path(__file__).with_name("papers_starter.json")
+AnyPaper = app_commands.Transform[Paper, PaperRef]
 
 
 def starter_drafts() -> list[PaperDraft]:
@@ -41,54 +44,29 @@ def heading(week: int | None, theme: str | None) -> str:
 
 
 @app_commands.guild_only()
-class PapersCog(commands.GroupCog, group_name="papers"):
+class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name="papers"):
     """Reading lists: papers per week or theme, what you have read, votes for the next one."""
 
-    def __init__(self, client: StudyBot) -> None:
-        self.bot = client
-        self.cache: GuildCache[Paper] = GuildCache(lambda guild_id: self.store.list(guild_id))
+    feature = PAPERS
+    store_type = PaperStore
 
-    @property
-    def store(self) -> PaperStore:
-        return PaperStore(self.bot.db)
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Server only, checked here too: Discord hides the commands in DMs, a stale client may not."""
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
-
-    # --- shared steps --------------------------------------------------------------------
-
-    async def resolve(self, guild_id: int, value: str) -> Paper:
-        """The paper an option names: its id (as autocomplete fills it in) or its title."""
-        papers = await self.cache.get(guild_id)
-        wanted = value.strip().lstrip("#")
-        for paper in papers:
-            if (wanted.isdigit() and paper.id == int(wanted)) or paper.title.lower() == wanted.lower():
-                return paper
-        if not papers:
-            raise UserFacingError(
-                "The reading list is empty; moderators can start it with /papers starter-list."
-            )
-        titles = {paper.title.lower(): paper.title for paper in papers}
-        close = difflib.get_close_matches(wanted.lower(), list(titles), n=3, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(f'**{titles[c]}**' for c in close)}?" if close else ""
-        raise UserFacingError(
-            f"There is no paper called {truncate(value.strip(), 60)!r} on the list.{hint} "
-            "Pick one from the suggestions."
+    def actions(self) -> Sequence[Action]:
+        return (
+            Action("remove", self.remove_now, NUMBER, moderators=True),
+            Action.dismiss("keep", "Kept: nothing was removed.", NUMBER),
         )
 
-    async def remove_now(self, guild_id: int, paper_id: int, user_id: int) -> Paper | None:
-        removed = await self.store.remove(guild_id, paper_id, user_id=user_id)
+    async def remove_now(self, interaction: Interaction, paper_id: int) -> None:
+        """The confirmation button: remove the paper with its reads and votes."""
+        guild_id = guild_id_of(interaction)
+        removed = await self.store.remove(guild_id, paper_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
-        return removed
+        text = (
+            f"Removed **{removed.title}** from the reading list."
+            if removed
+            else "That paper was already removed; nothing changed."
+        )
+        await interaction.response.edit_message(content=text, embed=None, view=None)
 
     def display_names(self, guild: discord.Guild, user_ids: list[int]) -> list[str]:
         names = []
@@ -112,7 +90,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
     @moderator_only()
     async def add(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         title: app_commands.Range[str, 1, 150],
         url: app_commands.Range[str, 1, 300] | None = None,
         week: app_commands.Range[int, 1, 52] | None = None,
@@ -122,7 +100,7 @@ class PapersCog(commands.GroupCog, group_name="papers"):
         arxiv: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
         """Add a paper to the reading list (moderators)."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         draft = PaperDraft.build(
             title=title,
             url=url,
@@ -132,8 +110,8 @@ class PapersCog(commands.GroupCog, group_name="papers"):
             companion_title=companion_title,
             arxiv=arxiv,
         )
-        paper = await self.store.add(interaction.guild_id, draft, user_id=interaction.user.id)
-        await self.cache.refresh(interaction.guild_id)
+        paper = await self.store.add(guild_id, draft, user_id=interaction.user.id)
+        await self.cache.refresh(guild_id)
         await reply(
             interaction, f"Added **{paper.title}** ({paper.group}): {paper_links(paper)}", ephemeral=True
         )
@@ -141,27 +119,25 @@ class PapersCog(commands.GroupCog, group_name="papers"):
     @app_commands.command(name="remove")
     @app_commands.describe(paper="The paper to remove")
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction, paper: str) -> None:
+    async def remove(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Remove a paper with its reads and votes, after a confirmation (moderators)."""
-        assert interaction.guild_id is not None
-        found = await self.resolve(interaction.guild_id, paper)
         await reply(
             interaction,
-            f"Remove **{found.title}** ({found.group}) and everyone's reads and votes for it?",
-            view=confirm_remove_view(found.id),
+            f"Remove **{paper.title}** ({paper.group}) and everyone's reads and votes for it?",
+            view=confirm_remove_view(paper.id),
             ephemeral=True,
         )
 
     @app_commands.command(name="starter-list")
     @moderator_only()
-    async def starter_list(self, interaction: discord.Interaction) -> None:
+    async def starter_list(self, interaction: Interaction) -> None:
         """Add the week 1 reading list (Transformer, BERT, T5); running it again adds nothing twice."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         added, present = await self.store.add_missing(
-            interaction.guild_id, starter_drafts(), user_id=interaction.user.id, action="papers.starter_list"
+            guild_id, starter_drafts(), user_id=interaction.user.id, action="papers.starter_list"
         )
         if added:
-            await self.cache.refresh(interaction.guild_id)
+            await self.cache.refresh(guild_id)
             text = f"Added {len(added)} papers for week 1: " + "; ".join(f"**{t}**" for t in added) + "."
             if present:
                 text += f" {len(present)} were already on the list."
@@ -175,17 +151,15 @@ class PapersCog(commands.GroupCog, group_name="papers"):
     @app_commands.describe(week="Only this week's papers")
     @moderator_only()
     async def progress(
-        self, interaction: discord.Interaction, week: app_commands.Range[int, 1, 52] | None = None
+        self, interaction: Interaction, week: app_commands.Range[int, 1, 52] | None = None
     ) -> None:
         """Who has read which paper (moderators)."""
-        assert interaction.guild is not None
-        papers = await self.store.list(interaction.guild.id, week=week)
+        guild = guild_of(interaction)
+        papers = await self.store.find(guild.id, week=week)
         if not papers:
             raise UserFacingError("There are no papers on that list yet.")
         readers = {
-            paper.id: self.display_names(
-                interaction.guild, await self.store.readers(interaction.guild.id, paper.id)
-            )
+            paper.id: self.display_names(guild, await self.store.readers(guild.id, paper.id))
             for paper in papers
         }
         embed = progress_embed(papers, readers, "Reading progress" + (f" · week {week}" if week else ""))
@@ -197,14 +171,14 @@ class PapersCog(commands.GroupCog, group_name="papers"):
     @app_commands.describe(week="Only this week's papers", theme="Only this theme")
     async def list_(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         week: app_commands.Range[int, 1, 52] | None = None,
         theme: app_commands.Range[str, 1, 50] | None = None,
     ) -> None:
         """The reading list, with what you have read and the votes."""
-        assert interaction.guild_id is not None
-        guild_id, user_id = interaction.guild_id, interaction.user.id
-        papers = await self.store.list(guild_id, week=week, theme=theme)
+        guild_id = guild_id_of(interaction)
+        user_id = interaction.user.id
+        papers = await self.store.find(guild_id, week=week, theme=theme)
         if not papers:
             if week is None and theme is None:
                 raise UserFacingError(
@@ -224,73 +198,46 @@ class PapersCog(commands.GroupCog, group_name="papers"):
 
     @app_commands.command(name="read")
     @app_commands.describe(paper="The paper you have read")
-    async def read(self, interaction: discord.Interaction, paper: str) -> None:
+    async def read(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Mark a paper as read."""
-        assert interaction.guild_id is not None
-        found = await self.resolve(interaction.guild_id, paper)
-        changed = await self.store.set_read(interaction.guild_id, found.id, interaction.user.id, True)
+        guild_id = guild_id_of(interaction)
+        changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, True)
         text = (
-            f"📖 Marked **{found.title}** as read." if changed else f"You had already read **{found.title}**."
+            f"📖 Marked **{paper.title}** as read." if changed else f"You had already read **{paper.title}**."
         )
         await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="unread")
     @app_commands.describe(paper="The paper to unmark")
-    async def unread(self, interaction: discord.Interaction, paper: str) -> None:
+    async def unread(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Unmark a paper you marked read by mistake."""
-        assert interaction.guild_id is not None
-        found = await self.resolve(interaction.guild_id, paper)
-        changed = await self.store.set_read(interaction.guild_id, found.id, interaction.user.id, False)
+        guild_id = guild_id_of(interaction)
+        changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, False)
         text = (
-            f"**{found.title}** is no longer marked read."
+            f"**{paper.title}** is no longer marked read."
             if changed
-            else f"**{found.title}** was not marked read."
+            else f"**{paper.title}** was not marked read."
         )
         await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="vote")
     @app_commands.describe(paper="The paper you'd like to read next (vote again to take it back)")
-    async def vote(self, interaction: discord.Interaction, paper: str) -> None:
+    async def vote(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Vote for the paper to read next; voting again takes the vote back."""
-        assert interaction.guild_id is not None
-        found = await self.resolve(interaction.guild_id, paper)
-        voted = await self.store.toggle_vote(interaction.guild_id, found.id, interaction.user.id)
+        guild_id = guild_id_of(interaction)
+        voted = await self.store.toggle_vote(guild_id, paper.id, interaction.user.id)
         text = (
-            f"👍 You voted for **{found.title}**. Vote again to take it back."
+            f"👍 You voted for **{paper.title}**. Vote again to take it back."
             if voted
-            else f"You took back your vote for **{found.title}**."
+            else f"You took back your vote for **{paper.title}**."
         )
-        tally = votes_embed(
-            await self.store.list(interaction.guild_id), await self.store.vote_counts(interaction.guild_id)
-        )
+        tally = votes_embed(await self.store.find(guild_id), await self.store.vote_counts(guild_id))
         await reply(interaction, text, embed=tally, ephemeral=True)
 
-    # --- autocomplete --------------------------------------------------------------------
-
-    @remove.autocomplete("paper")
-    @read.autocomplete("paper")
-    @unread.autocomplete("paper")
-    @vote.autocomplete("paper")
-    async def paper_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        wanted = current.strip().lower()
-        papers = [
-            paper
-            for paper in await self.cache.get(interaction.guild_id)
-            if wanted in paper.title.lower() or wanted in paper.group.lower() or wanted == paper.arxiv_id
-        ]
-        return [
-            app_commands.Choice(name=truncate(f"{paper.title} · {paper.group}", 100), value=str(paper.id))
-            for paper in papers[:25]
-        ]
+    # --- autocomplete ---------------------------------------------------------------------
 
     @list_.autocomplete("theme")
-    async def theme_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def theme_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
         wanted = current.strip().lower()

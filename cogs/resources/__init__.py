@@ -6,6 +6,6 @@ from bot.app import StudyBot
 
 
 async def setup(client: StudyBot) -> None:
-    from cogs.resources._cog import Resources
+    from cogs.resources._cog import ResourcesCog
 
-    await client.add_cog(Resources(client))
+    await client.add_cog(ResourcesCog(client))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,8 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import StudyBot
 from bot.checks import moderator_only
+from bot.components import NUMBER, Action, marker, text
 from bot.db.resources import (
     CATEGORIES,
     Resource,
@@ -27,18 +27,25 @@ from bot.db.resources import (
     parse_tags,
 )
 from bot.errors import UserFacingError
-from bot.guild_cache import GuildCache
+from bot.guild_feature import CachedFeature, guild_id_of, guild_of
+from bot.interactions import Interaction
 from bot.replies import reply, truncate
 from cogs.resources._embeds import import_embed, list_embed, page_count, resource_embed, search_embed
 from cogs.resources._files import MAX_FILE_BYTES, export_resources, read_resource_file
 from cogs.resources._modals import AddResourceModal
+from cogs.resources._refs import ResourceRef
 from cogs.resources._search import rank
-from cogs.resources._views import DYNAMIC_ITEMS, confirm_remove_view, page_view
+from cogs.resources._views import RESOURCES, confirm_remove_view, page_view
 
 log = logging.getLogger(__name__)
 
 STARTER_PACK = Path(__file__).with_name("starter_pack.json")
 CLEAR = "-"  # an edit value that empties a field
+AnyResource = app_commands.Transform[Resource, ResourceRef]
+Title = app_commands.Range[str, 1, 100]
+Link = app_commands.Range[str, 1, 512]
+Description = app_commands.Range[str, 1, 1000]
+Tags = app_commands.Range[str, 1, 400]
 
 
 def starter_entries() -> list[Any]:
@@ -55,66 +62,41 @@ def share_mentions(member: discord.abc.Snowflake | None) -> discord.AllowedMenti
 
 
 @app_commands.guild_only()
-class Resources(commands.GroupCog, group_name="resources"):
+class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, group_name="resources"):
     """Links, courses and tools the study group keeps."""
 
-    def __init__(self, client: StudyBot) -> None:
-        self.bot = client
-        self.cache: GuildCache[Resource] = GuildCache(lambda guild_id: self.store.list(guild_id))
+    feature = RESOURCES
+    store_type = ResourceStore
 
-    @property
-    def store(self) -> ResourceStore:
-        return ResourceStore(self.bot.db)
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Server only, checked here too: Discord hides the commands in DMs, a stale client may not."""
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
+    def actions(self) -> Sequence[Action]:
+        return (
+            Action("page", self.turn_page, NUMBER, NUMBER, marker("[pn]"), text("[a-z]*")),
+            Action("remove", self.remove_now, NUMBER, moderators=True),
+            Action.dismiss("keep", "Kept: nothing was removed.", NUMBER),
+        )
 
     # --- shared steps --------------------------------------------------------------------
 
-    async def resolve(self, guild_id: int, name: str) -> Resource:
-        """The resource a member named (its title, as autocomplete fills it in, or ``#id``)."""
-        wanted = name.strip()
-        resources = await self.cache.get(guild_id)
-        for item in resources:
-            if item.title.lower() == wanted.lower():
-                return item
-        if wanted.startswith("#") and wanted[1:].isdigit():
-            for item in resources:
-                if item.id == int(wanted[1:]):
-                    return item
+    async def turn_page(self, interaction: Interaction, owner_id: int, page: int, category: str) -> None:
+        """Previous / Next on a list: only the member who asked for the list can turn its pages."""
+        if interaction.user.id != owner_id:
+            raise UserFacingError(
+                "These buttons turn the pages for whoever ran the list; use /resources list to get your own."
+            )
+        wanted = category or None
+        resources = await self.store.find(guild_id_of(interaction), wanted)
         if not resources:
-            raise UserFacingError("This server has no resources yet.")
-        titles = {item.title.lower(): item.title for item in resources}
-        close = difflib.get_close_matches(wanted.lower(), list(titles), n=3, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(f'**{titles[c]}**' for c in close)}?" if close else ""
-        raise UserFacingError(
-            f"There is no resource called {truncate(wanted, 60)!r}.{hint} Pick one from the suggestions."
-        )
-
-    async def list_page(
-        self, guild_id: int, category: str | None, page: int, owner_id: int
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """A page of the list, with the buttons that turn it (for ``owner_id``)."""
-        resources = await self.store.list(guild_id, category)
-        if not resources:
-            where = f" in **{category}**" if category else ""
+            where = f" in **{wanted}**" if wanted else ""
             raise UserFacingError(f"There are no resources{where} any more.")
         pages = page_count(len(resources))
         page = min(max(page, 0), pages - 1)
-        return list_embed(resources, page, category), page_view(owner_id, page, pages, category)
+        await interaction.response.edit_message(
+            embed=list_embed(resources, page, wanted), view=page_view(owner_id, page, pages, wanted)
+        )
 
     async def add_and_reply(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         *,
         title: str,
         url: str,
@@ -123,12 +105,12 @@ class Resources(commands.GroupCog, group_name="resources"):
         tags: str | None,
     ) -> None:
         """Validate, save (committed), refresh the cache, then confirm: for the command and the form."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         draft = ResourceDraft.build(
             title=title, url=url, category=category, description=description, tags=tags
         )
-        saved = await self.store.add(interaction.guild_id, draft, user_id=interaction.user.id)
-        await self.cache.refresh(interaction.guild_id)
+        saved = await self.store.add(guild_id, draft, user_id=interaction.user.id)
+        await self.cache.refresh(guild_id)
         await reply(
             interaction,
             f"Saved **{saved.title}** in {saved.category}.",
@@ -136,21 +118,27 @@ class Resources(commands.GroupCog, group_name="resources"):
             ephemeral=True,
         )
 
-    async def remove_now(self, guild_id: int, resource_id: int, user_id: int) -> Resource | None:
-        """Delete (after the confirmation button); None if it was already gone."""
-        removed = await self.store.remove(guild_id, resource_id, user_id=user_id)
+    async def remove_now(self, interaction: Interaction, resource_id: int) -> None:
+        """The confirmation button: delete the resource (no-op if it was already gone)."""
+        guild_id = guild_id_of(interaction)
+        removed = await self.store.remove(guild_id, resource_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
-        return removed
+        text = (
+            f"Removed **{removed.title}**."
+            if removed
+            else "That resource was already removed; nothing changed."
+        )
+        await interaction.response.edit_message(content=text, embed=None, view=None)
 
     # --- everyone ------------------------------------------------------------------------
 
     @app_commands.command(name="list")
     @app_commands.describe(category="Only this category (setup, course, fastai, libraries, papers …)")
-    async def list_(self, interaction: discord.Interaction, category: str | None = None) -> None:
+    async def list_(self, interaction: Interaction, category: str | None = None) -> None:
         """Browse the server's resources, page by page."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         wanted = check_category(category) if category else None
-        resources = await self.store.list(interaction.guild_id, wanted)
+        resources = await self.store.find(guild_id, wanted)
         if not resources:
             if wanted:
                 raise UserFacingError(f"There are no resources in **{wanted}** yet.")
@@ -164,10 +152,10 @@ class Resources(commands.GroupCog, group_name="resources"):
 
     @app_commands.command(name="search")
     @app_commands.describe(query="Words from the title, tags or description; typos are fine")
-    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 100]) -> None:
+    async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 100]) -> None:
         """Find resources by title, tags or description, best matches first."""
-        assert interaction.guild_id is not None
-        results = rank(query, await self.cache.get(interaction.guild_id), limit=10)
+        guild_id = guild_id_of(interaction)
+        results = rank(query, await self.cache.get(guild_id), limit=10)
         if not results:
             raise UserFacingError(
                 f"Nothing matches {truncate(query, 60)!r}. Try fewer words, or browse with /resources list."
@@ -175,23 +163,21 @@ class Resources(commands.GroupCog, group_name="resources"):
         await reply(interaction, embed=search_embed(query, results), ephemeral=True)
 
     @app_commands.command(name="show")
+    @app_commands.rename(resource="name")
     @app_commands.describe(
-        name="The resource (start typing to search)", public="Show it to the whole channel"
+        resource="The resource (start typing to search)", public="Show it to the whole channel"
     )
-    async def show(self, interaction: discord.Interaction, name: str, public: bool = False) -> None:
+    async def show(self, interaction: Interaction, resource: AnyResource, public: bool = False) -> None:
         """Show one resource, to you alone or to the channel."""
-        assert interaction.guild_id is not None
-        resource = await self.resolve(interaction.guild_id, name)
         await reply(interaction, embed=resource_embed(resource), ephemeral=not public)
 
     @app_commands.command(name="share")
-    @app_commands.describe(name="The resource (start typing to search)", to="Mention this member with it")
+    @app_commands.rename(resource="name")
+    @app_commands.describe(resource="The resource (start typing to search)", to="Mention this member with it")
     async def share(
-        self, interaction: discord.Interaction, name: str, to: discord.Member | None = None
+        self, interaction: Interaction, resource: AnyResource, to: discord.Member | None = None
     ) -> None:
         """Post a resource in this channel, optionally for one member."""
-        assert interaction.guild_id is not None
-        resource = await self.resolve(interaction.guild_id, name)
         if to is not None and to.bot:
             raise UserFacingError("Bots don't read links; share it with a member instead.")
         sharer = interaction.user.display_name
@@ -216,17 +202,17 @@ class Resources(commands.GroupCog, group_name="resources"):
     @moderator_only()
     async def add(
         self,
-        interaction: discord.Interaction,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        url: app_commands.Range[str, 1, 512] | None = None,
+        interaction: Interaction,
+        title: Title | None = None,
+        url: Link | None = None,
         category: str | None = None,
-        description: app_commands.Range[str, 1, 1000] | None = None,
-        tags: app_commands.Range[str, 1, 400] | None = None,
+        description: Description | None = None,
+        tags: Tags | None = None,
     ) -> None:
         """Add a resource (moderators); with no options a form opens."""
         given = [title, url, category, description, tags]
         if all(value is None for value in given):
-            await interaction.response.send_modal(AddResourceModal(self))
+            await interaction.response.send_modal(AddResourceModal(self.add_and_reply))
             return
         if title is None or url is None or category is None:
             raise UserFacingError(
@@ -238,8 +224,9 @@ class Resources(commands.GroupCog, group_name="resources"):
         )
 
     @app_commands.command(name="edit")
+    @app_commands.rename(resource="name")
     @app_commands.describe(
-        name="The resource to change",
+        resource="The resource to change",
         title="New title",
         url="New link (http or https)",
         description='New description ("-" to clear it)',
@@ -248,18 +235,17 @@ class Resources(commands.GroupCog, group_name="resources"):
     @moderator_only()
     async def edit(
         self,
-        interaction: discord.Interaction,
-        name: str,
-        title: app_commands.Range[str, 1, 100] | None = None,
-        url: app_commands.Range[str, 1, 512] | None = None,
-        description: app_commands.Range[str, 1, 1000] | None = None,
-        tags: app_commands.Range[str, 1, 400] | None = None,
+        interaction: Interaction,
+        resource: AnyResource,
+        title: Title | None = None,
+        url: Link | None = None,
+        description: Description | None = None,
+        tags: Tags | None = None,
     ) -> None:
         """Change a resource's title, link, description or tags (moderators)."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         if all(value is None for value in (title, url, description, tags)):
             raise UserFacingError("Give at least one of title, url, description or tags to change.")
-        resource = await self.resolve(interaction.guild_id, name)
         changes: dict[str, Any] = {}
         if title is not None:
             changes["title"] = check_title(title)
@@ -269,21 +255,18 @@ class Resources(commands.GroupCog, group_name="resources"):
             changes["description"] = "" if description.strip() == CLEAR else check_description(description)
         if tags is not None:
             changes["tags"] = () if tags.strip() == CLEAR else parse_tags(tags)
-        updated = await self.store.update(
-            interaction.guild_id, resource.id, user_id=interaction.user.id, **changes
-        )
-        await self.cache.refresh(interaction.guild_id)
+        updated = await self.store.update(guild_id, resource.id, user_id=interaction.user.id, **changes)
+        await self.cache.refresh(guild_id)
         await reply(
             interaction, f"Updated **{updated.title}**.", embed=resource_embed(updated), ephemeral=True
         )
 
     @app_commands.command(name="remove")
-    @app_commands.describe(name="The resource to remove")
+    @app_commands.rename(resource="name")
+    @app_commands.describe(resource="The resource to remove")
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction, name: str) -> None:
+    async def remove(self, interaction: Interaction, resource: AnyResource) -> None:
         """Remove a resource, after a confirmation (moderators)."""
-        assert interaction.guild_id is not None
-        resource = await self.resolve(interaction.guild_id, name)
         await reply(
             interaction,
             f"Remove **{resource.title}** for everyone? This can't be undone.",
@@ -293,17 +276,17 @@ class Resources(commands.GroupCog, group_name="resources"):
         )
 
     @app_commands.command(name="move")
-    @app_commands.describe(name="The resource to move", category="The category to file it under")
+    @app_commands.rename(resource="name")
+    @app_commands.describe(resource="The resource to move", category="The category to file it under")
     @moderator_only()
-    async def move(self, interaction: discord.Interaction, name: str, category: str) -> None:
+    async def move(self, interaction: Interaction, resource: AnyResource, category: str) -> None:
         """File a resource under another category (moderators)."""
-        assert interaction.guild_id is not None
-        resource = await self.resolve(interaction.guild_id, name)
+        guild_id = guild_id_of(interaction)
         target = check_category(category)
         if target == resource.category:
             raise UserFacingError(f"**{resource.title}** is already in {target}.")
-        moved = await self.store.move(interaction.guild_id, resource.id, target, user_id=interaction.user.id)
-        await self.cache.refresh(interaction.guild_id)
+        moved = await self.store.move(guild_id, resource.id, target, user_id=interaction.user.id)
+        await self.cache.refresh(guild_id)
         await reply(
             interaction, f"Moved **{moved.title}** from {resource.category} to {target}.", ephemeral=True
         )
@@ -315,10 +298,10 @@ class Resources(commands.GroupCog, group_name="resources"):
     )
     @moderator_only()
     async def import_(
-        self, interaction: discord.Interaction, file: discord.Attachment, skip_invalid: bool = False
+        self, interaction: Interaction, file: discord.Attachment, skip_invalid: bool = False
     ) -> None:
         """Add resources from a JSON or YAML file, all or nothing (moderators)."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         if file.size > MAX_FILE_BYTES:
             raise UserFacingError(
                 f"That file is {file.size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB."
@@ -326,30 +309,26 @@ class Resources(commands.GroupCog, group_name="resources"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         entries = await read_resource_file(file.filename, await file.read())
         report = await self.store.import_entries(
-            interaction.guild_id,
+            guild_id,
             entries,
             user_id=interaction.user.id,
             source=file.filename,
             skip_invalid=skip_invalid,
         )
         if report.written:
-            await self.cache.refresh(interaction.guild_id)
+            await self.cache.refresh(guild_id)
         await reply(interaction, embed=import_embed(report, file.filename), ephemeral=True)
 
     @app_commands.command(name="export")
     @app_commands.describe(format="json (default) or yaml")
     @moderator_only()
-    async def export(
-        self, interaction: discord.Interaction, format: Literal["json", "yaml"] = "json"
-    ) -> None:
+    async def export(self, interaction: Interaction, format: Literal["json", "yaml"] = "json") -> None:
         """Download the server's resources as a file to back up or import elsewhere (moderators)."""
-        assert interaction.guild is not None
-        resources = await self.store.list(interaction.guild.id)
+        guild = guild_of(interaction)
+        resources = await self.store.find(guild.id)
         if not resources:
             raise UserFacingError("There is nothing to export yet: this server has no resources.")
-        filename, data = export_resources(
-            resources, format, guild_name=interaction.guild.name, now=self.bot.clock.now()
-        )
+        filename, data = export_resources(resources, format, guild_name=guild.name, now=self.bot.clock.now())
         noun = "resource" if len(resources) == 1 else "resources"
         await reply(
             interaction,
@@ -360,43 +339,24 @@ class Resources(commands.GroupCog, group_name="resources"):
 
     @app_commands.command(name="starter-pack")
     @moderator_only()
-    async def starter_pack(self, interaction: discord.Interaction) -> None:
+    async def starter_pack(self, interaction: Interaction) -> None:
         """Add the course study group's starter resources; running it again adds nothing twice."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         report = await self.store.import_entries(
-            interaction.guild_id,
+            guild_id,
             starter_entries(),
             user_id=interaction.user.id,
             source="starter pack",
             action="resources.starter_pack",
         )
         if report.written:
-            await self.cache.refresh(interaction.guild_id)
+            await self.cache.refresh(guild_id)
         await reply(interaction, embed=import_embed(report, "starter pack", starter=True), ephemeral=True)
 
     # --- autocomplete --------------------------------------------------------------------
 
-    @show.autocomplete("name")
-    @share.autocomplete("name")
-    @edit.autocomplete("name")
-    @remove.autocomplete("name")
-    @move.autocomplete("name")
-    async def name_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        resources = await self.cache.get(interaction.guild_id)
-        found = rank(current, resources, limit=25) if current.strip() else resources[:25]
-        return [
-            app_commands.Choice(name=truncate(f"{item.title} · {item.category}", 100), value=item.title)
-            for item in found
-        ]
-
     @search.autocomplete("query")
-    async def query_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def query_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None or not current.strip():
             return []
         found = rank(current, await self.cache.get(interaction.guild_id), limit=25)
@@ -406,7 +366,7 @@ class Resources(commands.GroupCog, group_name="resources"):
     @add.autocomplete("category")
     @move.autocomplete("category")
     async def category_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.strip().lower()
         found = [name for name in CATEGORIES if wanted in name]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.db.resources import CATEGORIES, ImportReport, Resource
+from bot.db.resources import ImportReport, Resource
 from bot.replies import truncate
 
 PAGE_SIZE = 6
@@ -129,10 +129,6 @@ def import_embed(report: ImportReport, source: str, *, starter: bool = False) ->
         rejected = [f"{label}: {why}" for label, why in report.rejected]
         embed.add_field(name=f"Rejected ({len(report.rejected)})", value=_lines(rejected), inline=False)
     return embed
-
-
-def categories_hint() -> str:
-    return ", ".join(CATEGORIES)
 
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
@@ -10,8 +11,8 @@ from bot.checks import ensure_moderator
 from bot.db.resources import CATEGORIES, DESCRIPTION_MAX, TITLE_MAX, URL_MAX
 from bot.errors import StudyModal
 
-if TYPE_CHECKING:
-    from cogs.resources._cog import Resources
+#: ``ResourcesCog.add_and_reply``: validates, saves and confirms.
+AddResource = Callable[..., Awaitable[None]]
 
 
 class AddResourceModal(StudyModal, title="Add a resource"):
@@ -36,13 +37,13 @@ class AddResourceModal(StudyModal, title="Add a resource"):
         label="Tags, comma-separated (optional)", max_length=400, required=False, placeholder="nlp, beginner"
     )
 
-    def __init__(self, cog: Resources) -> None:
+    def __init__(self, add: AddResource) -> None:
         super().__init__(timeout=15 * 60)
-        self.cog = cog
+        self.add = add
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         ensure_moderator(interaction)
-        await self.cog.add_and_reply(
+        await self.add(
             interaction,
             title=self.resource_title.value,
             url=self.url.value,

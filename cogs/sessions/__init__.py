@@ -6,8 +6,10 @@ from bot.app import StudyBot
 
 
 async def setup(client: StudyBot) -> None:
-    from cogs.sessions._qa_cog import AskCog, QuestionsCog
-    from cogs.sessions._session_cog import SessionCog, SessionDirectory
+    from cogs.sessions._ask_cog import AskCog
+    from cogs.sessions._directory import SessionDirectory
+    from cogs.sessions._questions_cog import QuestionsCog
+    from cogs.sessions._session_cog import SessionCog
 
     directory = SessionDirectory(client)
     questions = QuestionsCog(client, directory)

@@ -54,8 +54,8 @@ def message_url(guild_id: int, channel_id: int | None, message_id: int | None) -
 
 async def week_materials(db: aiosqlite.Connection, guild_id: int, week: int) -> WeekMaterials:
     """The homework and papers a server filed under ``week``."""
-    homework = await HomeworkStore(db).list(guild_id, week=week)
-    papers = await PaperStore(db).list(guild_id, week=week)
+    homework = await HomeworkStore(db).find(guild_id, week=week)
+    papers = await PaperStore(db).find(guild_id, week=week)
     return WeekMaterials(
         week=week,
         homework=tuple(

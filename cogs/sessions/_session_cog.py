@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -11,28 +12,26 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import StudyBot
 from bot.checks import moderator_only
-from bot.db.guilds import GuildConfig, GuildStore
+from bot.components import NUMBER, Action, text
+from bot.db.guilds import GuildConfig
 from bot.db.reminders import Reminder
 from bot.db.sessions import (
     KIND_CHANNEL,
     KIND_MEMBER,
-    TITLE_MAX,
-    TOPIC_MAX,
     Session,
-    SessionDraft,
     SessionStore,
 )
 from bot.errors import UserFacingError
-from bot.guild_cache import GuildCache
+from bot.guild_feature import guild_id_of, guild_of
+from bot.interactions import Interaction
 from bot.reminder_posts import post_reminder
 from bot.replies import reply
+from cogs.sessions._directory import SessionFeature
 from cogs.sessions._embeds import (
     LIST_PAGE_SIZE,
     cancel_embed,
     channel_reminder_embed,
-    choice_name,
     list_embed,
     member_reminder_embed,
     schedule_embed,
@@ -40,25 +39,15 @@ from cogs.sessions._embeds import (
 )
 from cogs.sessions._events import can_manage_events, create_event, delete_event, update_event
 from cogs.sessions._materials import message_url, week_materials
-from cogs.sessions._timing import (
-    check_link,
-    clean_title,
-    local_moment,
-    local_text,
-    parse_clock,
-    parse_day,
-    split_topics,
-    weekly_starts,
-)
-from cogs.sessions._views import DYNAMIC_ITEMS, cancel_view, list_view, session_view
+from cogs.sessions._plans import NO_EVENTS, plan_schedule, plan_session_edit
+from cogs.sessions._refs import UpcomingSession
+from cogs.sessions._views import SESSIONS, cancel_view, list_view, session_view
 
 log = logging.getLogger(__name__)
 
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Scope = Literal["this session", "whole series"]
 DMS_CLOSED = 50007
-#: How far back autocomplete (and /questions export) looks for sessions.
-RECENT = timedelta(days=90)
 #: At most this many progress edits while creating or deleting events.
 PROGRESS_STEPS = 12
 
@@ -68,98 +57,33 @@ def only(user_id: int) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)])
 
 
-class SessionDirectory:
-    """Sessions shared by the session and Q&A cogs: lookups, autocomplete from memory, posting."""
-
-    def __init__(self, client: StudyBot) -> None:
-        self.bot = client
-        self.cache: GuildCache[Session] = GuildCache(self._load)
-
-    @property
-    def store(self) -> SessionStore:
-        return SessionStore(self.bot.db)
-
-    async def _load(self, guild_id: int) -> list[Session]:
-        return await self.store.since(guild_id, self.bot.clock.now() - RECENT)
-
-    async def config(self, guild_id: int) -> GuildConfig:
-        return await GuildStore(self.bot.db).get(guild_id)
-
-    async def require(self, guild_id: int, session_id: int) -> Session:
-        """A session of this server, or a sentence saying there is none."""
-        session = await self.store.get(guild_id, session_id)
-        if session is None:
-            raise UserFacingError(
-                f"There is no session #{session_id} on this server; pick one from the list."
-            )
-        return session
-
-    async def choices(
-        self, interaction: discord.Interaction, current: str, *, upcoming_only: bool
-    ) -> list[app_commands.Choice[int]]:
-        """Sessions matching what is typed (id, date or title), soonest first, from memory."""
-        if interaction.guild_id is None:
-            return []
-        now = self.bot.clock.now()
-        zone = (await self.config(interaction.guild_id)).zone
-        wanted = current.strip().lstrip("#").casefold()
-        found = []
-        for session in await self.cache.get(interaction.guild_id):
-            if session.cancelled or (upcoming_only and session.has_ended(now)):
-                continue
-            label = choice_name(session, zone)
-            if wanted in label.casefold():
-                found.append(app_commands.Choice(name=label, value=session.id))
-        if not upcoming_only:  # most recent first: the session that just ended is the likely one
-            found.reverse()
-        return found[:25]
-
-    def channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
-        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-
-
 @app_commands.guild_only()
-class SessionCog(commands.GroupCog, group_name="session"):
+class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="session"):
     """Weekly study sessions: scheduling, Discord events, reminders."""
 
-    def __init__(self, client: StudyBot, directory: SessionDirectory) -> None:
-        self.bot = client
-        self.directory = directory
+    feature = SESSIONS
+    store_type = SessionStore
 
-    @property
-    def store(self) -> SessionStore:
-        return SessionStore(self.bot.db)
+    def actions(self) -> Sequence[Action]:
+        return (
+            Action("remind", self.toggle_remind, NUMBER),
+            Action("list", self.show_list_page, NUMBER),
+            Action("cancel", self.cancel_now, NUMBER, text("one|series"), moderators=True),
+            Action.dismiss("keep", "Kept: nothing was cancelled.", NUMBER),
+        )
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        await super().cog_load()
         self.bot.scheduler.register(KIND_CHANNEL, self.send_channel_reminder)
         self.bot.scheduler.register(KIND_MEMBER, self.send_member_reminder)
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(KIND_CHANNEL)
         self.bot.scheduler.unregister(KIND_MEMBER)
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
+        await super().cog_unload()
 
     def lead(self, config: GuildConfig) -> timedelta:
         return timedelta(minutes=config.reminder_minutes["sessions"])
-
-    async def autocomplete_upcoming(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.directory.choices(interaction, current, upcoming_only=True)
-
-    async def _open_session(self, guild_id: int, session_id: int, now: datetime) -> Session:
-        session = await self.directory.require(guild_id, session_id)
-        if session.cancelled:
-            raise UserFacingError(f"Session #{session.id} ({session.name}) was cancelled.")
-        if session.has_ended(now):
-            raise UserFacingError(f"Session #{session.id} ({session.name}) has already taken place.")
-        return session
 
     # --- moderators ----------------------------------------------------------------------
 
@@ -178,7 +102,7 @@ class SessionCog(commands.GroupCog, group_name="session"):
     @moderator_only()
     async def schedule(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         title: app_commands.Range[str, 1, 100],
         weekday: Weekday,
         time: app_commands.Range[str, 1, 10],
@@ -190,69 +114,50 @@ class SessionCog(commands.GroupCog, group_name="session"):
         start: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
         """Schedule weekly sessions, with a Discord event for each (moderators)."""
-        assert interaction.guild_id is not None and interaction.guild is not None
-        now = self.bot.clock.now()
-        config = await self.directory.config(interaction.guild_id)
+        guild = guild_of(interaction)
+        config = await self.config(guild.id)
         zone = config.zone
-        name = clean_title(title, TITLE_MAX)
-        clock = parse_clock(time)
-        url = check_link(link)
-        topic_list = split_topics(topics, weeks)
-        occurrences = weekly_starts(zone, weekday, clock, weeks, now, parse_day(start) if start else None)
-        length = timedelta(minutes=duration)
-        drafts = [
-            SessionDraft(
-                number=index + 1,
-                week=first_week + index,
-                title=name,
-                topic=topic_list[index],
-                starts_at=occurrence.starts_at,
-                ends_at=occurrence.starts_at + length,
-                link=url,
-            )
-            for index, occurrence in enumerate(occurrences)
-        ]
-        detail = (
-            f"{weeks} × {name!r}, {weekday}s at {clock:%H:%M} {zone.key} for {duration} min, "
-            f"from {local_text(occurrences[0].starts_at, zone)}"
+        plan = plan_schedule(
+            title=title,
+            weekday=weekday,
+            time=time,
+            duration=duration,
+            weeks=weeks,
+            link=link,
+            topics=topics,
+            first_week=first_week,
+            start=start,
+            zone=zone,
+            now=self.bot.clock.now(),
         )
         sessions = await self.store.schedule(
-            interaction.guild_id,
-            name,
-            drafts,
+            guild.id,
+            plan.name,
+            plan.drafts,
             user_id=interaction.user.id,
             channel_id=interaction.channel_id,
             lead=self.lead(config),
-            detail=detail,
+            detail=plan.detail,
         )
         self.bot.scheduler.wake()
-        await self.directory.cache.refresh(interaction.guild_id)
-        notes = [occurrence.note for occurrence in occurrences if occurrence.note]
-        total = len(sessions)
-        headline = f"Scheduled {total} session{'s' if total != 1 else ''}."
+        await self.directory.cache.refresh(guild.id)
+        headline, notes = plan.headline, list(plan.notes)
         if not can_manage_events(interaction.app_permissions):
-            notes.insert(
-                0,
-                "I don't have the **Manage Events** permission here, so no Discord events were created. The "
-                "sessions, reminders and /session next work without them; grant the permission to get events "
-                "for the next series.",
-            )
-            await reply(interaction, headline, embed=schedule_embed(sessions, zone, notes), ephemeral=True)
+            embed = schedule_embed(sessions, zone, [NO_EVENTS, *notes])
+            await reply(interaction, headline, embed=embed, ephemeral=True)
             return
-        await reply(interaction, f"{headline} Creating Discord events 0/{total}…", ephemeral=True)
-        created, problem = await self._create_events(interaction, interaction.guild, sessions, headline)
-        if problem:
-            notes.insert(0, problem)
-        sessions = await self.store.series(interaction.guild_id, sessions[0].series_id)
+        await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
+        created, problem = await self._create_events(interaction, guild, sessions, headline)
+        sessions = await self.store.series(guild.id, sessions[0].series_id)
         await reply(
             interaction,
             f"{headline} Created {created} Discord event{'s' if created != 1 else ''}.",
-            embed=schedule_embed(sessions, zone, notes),
+            embed=schedule_embed(sessions, zone, [problem, *notes] if problem else notes),
             replace=True,
         )
 
     async def _create_events(
-        self, interaction: discord.Interaction, guild: discord.Guild, sessions: list[Session], headline: str
+        self, interaction: Interaction, guild: discord.Guild, sessions: list[Session], headline: str
     ) -> tuple[int, str | None]:
         """Create each session's event, editing the reply as it goes; returns (created, problem)."""
         total = len(sessions)
@@ -288,8 +193,8 @@ class SessionCog(commands.GroupCog, group_name="session"):
     @moderator_only()
     async def edit(
         self,
-        interaction: discord.Interaction,
-        session: int,
+        interaction: Interaction,
+        session: UpcomingSession,
         title: app_commands.Range[str, 1, 100] | None = None,
         date: app_commands.Range[str, 1, 10] | None = None,
         time: app_commands.Range[str, 1, 10] | None = None,
@@ -298,71 +203,41 @@ class SessionCog(commands.GroupCog, group_name="session"):
         link: app_commands.Range[str, 1, 512] | None = None,
     ) -> None:
         """Change one session's title, time, topic or link; its Discord event follows (moderators)."""
-        assert interaction.guild_id is not None and interaction.guild is not None
+        guild = guild_of(interaction)
         now = self.bot.clock.now()
-        config = await self.directory.config(interaction.guild_id)
-        zone = config.zone
-        current = await self._open_session(interaction.guild_id, session, now)
-        changes: dict[str, object] = {}
-        notes: list[str] = []
-        if title is not None:
-            changes["title"] = clean_title(title, TITLE_MAX)
-        if topic is not None:
-            text = " ".join(topic.split())
-            if len(text) > TOPIC_MAX:
-                raise UserFacingError(f"The topic is {len(text)} characters long; the limit is {TOPIC_MAX}.")
-            changes["topic"] = "" if text == "-" else text
-        if link is not None:
-            changes["link"] = check_link(link)
-        if date is not None or time is not None or duration is not None:
-            local = current.starts_at.astimezone(zone)
-            day = parse_day(date) if date is not None else local.date()
-            clock = parse_clock(time) if time is not None else local.time().replace(second=0, microsecond=0)
-            occurrence = local_moment(day, clock, zone)
-            if occurrence.note:
-                notes.append(occurrence.note)
-            starts_at = occurrence.starts_at
-            if starts_at != current.starts_at and starts_at <= now:
-                raise UserFacingError(
-                    f"{day:%Y-%m-%d} {clock:%H:%M} ({zone.key}) is already past "
-                    f"({discord.utils.format_dt(starts_at, 'R')}); pick a time in the future."
-                )
-            changes["starts_at"] = starts_at
-            changes["ends_at"] = starts_at + timedelta(minutes=duration or current.minutes)
-        changes = {key: value for key, value in changes.items() if getattr(current, key) != value}
-        if not changes:
-            raise UserFacingError(
-                "Nothing to change: give a new title, date, time, duration, topic or link that differs "
-                "from the current one."
-            )
+        config = await self.config(guild.id)
+        edit = plan_session_edit(
+            session,
+            zone=config.zone,
+            now=now,
+            title=title,
+            date=date,
+            time=time,
+            duration=duration,
+            topic=topic,
+            link=link,
+        )
         updated = await self.store.update(
-            interaction.guild_id,
-            current.id,
-            user_id=interaction.user.id,
-            lead=self.lead(config),
-            **changes,  # type: ignore[arg-type]
+            guild.id, session.id, edit.changes, user_id=interaction.user.id, lead=self.lead(config)
         )
         self.bot.scheduler.wake()
-        await self.directory.cache.refresh(interaction.guild_id)
+        await self.directory.cache.refresh(guild.id)
+        notes = list(edit.notes)
         if updated.event_id is not None or can_manage_events(interaction.app_permissions):
             await interaction.response.defer(ephemeral=True, thinking=True)
-            moved = "starts_at" in changes or "ends_at" in changes
-            note = await self._follow_event(interaction, interaction.guild, updated, moved, now)
+            note = await self._follow_event(interaction, guild, updated, edit.moved, now)
             if note:
                 notes.append(note)
-        labels = {"starts_at": "time", "ends_at": "length"}
-        names = [labels.get(key, key) for key in changes if not (key == "ends_at" and "starts_at" in changes)]
-        changed = ", ".join(names)
         await reply(
             interaction,
-            f"Updated session #{updated.id} ({changed}).",
+            f"Updated session #{updated.id} ({edit.summary}).",
             embed=session_embed(updated, now, heading="Updated", note="\n".join(notes) or None),
             ephemeral=True,
         )
 
     async def _follow_event(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         guild: discord.Guild,
         session: Session,
         moved: bool,
@@ -401,39 +276,25 @@ class SessionCog(commands.GroupCog, group_name="session"):
         await self.store.set_event(session.guild_id, session.id, event_id)
         return f"{missing}, so I created one."
 
-    @edit.autocomplete("session")
-    async def _edit_session(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.autocomplete_upcoming(interaction, current)
-
     @app_commands.command(name="cancel")
     @app_commands.describe(
         session="The session to cancel", scope="Only this session, or it and the rest of its series"
     )
     @moderator_only()
     async def cancel(
-        self, interaction: discord.Interaction, session: int, scope: Scope = "this session"
+        self, interaction: Interaction, session: UpcomingSession, scope: Scope = "this session"
     ) -> None:
         """Cancel a session or its whole series, after a confirmation (moderators)."""
-        assert interaction.guild_id is not None
-        now = self.bot.clock.now()
-        chosen = await self._open_session(interaction.guild_id, session, now)
+        guild_id = guild_id_of(interaction)
         key = "series" if scope == "whole series" else "one"
-        targets = await self._cancel_targets(chosen, key, now)
-        zone = (await self.directory.config(interaction.guild_id)).zone
+        targets = await self._cancel_targets(session, key, self.bot.clock.now())
+        zone = (await self.config(guild_id)).zone
         await reply(
             interaction,
             embed=cancel_embed(targets, zone),
-            view=cancel_view(chosen.id, key, len(targets)),
+            view=cancel_view(session.id, key, len(targets)),
             ephemeral=True,
         )
-
-    @cancel.autocomplete("session")
-    async def _cancel_session(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.autocomplete_upcoming(interaction, current)
 
     async def _cancel_targets(self, session: Session, scope: str, now: datetime) -> list[Session]:
         if scope == "one":
@@ -450,16 +311,17 @@ class SessionCog(commands.GroupCog, group_name="session"):
             )
         return found
 
-    async def cancel_now(self, interaction: discord.Interaction, session_id: int, scope: str) -> None:
+    async def cancel_now(self, interaction: Interaction, session_id: int, scope: str) -> None:
         """The confirmation was pressed: cancel, then delete the Discord events with progress."""
-        assert interaction.guild_id is not None and interaction.guild is not None
+        guild = guild_of(interaction)
+        guild_id = guild.id
         now = self.bot.clock.now()
-        chosen = await self.directory.require(interaction.guild_id, session_id)
+        chosen = await self.directory.require(guild_id, session_id)
         targets = await self._cancel_targets(chosen, scope, now)
         cancelled = await self.store.cancel(
-            interaction.guild_id, [item.id for item in targets], user_id=interaction.user.id, now=now
+            guild_id, [item.id for item in targets], user_id=interaction.user.id, now=now
         )
-        await self.directory.cache.refresh(interaction.guild_id)
+        await self.directory.cache.refresh(guild_id)
         count = len(cancelled)
         headline = f"Cancelled {count} session{'s' if count != 1 else ''}; their reminders are off."
         events = [item for item in cancelled if item.event_id is not None]
@@ -477,12 +339,12 @@ class SessionCog(commands.GroupCog, group_name="session"):
         await interaction.response.edit_message(
             content=f"{headline} Deleting Discord events 0/{len(events)}…", embed=None, view=None
         )
-        deleted, problem = await self._delete_events(interaction, interaction.guild, events, headline)
+        deleted, problem = await self._delete_events(interaction, guild, events, headline)
         text = f"{headline} Deleted {deleted} Discord event{'s' if deleted != 1 else ''}."
         await interaction.edit_original_response(content=f"{text} {problem}" if problem else text)
 
     async def _delete_events(
-        self, interaction: discord.Interaction, guild: discord.Guild, sessions: list[Session], headline: str
+        self, interaction: Interaction, guild: discord.Guild, sessions: list[Session], headline: str
     ) -> tuple[int, str | None]:
         total = len(sessions)
         step = max(1, math.ceil(total / PROGRESS_STEPS))
@@ -511,24 +373,20 @@ class SessionCog(commands.GroupCog, group_name="session"):
     @moderator_only()
     async def announce(
         self,
-        interaction: discord.Interaction,
-        session: int | None = None,
+        interaction: Interaction,
+        session: UpcomingSession | None = None,
         note: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         """Post a session in the sessions channel now, with a Remind me button (moderators)."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         now = self.bot.clock.now()
-        if session is not None:
-            target = await self._open_session(guild_id, session, now)
-        else:
-            found = await self.store.current_or_next(guild_id, now)
-            if found is None:
-                raise UserFacingError("No session is scheduled: schedule some with /session schedule first.")
-            target = found
-        config = await self.directory.config(guild_id)
+        target = session or await self.store.current_or_next(guild_id, now)
+        if target is None:
+            raise UserFacingError("No session is scheduled: schedule some with /session schedule first.")
+        config = await self.config(guild_id)
         channel_id = config.channel("sessions") or interaction.channel_id
-        assert channel_id is not None
+        if channel_id is None:
+            raise UserFacingError("Set a sessions channel with /config channel first.")
         materials = await week_materials(self.bot.db, guild_id, target.week)
         embed = session_embed(target, now, materials=materials, note=note)
         try:
@@ -546,26 +404,20 @@ class SessionCog(commands.GroupCog, group_name="session"):
         link = message_url(guild_id, channel_id, message.id)
         await reply(interaction, f"Announced session #{target.id} in <#{channel_id}>: {link}", ephemeral=True)
 
-    @announce.autocomplete("session")
-    async def _announce_session(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.autocomplete_upcoming(interaction, current)
-
     # --- members ---------------------------------------------------------------------------
 
     @app_commands.command(name="next")
     @app_commands.describe(public="Show it to the channel instead of only to you (default: no)")
-    async def next_session(self, interaction: discord.Interaction, public: bool = False) -> None:
+    async def next_session(self, interaction: Interaction, public: bool = False) -> None:
         """The next session: when, topic, call link, and the week's homework and papers."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         now = self.bot.clock.now()
-        session = await self.store.current_or_next(interaction.guild_id, now)
+        session = await self.store.current_or_next(guild_id, now)
         if session is None:
             raise UserFacingError(
                 "No session is scheduled yet; moderators schedule them with /session schedule."
             )
-        materials = await week_materials(self.bot.db, interaction.guild_id, session.week)
+        materials = await week_materials(self.bot.db, guild_id, session.week)
         await reply(
             interaction,
             embed=session_embed(session, now, materials=materials),
@@ -574,15 +426,15 @@ class SessionCog(commands.GroupCog, group_name="session"):
         )
 
     @app_commands.command(name="list")
-    async def list_sessions(self, interaction: discord.Interaction) -> None:
+    async def list_sessions(self, interaction: Interaction) -> None:
         """Upcoming sessions, page by page."""
-        assert interaction.guild_id is not None
-        embed, view = await self._list_page(interaction.guild_id, 0)
+        guild_id = guild_id_of(interaction)
+        embed, view = await self._list_page(guild_id, 0)
         await reply(interaction, embed=embed, view=view, ephemeral=True)
 
-    async def show_list_page(self, interaction: discord.Interaction, page: int) -> None:
-        assert interaction.guild_id is not None
-        embed, view = await self._list_page(interaction.guild_id, page)
+    async def show_list_page(self, interaction: Interaction, page: int) -> None:
+        guild_id = guild_id_of(interaction)
+        embed, view = await self._list_page(guild_id, page)
         await interaction.response.edit_message(embed=embed, view=view)
 
     async def _list_page(self, guild_id: int, page: int) -> tuple[discord.Embed, discord.ui.View | None]:
@@ -595,13 +447,13 @@ class SessionCog(commands.GroupCog, group_name="session"):
         )
         return list_embed(sessions, now, page, pages, total), list_view(page, pages)
 
-    async def toggle_remind(self, interaction: discord.Interaction, session_id: int) -> None:
+    async def toggle_remind(self, interaction: Interaction, session_id: int) -> None:
         """The Remind me button: on, or off again."""
-        assert interaction.guild_id is not None
-        config = await self.directory.config(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        config = await self.config(guild_id)
         lead = self.lead(config)
         session, outcome = await self.store.set_remind(
-            interaction.guild_id, session_id, interaction.user.id, lead=lead, now=self.bot.clock.now()
+            guild_id, session_id, interaction.user.id, lead=lead, now=self.bot.clock.now()
         )
         when = discord.utils.format_dt(session.starts_at, "F")
         if outcome == "added":
@@ -619,7 +471,7 @@ class SessionCog(commands.GroupCog, group_name="session"):
     # --- reminders (the scheduler calls these) ----------------------------------------------
 
     async def _post_channel(self, reminder: Reminder, session: Session) -> discord.PartialMessageable:
-        config = await self.directory.config(reminder.guild_id)
+        config = await self.config(reminder.guild_id)
         channel_id = config.channel("sessions") or reminder.channel_id or session.channel_id
         if channel_id is None:
             raise RuntimeError("no sessions channel is configured and the series has no channel")
@@ -681,4 +533,4 @@ class SessionCog(commands.GroupCog, group_name="session"):
         log.info("Reminder %d posted in channel %d: DMs closed", reminder.id, channel.id)
 
 
-__all__ = ["SessionCog", "SessionDirectory"]
+__all__ = ["SessionCog"]

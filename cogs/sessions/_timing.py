@@ -134,16 +134,6 @@ def split_topics(text: str | None, weeks: int) -> list[str]:
     return parts + [""] * (weeks - len(parts))
 
 
-def clean_title(text: str, limit: int) -> str:
-    """A one-line title within ``limit`` characters."""
-    value = " ".join(text.split())
-    if not value:
-        raise UserFacingError("The title is empty.")
-    if len(value) > limit:
-        raise UserFacingError(f"The title is {len(value)} characters long; the limit is {limit}.")
-    return value
-
-
 def local_text(moment: datetime, zone: ZoneInfo) -> str:
     """``Thu 20 Mar 2031, 18:00`` in ``zone`` (how a moderator checks a schedule)."""
     local = moment.astimezone(zone)
@@ -154,7 +144,6 @@ __all__ = [
     "WEEKDAYS",
     "Occurrence",
     "check_link",
-    "clean_title",
     "local_moment",
     "local_text",
     "parse_clock",

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import logging
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
+from bot.components import Action, cog_for, pressed_label, text
 from bot.errors import UserFacingError
 from bot.inference.catalog import Catalog
+from bot.interactions import Interaction
 from bot.replies import reply
-from cogs.teaching._architecture_data import demo_choices, load_guide
+from cogs.demos._cog import DemosCog
+from cogs.teaching._architecture_data import DemoChoice, demo_choices, load_guide
 from cogs.teaching._architecture_embeds import family_embed, overview_embed, task_embed
-from cogs.teaching._architecture_views import DYNAMIC_ITEMS, guide_view
+from cogs.teaching._architecture_views import ARCHITECTURE, MODEL, TASK, DemoForm, guide_view
 
 log = logging.getLogger(__name__)
 
 
-async def family_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def family_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The guide's families."""
     wanted = current.strip().casefold()
     return [
@@ -31,7 +31,7 @@ async def family_autocomplete(
     ][:25]
 
 
-async def task_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def task_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The guide's tasks."""
     wanted = current.strip().casefold()
     return [
@@ -48,10 +48,21 @@ class ArchitectureCog(commands.Cog):
         self.bot = client
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.actions.add(ARCHITECTURE, (Action("try", self.try_button, text(TASK), text(MODEL)),))
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.actions.remove(ARCHITECTURE)
+
+    async def try_button(self, interaction: Interaction, task: str, model: str) -> None:
+        """A Try button: the demo's form for this checkpoint, prefilled with the guide's sample."""
+        demos = cog_for(interaction, DemosCog, "The model demos")
+        demos.check_channel(interaction)
+        _ = demos.pool  # refuses while the models are not running
+        if not any(entry.id == model for entry in self._catalog().entries(task)):
+            raise UserFacingError(f"{model} is no longer in this bot's model catalog for that demo.")
+        sample = load_guide().sample_for(task, model) or {}
+        label = pressed_label(interaction) or f"Try {model}"
+        await interaction.response.send_modal(DemoForm(DemoChoice(task, model, label, sample)))
 
     def _catalog(self) -> Catalog:
         pool = self.bot.pool
@@ -65,7 +76,7 @@ class ArchitectureCog(commands.Cog):
     )
     @app_commands.autocomplete(family=family_autocomplete, task=task_autocomplete)
     async def architecture(
-        self, interaction: discord.Interaction, family: str | None = None, task: str | None = None
+        self, interaction: Interaction, family: str | None = None, task: str | None = None
     ) -> None:
         """Encoder, decoder, encoder-decoder: which transformer for which task, with checkpoints"""
         guide = load_guide()

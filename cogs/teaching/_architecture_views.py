@@ -1,24 +1,30 @@
 """The "Try …" buttons of /architecture and the form they open.
 
-A button is a :class:`discord.ui.DynamicItem` whose custom id names the demo task and the catalog
-checkpoint (``arch:try:<task>:<hub id>``), so it works after a restart. Pressing it opens a form
-prefilled with the guide's sample for that task (edit it or send it as it is); sending the form
-runs the demo through the Demos cog exactly like the slash command, in a new message.
+A button's id names the demo task and the catalog checkpoint (``arch:try:<task>:<hub id>``), so it
+works after a restart; :class:`~cogs.teaching._architecture_cog.ArchitectureCog` answers it by
+opening a form prefilled with the guide's sample for that task (edit it or send it as it is);
+sending the form runs the demo through the demos cog exactly like the slash command, in a new
+message.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import discord
 
-from bot.components import cog_for, routed_errors
-from bot.errors import StudyModal, UserFacingError
+from bot.components import Feature, cog_for, link_button, persistent_view
+from bot.errors import StudyModal
 from bot.inference.tasks import get_task
+from cogs.demos._cog import DemoRequest, DemosCog
 from cogs.demos._inputs import parse_labels
-from cogs.teaching._architecture_data import ATTENTION_TASK, DemoChoice, load_guide
+from cogs.teaching._architecture_data import ATTENTION_TASK, DemoChoice
+from cogs.teaching._attention_cog import AttentionCog
+
+ARCHITECTURE = Feature("arch", "The architecture guide", guild_only=False)
+#: A Try button's arguments: the task and the catalog checkpoint.
+TASK, MODEL = r"[a-z-]+", r"\S+"
 
 MAX_BUTTONS = 20  # 4 rows of 5; the last row keeps the Learn more link
 MODAL_TEXT_MAX = 4000  # Discord's longest text input
@@ -85,68 +91,29 @@ class DemoForm(StudyModal):
             self.inputs[field.key] = text_input
             self.add_item(text_input)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         values = {key: text_input.value for key, text_input in self.inputs.items()}
         if self.choice.task == ATTENTION_TASK:
-            from cogs.teaching._attention_cog import AttentionCog
-
             attention = cog_for(interaction, AttentionCog, "The attention maps")
             await attention.start(
                 interaction, values["text"], self.choice.model, focus=values.get("focus") or None
             )
             return
-        from cogs.demos._cog import DemoRequest, Demos
-
-        demos = cog_for(interaction, Demos, "The model demos")
+        demos = cog_for(interaction, DemosCog, "The model demos")
         demos.check_channel(interaction)
         demos.check_cooldown(interaction)
         inputs, params = demo_inputs(self.choice.task, values)
         await demos.run(interaction, DemoRequest(self.choice.task, inputs, params, self.choice.model))
 
 
-class TryButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"arch:try:(?P<task>[a-z-]+):(?P<model>\S+)"
-):
-    """Open the demo form for one checkpoint of the guide."""
-
-    def __init__(self, task: str, model: str, label: str = "Try it") -> None:
-        self.task, self.model = task, model
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80], style=discord.ButtonStyle.primary, custom_id=f"arch:try:{task}:{model}"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> TryButton:
-        return cls(match["task"], match["model"], item.label or "Try it")
-
-    @routed_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        from cogs.demos._cog import Demos
-
-        demos = cog_for(interaction, Demos, "The model demos")
-        demos.check_channel(interaction)
-        catalog = demos.pool.catalog  # type: ignore[attr-defined]
-        if not any(entry.id == self.model for entry in catalog.entries(self.task)):
-            raise UserFacingError(f"{self.model} is no longer in this bot's model catalog for that demo.")
-        sample = load_guide().sample_for(self.task, self.model) or {}
-        label = self.item.label or f"Try {self.model}"
-        await interaction.response.send_modal(DemoForm(DemoChoice(self.task, self.model, label, sample)))
-
-
-DYNAMIC_ITEMS = (TryButton,)
-
-
 def guide_view(choices: list[DemoChoice], course_url: str | None) -> discord.ui.View:
     """Try buttons (at most 20) and the Learn more link."""
-    view = discord.ui.View(timeout=None)
-    for choice in choices[:MAX_BUTTONS]:
-        view.add_item(TryButton(choice.task, choice.model, choice.label))
-    if course_url:
-        view.add_item(
-            discord.ui.Button(label="Learn more", style=discord.ButtonStyle.link, url=course_url, emoji="📖")
-        )
-    return view
+    return persistent_view(
+        *(
+            ARCHITECTURE.button(
+                "try", choice.task, choice.model, label=choice.label, style=discord.ButtonStyle.primary
+            )
+            for choice in choices[:MAX_BUTTONS]
+        ),
+        link_button("Learn more", course_url, emoji="📖") if course_url else None,
+    )

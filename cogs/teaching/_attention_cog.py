@@ -1,6 +1,6 @@
 """``/attention``: what each token of a short text attends to, as a heatmap drawn from the model.
 
-The command runs like every model demo (see :meth:`cogs.demos._cog.Demos.run`): the same
+The command runs like every model demo (see :meth:`cogs.demos._cog.DemosCog.run`): the same
 channel and rate checks, errors before acknowledging, a "queued #N" message edited as the request
 runs through the worker pool (task ``attention``), then the result. The result is a PNG rendered
 with matplotlib in a thread (never on the event loop) and attached to the same message, with Layer
@@ -11,6 +11,7 @@ The call is stored (:class:`~bot.db.demo_runs.DemoRunStore`), so the menus work 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import time
@@ -22,18 +23,19 @@ from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.checks import is_moderator
-from bot.components import cog_for
+from bot.components import NUMBER, Action, cog_for, marker, selected_number
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest, InferenceBackend, JobUpdate
 from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
 from bot.inference.tasks import get_task
+from bot.interactions import Interaction
 from cogs.demos import _embeds as embeds
-from cogs.demos._cog import Demos, model_autocomplete
+from cogs.demos._cog import DemosCog, model_autocomplete
 from cogs.demos._views import waiting_view
 from cogs.teaching._attention_checks import check_focus, check_locally, local_facts, parse_head
 from cogs.teaching._attention_embed import IMAGE_NAME, attention_embed
-from cogs.teaching._attention_views import DYNAMIC_ITEMS, attention_view
+from cogs.teaching._attention_views import ATTENTION, attention_view, stored_run
 from cogs.teaching._heatmap import FocusNotFound, plot_data, render_png
 
 log = logging.getLogger(__name__)
@@ -57,14 +59,38 @@ class AttentionCog(commands.Cog):
         self.bot = client
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        shape = (marker("[0-9]+"), marker("[0-9]+"))  # layers and heads: the menus' options, on the message
+        self.bot.actions.add(
+            ATTENTION,
+            (
+                Action("layer", self.layer_menu, NUMBER, NUMBER, *shape),
+                Action("head", self.head_menu, NUMBER, NUMBER, *shape),
+                Action("code", self.code_button, NUMBER, NUMBER, NUMBER),
+            ),
+        )
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.actions.remove(ATTENTION)
 
-    def _demos(self) -> Demos:
-        demos = self.bot.get_cog(Demos.__name__)
-        if not isinstance(demos, Demos):
+    async def layer_menu(self, interaction: Interaction, run_id: int, head: int) -> None:
+        """The Layer menu: another layer of the same text (the head stays; 0 is the average)."""
+        run = await stored_run(interaction, run_id)
+        await self.change(interaction, run, selected_number(interaction), head or None)
+
+    async def head_menu(self, interaction: Interaction, run_id: int, layer: int) -> None:
+        """The Head menu: another head (or the heads' average) of the same layer."""
+        run = await stored_run(interaction, run_id)
+        await self.change(interaction, run, layer, selected_number(interaction) or None)
+
+    async def code_button(self, interaction: Interaction, run_id: int, layer: int, head: int) -> None:
+        """Show code: the transformers code for the map as shown (this layer and head), ephemerally."""
+        run = await stored_run(interaction, run_id)
+        shown = dataclasses.replace(run, params={"layer": layer, "head": head or None})
+        await self._demos().show_code(interaction, shown)
+
+    def _demos(self) -> DemosCog:
+        demos = self.bot.get_cog(DemosCog.__name__)
+        if not isinstance(demos, DemosCog):
             raise UserFacingError("The model demos are not available right now; try again in a minute.")
         return demos
 
@@ -188,7 +214,7 @@ class AttentionCog(commands.Cog):
                 f"Only <@{run.user_id}> (or a moderator) can change this map. Draw your own with "
                 f"/attention text:{run.inputs[0][:200]}"
             )
-        demos = cog_for(interaction, Demos, "The model demos")
+        demos = cog_for(interaction, DemosCog, "The model demos")
         demos.check_channel(interaction)
         pool = demos.pool
         checked = pool.check(

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.errors import UserFacingError
+from bot.interactions import Interaction
 from bot.replies import reply
 from cogs.teaching._help import command_embed, command_infos, find_example, load_sections, overview_embeds
 
 
-async def command_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def command_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The bot's top-level commands (from the live tree)."""
     wanted = current.strip().lstrip("/").casefold()
-    names = sorted(command_infos(interaction.client.tree))  # type: ignore[attr-defined]
+    names = sorted(command_infos(interaction.client.tree))
     return [app_commands.Choice(name=f"/{name}", value=name) for name in names if wanted in name][:25]
 
 
@@ -30,7 +28,7 @@ class HelpCog(commands.Cog):
     @app_commands.command(name="help")
     @app_commands.describe(command="One command to explain with its options (default: all of them)")
     @app_commands.autocomplete(command=command_autocomplete)
-    async def help(self, interaction: discord.Interaction, command: str | None = None) -> None:
+    async def help(self, interaction: Interaction, command: str | None = None) -> None:
         """Every command, grouped like the course, with an example of each"""
         sections, infos = load_sections(), command_infos(self.bot.tree)
         if command is None:

@@ -1,50 +1,51 @@
-"""``/ask`` and ``/questions``: the live Q&A queue of a session.
+"""``/questions`` (and the work behind ``/ask``): the live Q&A queue of a session.
 
-Members ask (optionally anonymously); each question is posted in the questions channel with
-**Upvote** and **Withdraw** buttons, as a plain channel message (never an interaction response,
-which would show who used ``/ask``). Moderators run the queue from an ephemeral panel and export
-the session's Q&A afterwards.
+Members ask (optionally anonymously, see ``_ask_cog.py``); each question is posted in the
+questions channel with **Upvote** and **Withdraw** buttons, as a plain channel message (never an
+interaction response, which would show who used ``/ask``). Moderators run the queue from an
+ephemeral panel and export the session's Q&A afterwards.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import StudyBot
 from bot.checks import moderator_only
+from bot.components import NUMBER, Action, marker, selected_number
 from bot.db.questions import Question, QuestionStore
 from bot.db.sessions import Session
 from bot.errors import UserFacingError
+from bot.guild_feature import guild_id_of
+from bot.interactions import Interaction
 from bot.replies import reply, truncate
-from cogs.sessions._qa_embeds import (
+from cogs.sessions._directory import SessionFeature
+from cogs.sessions._export import plan_export
+from cogs.sessions._questions_embeds import (
     PANEL_PAGE_SIZE,
     answer_embed,
-    chunk_messages,
     confirmation_text,
-    export_blocks,
-    export_markdown,
     export_summary_embed,
     merge_embed,
     panel_embed,
     presenter_embed,
     question_embed,
 )
-from cogs.sessions._qa_views import (
-    DYNAMIC_ITEMS,
+from cogs.sessions._questions_views import (
+    QUESTIONS,
     AnswerModal,
     merge_view,
     panel_view,
     question_view,
     withdraw_view,
 )
-from cogs.sessions._session_cog import SessionDirectory
-from cogs.sessions._timing import local_text
+from cogs.sessions._refs import AnySession
 
 log = logging.getLogger(__name__)
 
@@ -52,27 +53,24 @@ NONE = discord.AllowedMentions.none()
 
 
 @app_commands.guild_only()
-class QuestionsCog(commands.GroupCog, group_name="questions"):
+class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name="questions"):
     """The live Q&A: moderators run the queue and export it; members withdraw their questions."""
 
-    def __init__(self, client: StudyBot, directory: SessionDirectory) -> None:
-        self.bot = client
-        self.directory = directory
+    feature = QUESTIONS
+    store_type = QuestionStore
 
-    @property
-    def store(self) -> QuestionStore:
-        return QuestionStore(self.bot.db)
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
+    def actions(self) -> Sequence[Action]:
+        return (
+            Action("upvote", self.upvote, NUMBER),
+            Action("withdraw", self.withdraw, NUMBER),
+            Action("next", self.panel_next, NUMBER, moderators=True),
+            Action("answered", self.panel_answered, NUMBER, moderators=True),
+            Action("skip", self.panel_skip, NUMBER, moderators=True),
+            Action("merge", self.panel_merge, NUMBER, moderators=True),
+            Action("page", self.panel_page, NUMBER, NUMBER, marker("[rpnb]"), moderators=True),
+            Action("focus", self.panel_focus, NUMBER, NUMBER, moderators=True),
+            Action("mergeinto", self.merge_into, NUMBER, moderators=True),
+        )
 
     # --- shared steps ----------------------------------------------------------------------
 
@@ -151,10 +149,9 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
 
     # --- members -----------------------------------------------------------------------------
 
-    async def ask(self, interaction: discord.Interaction, text: str, anonymous: bool) -> None:
+    async def ask(self, interaction: Interaction, text: str, anonymous: bool) -> None:
         """Queue a question for the live (or next) session and post it for upvotes."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         now = self.bot.clock.now()
         session = await self.directory.store.current_or_next(guild_id, now)
         if session is None:
@@ -179,7 +176,9 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
         try:
             message = await channel.send(
-                embed=question_embed(question, session), view=question_view(question), allowed_mentions=NONE
+                embed=question_embed(question, session),
+                view=question_view(question) or discord.utils.MISSING,  # a new question is open: it has one
+                allowed_mentions=NONE,
             )
         except discord.HTTPException as error:
             log.warning("Could not post question %d in channel %d: %s", question.id, channel_id, error)
@@ -192,11 +191,11 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
             return
         await self.store.attach_message(guild_id, question.id, channel_id, message.id)
 
-    async def upvote(self, interaction: discord.Interaction, question_id: int) -> None:
+    async def upvote(self, interaction: Interaction, question_id: int) -> None:
         """The Upvote button: one vote per member, pressed again to take it back."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         question, voted = await self.store.toggle_vote(
-            interaction.guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
+            guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
         )
         session = await self._session_of(question)
         text = (
@@ -213,11 +212,11 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
             await reply(interaction, text, ephemeral=True)
             await self._refresh_public(question, session)
 
-    async def withdraw(self, interaction: discord.Interaction, question_id: int) -> None:
+    async def withdraw(self, interaction: Interaction, question_id: int) -> None:
         """The asker takes a question back (button on the post or the receipt, or the command)."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         question = await self.store.withdraw(
-            interaction.guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
+            guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
         )
         session = await self._session_of(question)
         text = f"Question #{question.id} is withdrawn."
@@ -233,14 +232,12 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
 
     @app_commands.command(name="withdraw")
     @app_commands.describe(question="Your question to withdraw")
-    async def withdraw_command(self, interaction: discord.Interaction, question: int) -> None:
+    async def withdraw_command(self, interaction: Interaction, question: int) -> None:
         """Withdraw one of your own questions from the queue."""
         await self.withdraw(interaction, question)
 
     @withdraw_command.autocomplete("question")
-    async def _own_questions(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
+    async def _own_questions(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
         wanted = current.strip().lstrip("#").casefold()
@@ -264,33 +261,27 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
     @app_commands.command(name="list")
     @app_commands.describe(session="The session (default: the live or next one)")
     @moderator_only()
-    async def list_questions(self, interaction: discord.Interaction, session: int | None = None) -> None:
+    async def list_questions(self, interaction: Interaction, session: AnySession | None = None) -> None:
         """The Q&A queue by votes then age, with Next, Answered, Skip and Merge (moderators)."""
-        assert interaction.guild_id is not None
-        if session is not None:
-            target = await self.directory.require(interaction.guild_id, session)
-        else:
-            target = await self._default_session(interaction.guild_id)
-        embed, view = await self._panel(interaction.guild_id, target.id)
+        guild_id = guild_id_of(interaction)
+        target = session or await self._default_session(guild_id)
+        embed, view = await self._panel(guild_id, target.id)
         await reply(interaction, embed=embed, view=view, ephemeral=True)
 
-    @list_questions.autocomplete("session")
-    async def _list_session(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.directory.choices(interaction, current, upcoming_only=False)
-
     async def panel_page(
-        self, interaction: discord.Interaction, session_id: int, page: int, *, focus_id: int | None = None
+        self, interaction: Interaction, session_id: int, page: int, *, focus_id: int | None = None
     ) -> None:
-        assert interaction.guild_id is not None
-        embed, view = await self._panel(interaction.guild_id, session_id, page, focus_id)
+        guild_id = guild_id_of(interaction)
+        embed, view = await self._panel(guild_id, session_id, page, focus_id)
         await interaction.response.edit_message(embed=embed, view=view)
 
-    async def panel_next(self, interaction: discord.Interaction, session_id: int) -> None:
+    async def panel_focus(self, interaction: Interaction, session_id: int, page: int) -> None:
+        """The panel's select: the chosen question is the one the buttons act on."""
+        await self.panel_page(interaction, session_id, page, focus_id=selected_number(interaction))
+
+    async def panel_next(self, interaction: Interaction, session_id: int) -> None:
         """Next: the top question is being answered and posted for the presenter."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         question = await self.store.take_next(guild_id, session_id, user_id=interaction.user.id)
         await interaction.response.defer()
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
@@ -306,16 +297,15 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
         embed, view = await self._panel(guild_id, session_id, notice=notice)
         await interaction.edit_original_response(embed=embed, view=view)
 
-    async def panel_answered(self, interaction: discord.Interaction, question_id: int) -> None:
+    async def panel_answered(self, interaction: Interaction, question_id: int) -> None:
         """Answered: a form for an optional written answer."""
-        assert interaction.guild_id is not None
-        await self._require_waiting(interaction.guild_id, question_id)
-        await interaction.response.send_modal(AnswerModal(question_id))
+        guild_id = guild_id_of(interaction)
+        await self._require_waiting(guild_id, question_id)
+        await interaction.response.send_modal(AnswerModal(question_id, self.finish_answer))
 
-    async def finish_answer(self, interaction: discord.Interaction, question_id: int, answer: str) -> None:
+    async def finish_answer(self, interaction: Interaction, question_id: int, answer: str) -> None:
         """The Answered form was sent: mark it answered, post a written answer, refresh the panel."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_id_of(interaction)
         question = await self.store.close(
             guild_id,
             question_id,
@@ -337,12 +327,12 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
         embed, view = await self._panel(guild_id, question.session_id, notice=notice)
         await interaction.edit_original_response(embed=embed, view=view)
 
-    async def panel_skip(self, interaction: discord.Interaction, question_id: int) -> None:
+    async def panel_skip(self, interaction: Interaction, question_id: int) -> None:
         """Skip: out of the queue, unanswered."""
-        assert interaction.guild_id is not None
-        await self._require_waiting(interaction.guild_id, question_id)
+        guild_id = guild_id_of(interaction)
+        await self._require_waiting(guild_id, question_id)
         question = await self.store.close(
-            interaction.guild_id,
+            guild_id,
             question_id,
             "skipped",
             user_id=interaction.user.id,
@@ -350,17 +340,15 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
         )
         await interaction.response.defer()
         await self._refresh_public(question)
-        embed, view = await self._panel(
-            interaction.guild_id, question.session_id, notice=f"Skipped #{question.id}."
-        )
+        embed, view = await self._panel(guild_id, question.session_id, notice=f"Skipped #{question.id}.")
         await interaction.edit_original_response(embed=embed, view=view)
 
-    async def panel_merge(self, interaction: discord.Interaction, question_id: int) -> None:
+    async def panel_merge(self, interaction: Interaction, question_id: int) -> None:
         """Merge duplicate: ask which waiting question this one duplicates."""
-        assert interaction.guild_id is not None
-        duplicate = await self._require_waiting(interaction.guild_id, question_id)
-        current = await self.store.answering(interaction.guild_id, duplicate.session_id)
-        queue = await self.store.queue(interaction.guild_id, duplicate.session_id)
+        guild_id = guild_id_of(interaction)
+        duplicate = await self._require_waiting(guild_id, question_id)
+        current = await self.store.answering(guild_id, duplicate.session_id)
+        queue = await self.store.queue(guild_id, duplicate.session_id)
         targets = [item for item in ([current] if current else []) + queue if item.id != duplicate.id]
         if not targets:
             raise UserFacingError(f"There is no other waiting question to merge #{duplicate.id} into.")
@@ -368,12 +356,13 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
             embed=merge_embed(duplicate), view=merge_view(duplicate.session_id, duplicate.id, targets)
         )
 
-    async def merge_into(self, interaction: discord.Interaction, duplicate_id: int, target_id: int) -> None:
-        assert interaction.guild_id is not None
+    async def merge_into(self, interaction: Interaction, duplicate_id: int) -> None:
+        """The merge select: ``duplicate_id`` goes into the chosen question, votes and all."""
+        guild_id = guild_id_of(interaction)
         duplicate, target = await self.store.merge(
-            interaction.guild_id,
+            guild_id,
             duplicate_id,
-            target_id,
+            selected_number(interaction),
             user_id=interaction.user.id,
             now=self.bot.clock.now(),
         )
@@ -382,7 +371,7 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
         await self._refresh_public(duplicate, session)
         await self._refresh_public(target, session)
         notice = f"Merged #{duplicate.id} into #{target.id}, which now has {target.votes} votes."
-        embed, view = await self._panel(interaction.guild_id, target.session_id, notice=notice)
+        embed, view = await self._panel(guild_id, target.session_id, notice=notice)
         await interaction.edit_original_response(embed=embed, view=view)
 
     @app_commands.command(name="export")
@@ -393,95 +382,44 @@ class QuestionsCog(commands.GroupCog, group_name="questions"):
     @moderator_only()
     async def export(
         self,
-        interaction: discord.Interaction,
-        session: int | None = None,
+        interaction: Interaction,
+        session: AnySession | None = None,
         format: Literal["thread", "file"] = "thread",
     ) -> None:
         """Post a session's questions and answers as a thread or a Markdown file (moderators)."""
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
-        if session is not None:
-            target = await self.directory.require(guild_id, session)
-        else:
-            found = await self.directory.store.last_started(guild_id, self.bot.clock.now())
-            if found is None:
-                raise UserFacingError("No session has started yet; pick one with the session option.")
-            target = found
+        guild_id = guild_id_of(interaction)
+        target = session or await self.directory.store.last_started(guild_id, self.bot.clock.now())
+        if target is None:
+            raise UserFacingError("No session has started yet; pick one with the session option.")
         questions = await self.store.for_session(guild_id, target.id)
-        if not questions:
-            raise UserFacingError(f"No questions were asked for session #{target.id} ({target.name}).")
-        merged: dict[int, list[int]] = {}
-        for question in questions:
-            if question.status == "merged" and question.merged_into is not None:
-                merged.setdefault(question.merged_into, []).append(question.id)
-        shown = [question for question in questions if question.status != "merged"]
-        zone = (await self.directory.config(guild_id)).zone
+        zone = (await self.config(guild_id)).zone
+        can_thread = interaction.app_permissions.create_public_threads
+        plan = plan_export(target, questions, zone, format, can_create_threads=can_thread)
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
-        note = ""
-        if format == "thread" and not interaction.app_permissions.create_public_threads:
-            format, note = "file", " (I can't create threads here, so it is a file)"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = export_summary_embed(target, shown, zone)
+        summary = export_summary_embed(target, plan.shown, zone)
         try:
-            if format == "thread":
+            if plan.format == "thread":
                 starter = await channel.send(embed=summary, allowed_mentions=NONE)
-                name = truncate(f"Q&A — {target.title} ({local_text(target.starts_at, zone)})", 100)
-                thread = await starter.create_thread(name=name)
-                for chunk in chunk_messages(export_blocks(target, shown, merged, zone)):
-                    await thread.send(chunk, allowed_mentions=NONE)
+                thread = await starter.create_thread(name=plan.title)
+                for message in plan.messages:
+                    await thread.send(message, allowed_mentions=NONE)
                 where = f"the thread <#{thread.id}> in <#{channel_id}>"
             else:
-                data = export_markdown(target, shown, merged, zone).encode()
-                upload = discord.File(io.BytesIO(data), filename=f"qa-session-{target.id}.md")
+                upload = discord.File(io.BytesIO(plan.data), filename=plan.title)
                 await channel.send(embed=summary, file=upload, allowed_mentions=NONE)
-                where = f"<#{channel_id}> as a Markdown file{note}"
+                where = f"<#{channel_id}> as a Markdown file{plan.note}"
         except discord.HTTPException as error:
             raise UserFacingError(
                 f"I couldn't post the Q&A in <#{channel_id}> ({error.text or error.status}); check my "
                 "permissions there."
             ) from None
-        await self.store.record_export(
-            guild_id, target.id, user_id=interaction.user.id, detail=f"{format}, {len(shown)} questions"
-        )
+        await self.store.record_export(guild_id, target.id, user_id=interaction.user.id, detail=plan.detail)
         await reply(
             interaction,
-            f"Posted the Q&A of session #{target.id} ({len(shown)} questions) in {where}.",
+            f"Posted the Q&A of session #{target.id} ({len(plan.shown)} questions) in {where}.",
             ephemeral=True,
         )
 
-    @export.autocomplete("session")
-    async def _export_session(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        return await self.directory.choices(interaction, current, upcoming_only=False)
 
-
-class AskCog(commands.Cog):
-    """``/ask``: a top-level command, so it lives outside the ``/questions`` group."""
-
-    def __init__(self, questions: QuestionsCog) -> None:
-        self.questions = questions
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Server only, checked here too: Discord hides the command in DMs, a stale client may not."""
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
-        return True
-
-    @app_commands.command(name="ask")
-    @app_commands.guild_only()
-    @app_commands.describe(
-        question="Your question for the presenter (at most 500 characters)",
-        anonymous="Hide your name from everyone, moderators included (default: no)",
-    )
-    async def ask(
-        self,
-        interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, 500],
-        anonymous: bool = False,
-    ) -> None:
-        """Ask a question for the live (or next) session's Q&A queue."""
-        await self.questions.ask(interaction, question, anonymous)
-
-
-__all__ = ["AskCog", "QuestionsCog"]
+__all__ = ["QuestionsCog"]
