@@ -37,7 +37,7 @@ def fresh_fault_log(monkeypatch: pytest.MonkeyPatch) -> FaultLog:
 
 async def _titles(session: LocalSession) -> list[str]:
     assert session.bot is not None
-    rows = await ResourceStore(session.bot.db).list(session.double.world.guild_id)
+    rows = await ResourceStore(session.bot.db).find(session.double.world.guild_id)
     return sorted(row.title for row in rows)
 
 
