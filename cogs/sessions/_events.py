@@ -73,14 +73,17 @@ async def update_event(guild: discord.Guild, event_id: int, session: Session, *,
     changes: dict[str, Any] = (
         {"start_time": fields["start_time"], "end_time": fields["end_time"]} if times else {}
     )
-    await event.edit(
-        name=fields["name"],
-        description=fields["description"],
-        entity_type=discord.EntityType.external,
-        location=fields["location"],
-        reason=f"studybot session #{session.id} edited",
-        **changes,
-    )
+    try:
+        await event.edit(
+            name=fields["name"],
+            description=fields["description"],
+            entity_type=discord.EntityType.external,
+            location=fields["location"],
+            reason=f"studybot session #{session.id} edited",
+            **changes,
+        )
+    except discord.NotFound:  # deleted while the bot was not listening: its cached copy was stale
+        return False
     return True
 
 

@@ -77,11 +77,16 @@ def channel_posts(session: LocalSession, channel: str) -> list[StoredMessage]:
 
 
 def everything_sent(session: LocalSession) -> str:
-    """Every message (as it stands and as it was created or edited), every request body and every
-    uploaded file the bot sent, as one text."""
+    """Every message (as it stands, with what Discord shows about it, and as it was created or
+    edited), every request body and every uploaded file the bot sent, as one text."""
     parts = []
     for message in session.double.messages.values():
-        parts.append(json.dumps(message.to_json(session.double.world)))
+        shown = message.to_json(session.double.world)
+        if message.ephemeral:
+            # Discord's "X used /command" header: only X sees an ephemeral message. On a public
+            # message it stays in, since everyone sees it there.
+            shown.pop("interaction_metadata", None)
+        parts.append(json.dumps(shown))
         parts.extend(json.dumps(payload) for payload in message.history)
     for request in session.double.requests:
         parts.append(json.dumps(request.json))
