@@ -2,9 +2,10 @@
 
 - At most 100 chat-input (slash) commands, 5 user and 5 message commands per scope (global, or
   one guild); names unique per type.
-- A command or option ``name`` matches ``^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$`` and, for
-  slash commands and options, is lowercase; a slash command's and every option's ``description``
-  is 1 to 100 characters (user and message commands have an empty description).
+- A slash command's or option's ``name`` matches ``^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$``
+  and is lowercase (a user or message command's name is any 1 to 32 characters); a slash
+  command's and every option's ``description`` is 1 to 100 characters (user and message commands
+  have an empty description).
 - At most 25 options per command, subcommand group or subcommand; required options come before
   optional ones; option names are unique at their level.
 - A subcommand group holds only subcommands; a subcommand holds no subcommand or group.
@@ -80,7 +81,10 @@ def check_commands(commands: list[dict[str, Any]]) -> list[Problem]:
 
 def _check_command(command: dict[str, Any], kind: int, at: Path) -> Iterator[Problem]:
     name = str(command.get("name") or "")
-    yield from _check_name(name, at, lowercase=kind == CHAT_INPUT, what=f"command /{name}")
+    if kind == CHAT_INPUT:
+        yield from _check_name(name, at, lowercase=True, what=f"command /{name}")
+    else:  # user and message commands: any 1 to 32 characters, spaces and capitals included
+        yield from length_between(RULE, (*at, "name"), f"command {name!r} name", name, 1, 32)
     description = command.get("description") or ""
     if kind == CHAT_INPUT:
         yield from length_between(RULE, (*at, "description"), f"/{name} description", description, 1, 100)
