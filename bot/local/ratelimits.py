@@ -142,7 +142,8 @@ class RateLimiter:
         window = self._windows.get((bucket, resource))
         if window is None or now >= window.started + window_s:
             window = self._windows[(bucket, resource)] = _Window(now)
-        reset_after = max(0.0, window.started + window_s - now)
+        # Rounded up to the millisecond: a client that sleeps this long finds the window reset.
+        reset_after = math.ceil(max(0.0, window.started + window_s - now) * 1000) / 1000
         headers = {
             "X-RateLimit-Limit": str(limit.requests),
             "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",

@@ -13,6 +13,7 @@ from bot.inference.backend import InferenceBackend
 from bot.local.session import Exchange, LocalSession
 from bot.local.store import StoredMessage
 from bot.settings import Settings
+from tests.support.limits import fast_rate_limits
 
 #: Monday 17 March 2031, 09:00 UTC (10:00 in Paris). The clocks in Paris go forward on Sunday 30 March.
 START = utc(2031, 3, 17, 9, 0)
@@ -26,7 +27,12 @@ async def clocked(
     """The real bot against the double, with time driven by the test."""
     clock = ManualClock(start)
     async with LocalSession(
-        settings, clock=clock, fail_on_errors=True, answer_timeout=60, pool=pool
+        settings,
+        clock=clock,
+        fail_on_errors=True,
+        answer_timeout=60,
+        pool=pool,
+        rate_limits=fast_rate_limits(),
     ) as session:
         yield session, clock
         session.raise_failures()
