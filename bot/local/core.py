@@ -8,9 +8,10 @@ adds the HTTP server and the gateway on top.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +107,18 @@ class DoubleCore:
         #: The sequence number of the last gateway event sent.
         self.sequence = 0
         self.port = 0
+        self.held: dict[str, asyncio.Event] = {}
+
+    @contextlib.contextmanager
+    def holding(self, bucket: str) -> Iterator[None]:
+        """Inside, requests to the routes of ``bucket`` wait, as if Discord were slow to answer;
+        they go on when the block ends (tests move the clock meanwhile)."""
+        gate = self.held[bucket] = asyncio.Event()
+        try:
+            yield
+        finally:
+            del self.held[bucket]
+            gate.set()
 
     # --- breaches --------------------------------------------------------------------------
 

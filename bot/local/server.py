@@ -252,6 +252,9 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
             if not match or route.method != request.method:
                 continue
             call = Call(request, match.groupdict(), body, files, record)
+            gate = self.held.get(route.bucket or "")
+            if gate is not None:
+                await gate.wait()
             resource = ":".join(call.params[name] for name in route.major)
             verdict = self.rate_limits.check(route.bucket, resource, global_exempt=route.interaction)
             if verdict.refusal is not None:

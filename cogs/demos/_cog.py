@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.inference.backend import InferenceBackend, JobUpdate
 from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
+from bot.replies import Upload, edit_original
 from cogs.demos import _embeds as embeds
 from cogs.demos._inputs import parse_labels, read_source
 from cogs.demos._render import render_result
@@ -132,16 +132,15 @@ class Demos(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
 
+        # A demo queued behind others can outlive its 15-minute token: edit_original then posts
+        # the result (or error) in the channel instead, and drops mere progress updates.
         async def on_update(update: JobUpdate) -> None:
             view = waiting_view(request_id, user) if update.state == "queued" else None
-            await interaction.edit_original_response(
-                embed=embeds.status_embed(title, update, entry.id), view=view, allowed_mentions=NO_MENTIONS
-            )
+            embed = embeds.status_embed(title, update, entry.id)
+            await edit_original(interaction, embeds=[embed], view=view, fallback=False)
 
         async def show_error(message: str) -> None:
-            await interaction.edit_original_response(
-                embed=embeds.error_embed(title, message), view=None, allowed_mentions=NO_MENTIONS
-            )
+            await edit_original(interaction, embeds=[embeds.error_embed(title, message)], view=None)
 
         try:
             results = await pool.submit(
@@ -175,12 +174,11 @@ class Demos(commands.Cog):
             # logs the error and tells the member its code.
             await show_error("Something went wrong while running the model.")
             raise
-        files = [discord.File(io.BytesIO(overflow.encode()), filename="output.txt")] if overflow else []
-        await interaction.edit_original_response(
-            embed=embed,
+        await edit_original(
+            interaction,
+            embeds=[embed],
             view=result_view(run_id, request.task, checked.params, checked.spec.course_url),
-            attachments=files,
-            allowed_mentions=NO_MENTIONS,
+            uploads=[Upload("output.txt", overflow.encode())] if overflow else [],
         )
 
     async def run_again(self, interaction: discord.Interaction, run: DemoRun) -> None:
