@@ -104,8 +104,9 @@ class DoubleCore:
         #: The only bot token ``GET /users/@me`` accepts (as Discord checks it at login); None: any.
         self.accepted_token: str | None = None
         self.identified = asyncio.Event()
-        #: The sequence number of the last gateway event sent.
+        #: The sequence number of the last gateway event sent, and every event sent (name, data).
         self.sequence = 0
+        self.dispatched: list[tuple[str, dict[str, Any]]] = []
         self.port = 0
         self.held: dict[str, asyncio.Event] = {}
 

@@ -136,6 +136,7 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
         """Send a gateway event (op 0) to every connected bot."""
         await asyncio.wait_for(self.identified.wait(), timeout=10)
         self.sequence += 1
+        self.dispatched.append((event, data))
         frame = json.dumps({"op": 0, "t": event, "s": self.sequence, "d": data})
         for socket in list(self._sockets):
             if not socket.closed:
