@@ -20,7 +20,7 @@ from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelle
 from bot.replies import Upload, edit_original
 from cogs.demos import _embeds as embeds
 from cogs.demos._inputs import parse_labels, read_source
-from cogs.demos._render import render_with_overflow
+from cogs.demos._render import render_result, within_total
 from cogs.demos._snippets import build_snippet
 from cogs.demos._views import DYNAMIC_ITEMS, result_view, send_code, waiting_view
 
@@ -156,7 +156,8 @@ class Demos(commands.Cog):
                 title, entry.id, checked.model.tiny, time.monotonic() - started, checked.spec.course_url
             )
             item, result = checked.inputs[0], results[0]
-            embed, overflow = render_with_overflow(request.task, meta, item, result, checked.params)
+            embed = render_result(request.task, meta, item, result, checked.params)
+            overflow = within_total(embed, embeds.overflow_text(request.task, result))
         except (QueueFullError, MemberLimitError) as error:
             # Another request took the last place between our check and now: nothing ran.
             await interaction.delete_original_response()
