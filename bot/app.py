@@ -30,6 +30,10 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: The longest rate-limit wait discord.py may sleep through inside a handler; a longer one raises
+#: ``discord.RateLimited`` so the handler can say so (an interaction token lasts 15 minutes).
+MAX_RATE_LIMIT_WAIT_S = 60.0
+
 # studybot never joins voice channels: don't warn at every start that voice libraries are missing.
 discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
@@ -73,7 +77,7 @@ class StudyBot(commands.Bot):
             tree_cls=StudyTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
-            **client_options,
+            **{"max_ratelimit_timeout": MAX_RATE_LIMIT_WAIT_S, **client_options},
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()

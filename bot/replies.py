@@ -1,14 +1,33 @@
-"""One way to answer an interaction, whatever has been sent for it already."""
+"""One way to answer an interaction, whatever has been sent for it already — and after its token
+has expired.
+
+Discord lets a bot edit an interaction's reply and send followups for 15 minutes; after that the
+interaction webhook answers 401 "Invalid Webhook Token" (50027) or 404 "Unknown Webhook" (10015).
+A job that can outlive the token (a demo queued behind others, an export paced by rate limits)
+edits through :func:`edit_original`, and :func:`reply` does the same for the replies it edits or
+follows up: when the token is gone, the answer is posted instead — in the interaction's channel
+for a public reply, in a DM for an ephemeral one — saying what it answers and mentioning nobody.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import discord
+from discord.utils import MISSING
+
+log = logging.getLogger(__name__)
 
 _LOADING_REPLACED = "studybot.loading_replaced"
 ELLIPSIS = "…"
+CONTENT_LIMIT = 2000
+#: Discord's answers once an interaction token has expired (or was never valid).
+TOKEN_GONE_CODES = frozenset({10015, 50027})
+NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def truncate(text: str, limit: int, marker: str = ELLIPSIS) -> str:
@@ -16,6 +35,117 @@ def truncate(text: str, limit: int, marker: str = ELLIPSIS) -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - len(marker))] + marker
+
+
+def token_expired(error: discord.HTTPException) -> bool:
+    """Whether ``error`` is Discord saying the interaction's token no longer works."""
+    return error.code in TOKEN_GONE_CODES
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to attach, kept as bytes so it can be sent again if the first attempt fails."""
+
+    filename: str
+    data: bytes
+
+    def file(self) -> discord.File:
+        return discord.File(io.BytesIO(self.data), filename=self.filename)
+
+    @classmethod
+    def of(cls, file: discord.File) -> Upload:
+        """Read a ``discord.File`` (from where it stands) into an upload."""
+        return cls(file.filename or "file", file.fp.read())
+
+
+def describe(interaction: discord.Interaction) -> str:
+    """What an interaction asked for, in words: "Grace's `/ner`" (no mention, markdown escaped)."""
+    command = interaction.command
+    name = f"`/{command.qualified_name}`" if command is not None else "request"
+    member = discord.utils.escape_mentions(discord.utils.escape_markdown(interaction.user.display_name))
+    return f"{member}'s {name}"
+
+
+def _fallback_content(interaction: discord.Interaction, content: str | None) -> str:
+    header = (
+        f"↪️ The answer to {describe(interaction)}, posted here: Discord lets me update a reply for "
+        "15 minutes only."
+    )
+    return truncate(header + (f"\n{content}" if content else ""), CONTENT_LIMIT)
+
+
+async def post_instead(
+    interaction: discord.Interaction,
+    *,
+    private: bool,
+    content: str | None = None,
+    embeds: Sequence[discord.Embed] = (),
+    view: discord.ui.View | None = None,
+    uploads: Sequence[Upload] = (),
+) -> discord.Message | None:
+    """Post what the expired token can no longer deliver: in the channel, or (``private``) in a DM.
+
+    Returns the message, or None when it could not be posted either (logged as a warning).
+    """
+    kwargs: dict[str, Any] = {
+        "content": _fallback_content(interaction, content),
+        "embeds": list(embeds),
+        "files": [upload.file() for upload in uploads],
+        "allowed_mentions": NO_MENTIONS,
+    }
+    if view is not None:
+        kwargs["view"] = view
+    target: discord.abc.Messageable | None = interaction.user if private else interaction.channel  # type: ignore[assignment]
+    if target is None:
+        log.warning("Interaction %d expired and has no channel to post its answer in", interaction.id)
+        return None
+    try:
+        return await target.send(**kwargs)
+    except discord.HTTPException as error:
+        log.warning("Interaction %d expired and its answer could not be posted: %s", interaction.id, error)
+        return None
+
+
+async def edit_original(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = MISSING,
+    embeds: Sequence[discord.Embed] = MISSING,
+    view: discord.ui.View | None = MISSING,
+    uploads: Sequence[Upload] | None = None,
+    fallback: bool = True,
+    private: bool = False,
+) -> bool:
+    """Edit the interaction's original response; True if it was edited.
+
+    Left out, ``content``, ``embeds`` and ``view`` stay as they are; ``uploads`` replace the
+    message's attachments (None keeps them). When the token has expired, the answer is posted
+    instead (:func:`post_instead`, in a DM when ``private``) if ``fallback``; a progress update
+    (``fallback=False``) is just dropped.
+    """
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    for key, value in (("content", content), ("embeds", embeds), ("view", view)):
+        if value is not MISSING:
+            kwargs[key] = list(value) if key == "embeds" else value
+    if uploads is not None:
+        kwargs["attachments"] = [upload.file() for upload in uploads]
+    try:
+        await interaction.edit_original_response(**kwargs)
+    except discord.HTTPException as error:
+        if not token_expired(error):
+            raise
+        log.info("Interaction %d's token has expired (%s)", interaction.id, error.code)
+        if fallback:
+            await post_instead(
+                interaction,
+                private=private,
+                content=None if content is MISSING else content,
+                embeds=() if embeds is MISSING else embeds,
+                view=None if view is MISSING else view,
+                uploads=uploads or (),
+            )
+        return False
+    return True
 
 
 async def reply(
@@ -37,10 +167,13 @@ async def reply(
       ``edit_original_response`` (the placeholder becomes the answer);
     - otherwise: ``followup.send``.
 
+    Once the interaction's token has expired, the answer is posted in the channel instead (in a DM
+    when ``ephemeral``), see :func:`post_instead`.
+
     Mentions are off unless ``allowed_mentions`` says otherwise: nothing a member typed or a model
     wrote can ping anyone.
     """
-    mentions = allowed_mentions or discord.AllowedMentions.none()
+    mentions = allowed_mentions or NO_MENTIONS
     all_embeds = list(embeds or []) + ([embed] if embed else [])
     kwargs: dict[str, Any] = {"content": content, "embeds": all_embeds, "allowed_mentions": mentions}
     response = interaction.response
@@ -49,11 +182,34 @@ async def reply(
             kwargs["view"] = view
         await response.send_message(**kwargs, files=list(files or []), ephemeral=ephemeral)
         return
+    uploads = [Upload.of(file) for file in files or []]
     loading = response.type is discord.InteractionResponseType.deferred_channel_message
-    if replace or (loading and not interaction.extras.get(_LOADING_REPLACED)):
-        interaction.extras[_LOADING_REPLACED] = True
-        await interaction.edit_original_response(**kwargs, view=view, attachments=list(files or []))
-        return
-    if view is not None:
-        kwargs["view"] = view
-    await interaction.followup.send(**kwargs, files=list(files or []), ephemeral=ephemeral)
+    try:
+        if replace or (loading and not interaction.extras.get(_LOADING_REPLACED)):
+            interaction.extras[_LOADING_REPLACED] = True
+            attachments = [upload.file() for upload in uploads]
+            await interaction.edit_original_response(**kwargs, view=view, attachments=attachments)
+            return
+        if view is not None:
+            kwargs["view"] = view
+        sent = [upload.file() for upload in uploads]
+        await interaction.followup.send(**kwargs, files=sent, ephemeral=ephemeral)
+    except discord.HTTPException as error:
+        if not token_expired(error):
+            raise
+        log.info("Interaction %d's token has expired (%s)", interaction.id, error.code)
+        await post_instead(
+            interaction, private=ephemeral, content=content, embeds=all_embeds, view=view, uploads=uploads
+        )
+
+
+__all__ = [
+    "TOKEN_GONE_CODES",
+    "Upload",
+    "describe",
+    "edit_original",
+    "post_instead",
+    "reply",
+    "token_expired",
+    "truncate",
+]

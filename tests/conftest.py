@@ -12,6 +12,7 @@ from bot.inference.pool import InferencePool
 from bot.inference.tiny import build_tiny_models
 from bot.local.session import LocalSession
 from bot.settings import Settings, load_settings
+from tests.support.limits import fast_rate_limits
 
 
 def make_settings(tmp_path: Path, **env: str) -> Settings:
@@ -68,6 +69,8 @@ async def session(settings: Settings, shared_pool: InferencePool) -> AsyncIterat
     Any ERROR logged by discord.py, asyncio or the bot, and any broken Discord rule, fails the
     test at once (inside the wait for the bot's answer) or at teardown.
     """
-    async with LocalSession(settings, fail_on_errors=True, answer_timeout=60, pool=shared_pool) as local:
+    async with LocalSession(
+        settings, fail_on_errors=True, answer_timeout=60, pool=shared_pool, rate_limits=fast_rate_limits()
+    ) as local:
         yield local
         local.raise_failures()

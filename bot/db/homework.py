@@ -291,6 +291,22 @@ class HomeworkStore:
             )
         return await self._require(guild_id, homework_id)
 
+    async def forget_messages(self, guild_id: int, channel_id: int, message_ids: list[int]) -> list[int]:
+        """Forget announcements deleted in Discord (the homework stays); returns the homework ids."""
+        if not message_ids:
+            return []
+        marks = ", ".join("?" * len(message_ids))
+        where = f"guild_id = ? AND channel_id = ? AND message_id IN ({marks})"
+        async with transaction(self.db):
+            async with self.db.execute(
+                f"SELECT id FROM homework WHERE {where}", (guild_id, channel_id, *message_ids)
+            ) as cursor:
+                found = [int(row[0]) for row in await cursor.fetchall()]
+            await self.db.execute(
+                f"UPDATE homework SET message_id = NULL WHERE {where}", (guild_id, channel_id, *message_ids)
+            )
+        return found
+
     async def update(
         self,
         guild_id: int,

@@ -305,6 +305,20 @@ class SessionStore:
                 (event_id, guild_id, session_id),
             )
 
+    async def forget_event(self, guild_id: int, event_id: int) -> int | None:
+        """Forget a Discord event deleted or cancelled in Discord; returns its session's id, if any."""
+        async with transaction(self.db):
+            async with self.db.execute(
+                "SELECT id FROM sessions WHERE guild_id = ? AND event_id = ?", (guild_id, event_id)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await self.db.execute(
+                "UPDATE sessions SET event_id = NULL WHERE guild_id = ? AND id = ?", (guild_id, row[0])
+            )
+        return int(row[0])
+
     async def update(
         self,
         guild_id: int,

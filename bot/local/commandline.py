@@ -142,5 +142,8 @@ def nest_options(path: list[str], options: list[dict[str, Any]]) -> list[dict[st
     nested = options
     for depth in range(len(path) - 1, 0, -1):
         kind = SUB_COMMAND if depth == len(path) - 1 else SUB_COMMAND_GROUP
-        nested = [{"type": kind, "name": path[depth], "options": nested}]
+        item: dict[str, Any] = {"type": kind, "name": path[depth]}
+        if nested:  # Discord leaves "options" out of a subcommand that has none
+            item["options"] = nested
+        nested = [item]
     return nested

@@ -21,7 +21,7 @@ from bot.local.commandline import (
 )
 from bot.local.server import AUTOCOMPLETE, COMMAND, COMPONENT, MODAL_SUBMIT, DiscordDouble
 from bot.local.store import StoredMessage
-from bot.local.world import LocalChannel, LocalUser
+from bot.local.world import DM_PERMISSIONS, LocalChannel, LocalUser
 
 ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
 _MENTION = re.compile(r"^<[@#][!&]?(\d+)>$")
@@ -48,11 +48,11 @@ class PayloadFactory:
             "locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-            "app_permissions": str(world.bot_permissions),
         }
         if in_guild and channel.type != 1:
             payload.update(
                 {
+                    "app_permissions": str(world.bot_permissions),
                     "guild_id": str(world.guild_id),
                     "guild_locale": "en-US",
                     "guild": {"id": str(world.guild_id), "locale": "en-US", "features": []},
@@ -64,13 +64,16 @@ class PayloadFactory:
                 }
             )
         else:
+            # A DM with the bot of a guild-installed app: the DM's own permissions (not the guild's),
+            # context BOT_DM (1), and the guild-install owner "0" (Discord's value in bot DMs).
             dm = world.dm_channel(self.double.ids, user.id) if channel.type != 1 else channel
             payload.update(
                 {
+                    "app_permissions": str(DM_PERMISSIONS),
                     "channel_id": str(dm.id),
                     "channel": dm.channel_json(None, world.users),
                     "user": user.user_json(),
-                    "authorizing_integration_owners": {"1": str(user.id)},
+                    "authorizing_integration_owners": {"0": "0"},
                     "context": 1,
                 }
             )
@@ -88,15 +91,17 @@ class PayloadFactory:
         options = []
         for name, raw in parsed.raw_options.items():
             option = schema_options[name]
-            value = self._resolve(option, check_value(option, raw), resolved)
+            value = self._resolve(option, check_value(option, raw), resolved, user)
             options.append({"name": name, "type": option["type"], "value": value})
         payload = self.base(COMMAND, user, channel, in_guild=in_guild)
         data: dict[str, Any] = {
             "id": str(parsed.schema.get("id") or self.double.ids.next()),
             "name": parsed.schema["name"],
             "type": 1,
-            "options": nest_options(parsed.path, options),
         }
+        nested = nest_options(parsed.path, options)
+        if nested:  # Discord sends no "options" key at all for a command without any
+            data["options"] = nested
         if resolved:
             data["resolved"] = resolved
         payload["data"] = data
@@ -142,6 +147,9 @@ class PayloadFactory:
         payload = self.base(COMPONENT, user, channel)
         payload["message"] = message.to_json(self.world)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        numeric_id = _component_id(message.components, custom_id)
+        if numeric_id is not None:
+            data["id"] = numeric_id
         if values is not None:
             data["values"] = values
         payload["data"] = data
@@ -163,8 +171,10 @@ class PayloadFactory:
                 rows.append(
                     {
                         "type": 18,
+                        "id": row.get("id"),
                         "component": {
                             "type": inner["type"],
+                            "id": inner.get("id"),
                             "custom_id": inner["custom_id"],
                             "value": values.get(inner["custom_id"], ""),
                         },
@@ -174,9 +184,11 @@ class PayloadFactory:
                 rows.append(
                     {
                         "type": 1,
+                        "id": row.get("id"),
                         "components": [
                             {
                                 "type": item["type"],
+                                "id": item.get("id"),
                                 "custom_id": item["custom_id"],
                                 "value": values.get(item["custom_id"], ""),
                             }
@@ -192,13 +204,15 @@ class PayloadFactory:
 
     # --- option values ----------------------------------------------------------------------
 
-    def _resolve(self, option: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+    def _resolve(
+        self, option: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]], invoker: LocalUser
+    ) -> Any:
         kind, name = option["type"], option["name"]
         if kind in (USER, MENTIONABLE):
             user = self._find_user(value)
             if user is not None:
                 resolved.setdefault("users", {})[str(user.id)] = user.user_json()
-                resolved.setdefault("members", {})[str(user.id)] = user.member_json(with_user=False)
+                resolved.setdefault("members", {})[str(user.id)] = _partial_member(user)
                 return str(user.id)
             if kind == USER:
                 raise CommandLineError(f"{name}: no member {value!r} here; members: {self._member_names()}")
@@ -213,7 +227,8 @@ class PayloadFactory:
             if channel is None:
                 raise CommandLineError(f"{name}: no channel {value!r} here")
             data = channel.channel_json(self.world.guild_id, self.world.users)
-            data["permissions"] = str(self.world.bot_permissions)
+            # The invoking member's computed permissions in that channel (the world has no overwrites).
+            data["permissions"] = str(invoker.permissions)
             resolved.setdefault("channels", {})[str(channel.id)] = data
             return str(channel.id)
         if kind == ATTACHMENT:
@@ -257,6 +272,23 @@ class PayloadFactory:
             if (match and int(match.group(1)) == channel.id) or key == channel.name or key == str(channel.id):
                 return channel
         return None
+
+
+def _partial_member(user: LocalUser) -> dict[str, Any]:
+    """A member as ``resolved.members`` has it: without ``user``, ``deaf`` and ``mute``."""
+    member = user.member_json(with_user=False)
+    member.pop("deaf", None)
+    member.pop("mute", None)
+    return member
+
+
+def _component_id(rows: list[dict[str, Any]], custom_id: str) -> int | None:
+    """The numeric id Discord gave the component ``custom_id`` on a message."""
+    for row in rows:
+        for item in row.get("components") or []:
+            if item.get("custom_id") == custom_id:
+                return item.get("id")
+    return None
 
 
 def _content_type(path: Path) -> str:

@@ -24,6 +24,7 @@ from bot.inference.backend import InferenceBackend
 from bot.local.commandline import parse_command_line
 from bot.local.patching import pointed_at
 from bot.local.payloads import PayloadFactory
+from bot.local.ratelimits import RateLimiter
 from bot.local.render import render_choices, render_message, render_modal
 from bot.local.server import DiscordDouble
 from bot.local.store import Breach, InteractionState, RecordedRequest, StoredMessage
@@ -40,6 +41,7 @@ HANDLER_TASK_PREFIXES = (
     "discord-ui-view-dispatch",
     "discord-ui-modal-dispatch",
     "discord-ui-dynamic-item",  # persistent DynamicItem buttons
+    "discord.py: on_",  # gateway event listeners (scheduled events, message deletes…)
 )
 
 
@@ -153,11 +155,13 @@ class LocalSession:
         answer_timeout: float = 120.0,
         double: DiscordDouble | None = None,
         pool: InferenceBackend | None = None,
+        rate_limits: RateLimiter | None = None,
     ) -> None:
         self.settings = settings.replace(discord_token=LOCAL_TOKEN)
         self.clock = clock
         self.pool = pool
-        self.double = double or DiscordDouble()
+        # The double shares the bot's clock: tokens expire and events are "in the past" on it.
+        self.double = double or DiscordDouble(clock=clock, rate_limits=rate_limits)
         self.payloads = PayloadFactory(self.double)
         self.fail_on_errors = fail_on_errors
         self.answer_timeout = answer_timeout
@@ -496,7 +500,18 @@ class LocalSession:
             await asyncio.sleep(0.005)
 
     def _idle_now(self) -> bool:
-        return not self._handlers_busy() and self.double.is_quiet
+        return not self._handlers_busy() and self.double.is_quiet and self._gateway_caught_up()
+
+    def _gateway_caught_up(self) -> bool:
+        """The bot has read every gateway event the double sent (their listeners then exist)."""
+        if self.bot is None or self.bot.ws is None or self.bot.is_closed():
+            return True
+        return (self.bot.ws.sequence or 0) >= self.double.sequence
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled every gateway event sent so far and is idle again
+        (after a test acts in Discord itself, e.g. a moderator deletes a message)."""
+        await self._settle([])
 
     async def _wait_idle(self, deadline: float) -> None:
         """Wait until no handler runs and no request is in flight (failures ignored)."""

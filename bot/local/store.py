@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.local.world import LocalWorld, iso_now
@@ -22,6 +24,14 @@ class RecordedFile:
 
     filename: str
     data: bytes
+    #: The multipart field it came in (``files[0]``…), which ``attachments[].id`` refers to.
+    field: str = ""
+
+    @property
+    def index(self) -> int | None:
+        """``n`` of a ``files[n]`` field; None for any other field name."""
+        match = re.fullmatch(r"files\[(\d+)\]", self.field)
+        return int(match.group(1)) if match else None
 
     def summary(self) -> dict[str, Any]:
         """``{"filename", "bytes"}`` as ``studybot try --json`` prints it."""
@@ -49,6 +59,37 @@ class RecordedRequest:
             "files": [item.summary() for item in self.files],
             "at_ms": round((self.at - since) * 1000, 1),
         }
+
+
+def with_component_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy of ``rows`` where every component has Discord's numeric ``id``.
+
+    Discord numbers the components of a message (or modal) in order, from 1, skipping the ids the
+    sender chose itself; it echoes them in the message and sends them back in interactions.
+    """
+    result = copy.deepcopy(rows)
+    taken = {item["id"] for item in _walk(result) if isinstance(item.get("id"), int) and item["id"] > 0}
+    counter = 0
+    for item in _walk(result):
+        if not isinstance(item.get("id"), int) or item["id"] <= 0:
+            counter += 1
+            while counter in taken:
+                counter += 1
+            item["id"] = counter
+    return result
+
+
+def _walk(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        found.append(row)
+        children = list(row.get("components") or [])
+        if isinstance(row.get("component"), dict):
+            children.append(row["component"])
+        found.extend(_walk(children))
+    return found
 
 
 @dataclass(frozen=True)
@@ -86,6 +127,8 @@ class StoredMessage:
     created: str = field(default_factory=iso_now)
     created_mono: float = field(default_factory=time.monotonic)
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: For messages that answer an interaction: Discord's ``interaction_metadata`` object.
+    interaction_metadata: dict[str, Any] | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -97,7 +140,8 @@ class StoredMessage:
         for key in ("content", "embeds", "components", "allowed_mentions"):
             if key in payload:
                 default: Any = "" if key == "content" else ([] if key != "allowed_mentions" else None)
-                setattr(self, key, payload[key] if payload[key] is not None else default)
+                value = payload[key] if payload[key] is not None else default
+                setattr(self, key, with_component_ids(value) if key == "components" else value)
         if "flags" in payload and payload["flags"] is not None:
             self.flags = (self.flags & EPHEMERAL) | int(payload["flags"])
         if attachments is not None:
@@ -147,6 +191,8 @@ class StoredMessage:
         if self.webhook_id is not None:
             data["webhook_id"] = str(self.webhook_id)
             data["application_id"] = str(self.webhook_id)
+        if self.interaction_metadata is not None:
+            data["interaction_metadata"] = self.interaction_metadata
         if self.reference_id is not None:
             data["message_reference"] = {
                 "message_id": str(self.reference_id),
@@ -163,6 +209,8 @@ class InteractionState:
     token: str
     payload: dict[str, Any]
     sent_at: float = field(default_factory=time.monotonic)
+    #: When the token was issued, on the double's clock (tokens last 15 minutes).
+    issued_at: datetime | None = None
     response_type: int | None = None
     responded_at: float | None = None
     original_message_id: int | None = None

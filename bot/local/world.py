@@ -27,6 +27,9 @@ USE_APPLICATION_COMMANDS = 1 << 31
 CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
+MANAGE_MESSAGES = 1 << 13
+ADD_REACTIONS = 1 << 6
+USE_EXTERNAL_EMOJIS = 1 << 18
 MANAGE_EVENTS = 1 << 33
 CREATE_EVENTS = 1 << 44
 
@@ -40,8 +43,22 @@ MEMBER_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
 )
-MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD | MANAGE_EVENTS | CREATE_EVENTS | MENTION_EVERYONE
+MODERATOR_PERMISSIONS = (
+    MEMBER_PERMISSIONS | MANAGE_GUILD | MANAGE_EVENTS | CREATE_EVENTS | MENTION_EVERYONE | MANAGE_MESSAGES
+)
 BOT_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_EVENTS | CREATE_EVENTS
+#: What anyone (the app included) may do in a DM: Discord's fixed DM permissions, no guild ones.
+DM_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | MENTION_EVERYONE
+    | ADD_REACTIONS
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS
+)
 
 
 class SnowflakeFactory:
@@ -81,6 +98,23 @@ class LocalUser:
             "avatar": None,
             "bot": self.bot,
             "public_flags": 0,
+            "banner": None,
+            "accent_color": None,
+            "avatar_decoration_data": None,
+            "collectibles": None,
+            "primary_guild": None,
+        }
+
+    def me_json(self) -> dict[str, Any]:
+        """``GET /users/@me``: the user object with the fields only its owner sees (``flags`` …)."""
+        return {
+            **self.user_json(),
+            "flags": 0,
+            "mfa_enabled": False,
+            "verified": True,
+            "locale": "en-US",
+            "premium_type": 0,
+            "email": None,
         }
 
     def member_json(self, *, with_user: bool = True) -> dict[str, Any]:
@@ -112,6 +146,7 @@ class LocalChannel:
     type: int = 0
     parent_id: int | None = None
     recipient_id: int | None = None
+    auto_archive_duration: int = 1440
 
     def channel_json(self, guild_id: int | None, users: dict[int, LocalUser]) -> dict[str, Any]:
         """The channel object."""
@@ -129,7 +164,7 @@ class LocalChannel:
                     "owner_id": "0",
                     "thread_metadata": {
                         "archived": False,
-                        "auto_archive_duration": 1440,
+                        "auto_archive_duration": self.auto_archive_duration,
                         "archive_timestamp": iso_now(),
                         "locked": False,
                     },
@@ -240,8 +275,8 @@ class LocalWorld:
             role(self.moderator_role_id, "Moderator", MEMBER_PERMISSIONS | MANAGE_EVENTS | CREATE_EVENTS, 1),
         ]
 
-    def guild_json(self) -> dict[str, Any]:
-        """The full GUILD_CREATE payload."""
+    def guild_json(self, scheduled_events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The full GUILD_CREATE payload (with the guild's current scheduled events)."""
         members = [user.member_json() for user in self.users.values()]
         return {
             "id": str(self.guild_id),
@@ -289,7 +324,7 @@ class LocalWorld:
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": list(scheduled_events or []),
             "soundboard_sounds": [],
         }
 

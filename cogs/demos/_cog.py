@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,9 +19,10 @@ from bot.errors import UserFacingError
 from bot.inference.backend import InferenceBackend, JobUpdate
 from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
 from bot.interactions import Interaction
+from bot.replies import Upload, edit_original
 from cogs.demos import _embeds as embeds
 from cogs.demos._inputs import parse_labels, read_source
-from cogs.demos._render import render_result
+from cogs.demos._render import render_result, within_total
 from cogs.demos._snippets import build_snippet
 from cogs.demos._views import (
     DEMOS,
@@ -155,16 +155,15 @@ class DemosCog(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
 
+        # A demo queued behind others can outlive its 15-minute token: edit_original then posts
+        # the result (or error) in the channel instead, and drops mere progress updates.
         async def on_update(update: JobUpdate) -> None:
             view = waiting_view(request_id, user) if update.state == "queued" else None
-            await interaction.edit_original_response(
-                embed=embeds.status_embed(title, update, entry.id), view=view, allowed_mentions=NO_MENTIONS
-            )
+            embed = embeds.status_embed(title, update, entry.id)
+            await edit_original(interaction, embeds=[embed], view=view, fallback=False)
 
         async def show_error(message: str) -> None:
-            await interaction.edit_original_response(
-                embed=embeds.error_embed(title, message), view=None, allowed_mentions=NO_MENTIONS
-            )
+            await edit_original(interaction, embeds=[embeds.error_embed(title, message)], view=None)
 
         try:
             results = await pool.submit(
@@ -181,7 +180,7 @@ class DemosCog(commands.Cog):
             )
             item, result = checked.inputs[0], results[0]
             embed = render_result(request.task, meta, item, result, checked.params)
-            overflow = embeds.overflow_text(request.task, result)
+            overflow = within_total(embed, embeds.overflow_text(request.task, result))
         except (QueueFullError, MemberLimitError) as error:
             # Another request took the last place between our check and now: nothing ran.
             await interaction.delete_original_response()
@@ -198,12 +197,11 @@ class DemosCog(commands.Cog):
             # logs the error and tells the member its code.
             await show_error("Something went wrong while running the model.")
             raise
-        files = [discord.File(io.BytesIO(overflow.encode()), filename="output.txt")] if overflow else []
-        await interaction.edit_original_response(
-            embed=embed,
+        await edit_original(
+            interaction,
+            embeds=[embed],
             view=result_view(run_id, request.task, checked.params, checked.spec.course_url),
-            attachments=files,
-            allowed_mentions=NO_MENTIONS,
+            uploads=[Upload("output.txt", overflow.encode())] if overflow else [],
         )
 
     async def run_again(self, interaction: discord.Interaction, run: DemoRun) -> None:

@@ -265,6 +265,22 @@ def overflow_text(task: str, result: Any) -> str | None:
         texts = [item["generated_text"] for item in result]
         if any(len(discord.utils.escape_markdown(t)) > FIELD_LIMIT - 250 for t in texts):
             return "\n\n---\n\n".join(texts)
+    if task == "tokenize" and isinstance(result, dict):
+        lists = {
+            "tokens": [f"'{token}'" for token in result["tokens"]],
+            "input_ids": result["input_ids"],
+            "token_type_ids": result.get("token_type_ids"),
+            "attention_mask": result["attention_mask"],
+        }
+        shown = {
+            key: ", ".join(str(v) for v in values) for key, values in lists.items() if values is not None
+        }
+        if (
+            any(len(text) > FIELD_LIMIT - 8 for text in shown.values())
+            or len(result["decoded"]) > FIELD_LIMIT - 8
+        ):
+            blocks = [f"{key}\n{text}" for key, text in shown.items()]
+            return "\n\n".join([*blocks, f"decoded\n{result['decoded']}"])
     for key in ("summary_text", "translation_text"):
         if isinstance(result, dict) and len(discord.utils.escape_markdown(result.get(key, ""))) > FIELD_LIMIT:
             return str(result[key])

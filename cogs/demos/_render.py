@@ -6,6 +6,7 @@ from typing import Any
 
 import discord
 
+from bot.embeds import fit
 from cogs.demos import _embeds as embeds
 
 
@@ -33,3 +34,21 @@ def render_result(
     if task == "tokenize":
         return embeds.tokenize_embed(meta, item, result)
     raise ValueError(f"no embed for task {task!r}")
+
+
+def within_total(embed: discord.Embed, overflow: str | None) -> str | None:
+    """Fit ``embed`` (in place) to Discord's 6,000-character total; returns the text to attach:
+    ``overflow`` (the full output the embed cut) with the fields that did not fit added."""
+    moved = fit([embed])
+    if moved is None:
+        return overflow
+    return (overflow + "\n\n---\n\n" if overflow else "") + moved.text()
+
+
+def render_with_overflow(
+    task: str, meta: embeds.ResultMeta, item: Any, result: Any, params: dict[str, Any]
+) -> tuple[discord.Embed, str | None]:
+    """The result embed, within Discord's 6,000-character total, and the text to attach (or None):
+    the full output when the embed cut it, and the fields that did not fit the total."""
+    embed = render_result(task, meta, item, result, params)
+    return embed, within_total(embed, embeds.overflow_text(task, result))

@@ -7,7 +7,10 @@ from bot.app import StudyBot
 
 async def setup(client: StudyBot) -> None:
     from cogs.homework._homework_cog import HomeworkCog
+    from cogs.homework._message_sync import HomeworkMessageSync
     from cogs.homework._papers_cog import PapersCog
 
-    await client.add_cog(HomeworkCog(client))
+    homework = HomeworkCog(client)
+    await client.add_cog(homework)
+    await client.add_cog(HomeworkMessageSync(homework))
     await client.add_cog(PapersCog(client))

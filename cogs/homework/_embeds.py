@@ -9,6 +9,7 @@ import discord
 from discord.utils import format_dt
 
 from bot.db.homework import Homework, MemberStatus
+from bot.embeds import fit_one
 from bot.replies import truncate
 
 OPEN_COLOUR = discord.Colour(0x3B88C3)
@@ -81,10 +82,13 @@ def list_embed(
     weeks: dict[int, list[str]] = {}
     for item in items:
         weeks.setdefault(item.week, []).append(_line(item, statuses.get(item.id), now))
+    footer = "✅ done · 🔔 reminder on · /homework done or the buttons on the announcement"
     for number, lines in list(weeks.items())[:25]:
         embed.add_field(name=f"Week {number}", value=_fill(lines, 1024), inline=False)
-    embed.set_footer(text="✅ done · 🔔 reminder on · /homework done or the buttons on the announcement")
-    return embed
+    if len(weeks) > 25:  # Discord's 25 fields
+        footer += f" · {len(weeks) - 25} more weeks: pick one with /homework list week:"
+    embed.set_footer(text=footer)
+    return fit_one(embed, note="{count} more weeks: pick one with /homework list week:")
 
 
 def mine_embed(

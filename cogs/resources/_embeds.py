@@ -7,9 +7,13 @@ from collections.abc import Sequence
 import discord
 
 from bot.db.resources import ImportReport, Resource
+from bot.embeds import fit_one
 from bot.replies import truncate
 
 PAGE_SIZE = 6
+#: Each of a page's entries gets at most this much (name and value), so a full page of the longest
+#: resources stays within Discord's 6,000 characters per message.
+ENTRY_BUDGET = 900
 COLOUR = discord.Colour(0xFFD21E)  # Hugging Face yellow
 CATEGORY_ICONS = {
     "setup": "🛠️",
@@ -69,10 +73,11 @@ def list_embed(resources: Sequence[Resource], page: int, category: str | None) -
             extra = f"{extra} · {_tags(item)}" if extra else _tags(item)
         if extra:
             lines.append(truncate(extra, 200))
-        embed.add_field(name=truncate(item.title, 256), value=truncate("\n".join(lines), 1024), inline=False)
+        name = truncate(item.title, 256)
+        embed.add_field(name=name, value=truncate("\n".join(lines), ENTRY_BUDGET - len(name)), inline=False)
     noun = "resource" if len(resources) == 1 else "resources"
     embed.set_footer(text=f"Page {page + 1} of {pages} · {len(resources)} {noun}")
-    return embed
+    return fit_one(embed, note="{count} more on this page: open them with /resources show")
 
 
 def search_embed(query: str, results: Sequence[Resource]) -> discord.Embed:
@@ -86,7 +91,7 @@ def search_embed(query: str, results: Sequence[Resource]) -> discord.Embed:
             name=truncate(f"{index}. {item.title}", 256), value=truncate("\n".join(lines), 1024), inline=False
         )
     embed.set_footer(text="Open one with /resources show, or post it with /resources share.")
-    return embed
+    return fit_one(embed, note="{count} more matches: add words to narrow the search")
 
 
 def _lines(items: Sequence[str], limit: int = 1024) -> str:

@@ -8,6 +8,8 @@ from bot.app import StudyBot
 async def setup(client: StudyBot) -> None:
     from cogs.sessions._ask_cog import AskCog
     from cogs.sessions._directory import SessionDirectory
+    from cogs.sessions._event_sync import SessionEventSync
+    from cogs.sessions._message_sync import QuestionMessageSync
     from cogs.sessions._questions_cog import QuestionsCog
     from cogs.sessions._session_cog import SessionCog
 
@@ -16,3 +18,5 @@ async def setup(client: StudyBot) -> None:
     await client.add_cog(SessionCog(client, directory))
     await client.add_cog(questions)
     await client.add_cog(AskCog(questions))
+    await client.add_cog(SessionEventSync(directory))
+    await client.add_cog(QuestionMessageSync(client))

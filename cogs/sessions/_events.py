@@ -39,6 +39,25 @@ def event_fields(session: Session, total: int | None = None) -> dict[str, Any]:
     }
 
 
+def refusal_note(error: discord.HTTPException | discord.RateLimited, first: Session, missing: int) -> str:
+    """What to tell a moderator when Discord stopped event creation at ``first`` (pure)."""
+    rest = f"{missing} session{'s' if missing != 1 else ''}"
+    later = "`/session edit` on a session creates its missing event."
+    rate_limited = isinstance(error, discord.RateLimited) or error.status == 429
+    if rate_limited:
+        wait = getattr(error, "retry_after", None)
+        minutes = f" for about {max(1, round(wait / 60))} min" if wait else ""
+        return (
+            f"Discord is rate limiting event creation{minutes}, so I stopped at session #{first.id}: "
+            f"{rest} from there on have no Discord event yet. {later}"
+        )
+    assert isinstance(error, discord.HTTPException)
+    return (
+        f"Discord refused to create the event for session #{first.id} ({error.text or error.status}); "
+        f"{rest} have no Discord event."
+    )
+
+
 async def create_event(guild: discord.Guild, session: Session, total: int | None = None) -> int:
     """Create the session's event; returns its id (Discord errors propagate)."""
     event = await guild.create_scheduled_event(
@@ -73,14 +92,17 @@ async def update_event(guild: discord.Guild, event_id: int, session: Session, *,
     changes: dict[str, Any] = (
         {"start_time": fields["start_time"], "end_time": fields["end_time"]} if times else {}
     )
-    await event.edit(
-        name=fields["name"],
-        description=fields["description"],
-        entity_type=discord.EntityType.external,
-        location=fields["location"],
-        reason=f"studybot session #{session.id} edited",
-        **changes,
-    )
+    try:
+        await event.edit(
+            name=fields["name"],
+            description=fields["description"],
+            entity_type=discord.EntityType.external,
+            location=fields["location"],
+            reason=f"studybot session #{session.id} edited",
+            **changes,
+        )
+    except discord.NotFound:  # deleted while the bot was not listening: its cached copy was stale
+        return False
     return True
 
 
@@ -96,4 +118,11 @@ async def delete_event(guild: discord.Guild, event_id: int) -> bool:
     return True
 
 
-__all__ = ["can_manage_events", "create_event", "delete_event", "event_fields", "update_event"]
+__all__ = [
+    "can_manage_events",
+    "create_event",
+    "delete_event",
+    "event_fields",
+    "refusal_note",
+    "update_event",
+]

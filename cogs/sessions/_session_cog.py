@@ -37,7 +37,13 @@ from cogs.sessions._embeds import (
     schedule_embed,
     session_embed,
 )
-from cogs.sessions._events import can_manage_events, create_event, delete_event, update_event
+from cogs.sessions._events import (
+    can_manage_events,
+    create_event,
+    delete_event,
+    refusal_note,
+    update_event,
+)
 from cogs.sessions._materials import message_url, week_materials
 from cogs.sessions._plans import NO_EVENTS, plan_schedule, plan_session_edit
 from cogs.sessions._refs import UpcomingSession
@@ -165,14 +171,9 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         for index, session in enumerate(sessions, start=1):
             try:
                 event_id = await create_event(guild, session, total)
-            except discord.HTTPException as error:
+            except (discord.HTTPException, discord.RateLimited) as error:
                 log.warning("Creating the event for session %d failed: %s", session.id, error)
-                missing = total - index + 1
-                return index - 1, (
-                    f"Discord refused to create the event for session #{session.id} "
-                    f"({error.text or error.status}); {missing} session{'s' if missing != 1 else ''} "
-                    "have no Discord event."
-                )
+                return index - 1, refusal_note(error, session, total - index + 1)
             await self.store.set_event(session.guild_id, session.id, event_id)
             if index < total and index % step == 0:
                 await interaction.edit_original_response(

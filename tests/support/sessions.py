@@ -13,6 +13,7 @@ from bot.inference.backend import InferenceBackend
 from bot.local.session import Exchange, LocalSession
 from bot.local.store import StoredMessage
 from bot.settings import Settings
+from tests.support.limits import fast_rate_limits
 
 #: Monday 17 March 2031, 09:00 UTC (10:00 in Paris). The clocks in Paris go forward on Sunday 30 March.
 START = utc(2031, 3, 17, 9, 0)
@@ -26,7 +27,12 @@ async def clocked(
     """The real bot against the double, with time driven by the test."""
     clock = ManualClock(start)
     async with LocalSession(
-        settings, clock=clock, fail_on_errors=True, answer_timeout=60, pool=pool
+        settings,
+        clock=clock,
+        fail_on_errors=True,
+        answer_timeout=60,
+        pool=pool,
+        rate_limits=fast_rate_limits(),
     ) as session:
         yield session, clock
         session.raise_failures()
@@ -77,11 +83,16 @@ def channel_posts(session: LocalSession, channel: str) -> list[StoredMessage]:
 
 
 def everything_sent(session: LocalSession) -> str:
-    """Every message (as it stands and as it was created or edited), every request body and every
-    uploaded file the bot sent, as one text."""
+    """Every message (as it stands, with what Discord shows about it, and as it was created or
+    edited), every request body and every uploaded file the bot sent, as one text."""
     parts = []
     for message in session.double.messages.values():
-        parts.append(json.dumps(message.to_json(session.double.world)))
+        shown = message.to_json(session.double.world)
+        if message.ephemeral:
+            # Discord's "X used /command" header: only X sees an ephemeral message. On a public
+            # message it stays in, since everyone sees it there.
+            shown.pop("interaction_metadata", None)
+        parts.append(json.dumps(shown))
         parts.extend(json.dumps(payload) for payload in message.history)
     for request in session.double.requests:
         parts.append(json.dumps(request.json))
