@@ -10,7 +10,7 @@ from bot.clock import utc
 from bot.db.questions import Question
 from bot.db.sessions import Session
 from bot.errors import UserFacingError
-from bot.local.rules import CONTENT_LIMIT
+from bot.local.rules.messages import CONTENT_LIMIT
 from cogs.sessions._export import NO_THREADS, merged_into, plan_export
 
 PARIS = ZoneInfo("Europe/Paris")
