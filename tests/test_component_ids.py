@@ -105,8 +105,12 @@ async def test_old_homework_and_papers_buttons(env: Env) -> None:
     assert said(remind).startswith("🔔 I'll remind you about **Week 1 · Read chapter 1** <t:")
     done = await press(session, announcement, "homework:done:1", user="Grace")
     assert said(done).startswith("✅ Marked **Week 1 · Read chapter 1** as done. Well done!")
-    undone = await press(session, announcement, "homework:done:1", user="Grace")
+    twice = await press(session, announcement, "homework:done:1", user="Grace")
+    assert said(twice) == "You had already marked **Week 1 · Read chapter 1** as done."
+    undone = await press(session, twice.reply, "homework:undo:1", user="Grace")
     assert said(undone) == "**Week 1 · Read chapter 1** is no longer marked done."
+    unremind = await press(session, remind.reply, "homework:unremind:1", user="Grace")
+    assert said(unremind) == "🔕 No reminder for **Week 1 · Read chapter 1** any more."
 
     asked = await session.run("/homework delete homework:1", moderator=True)
     refused = await press(session, asked.reply, "homework:delete:1", user="Grace")
