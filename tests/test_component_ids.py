@@ -180,11 +180,13 @@ async def test_old_session_and_questions_components(env: Env) -> None:
 
     reminded = await press(session, carrier, "session:remind:2", user="Grace")
     assert said(reminded) == (
-        "I'll remind you 30 minutes before **HF course study group** (<t:1932397200:F>) by DM "
-        "(here, if your DMs are closed). Press **Remind me** again to undo."
+        "🔔 I'll remind you 30 minutes before **HF course study group** (<t:1932397200:F>) by DM "
+        "(here, if your DMs are closed)."
     )
-    unreminded = await press(session, carrier, "session:remind:2", user="Grace")
-    assert said(unreminded) == "OK: no reminder for **HF course study group**."
+    twice = await press(session, carrier, "session:remind:2", user="Grace")
+    assert said(twice).startswith("🔔 Your reminder for **HF course study group** is already on")
+    unreminded = await press(session, twice.reply, "session:unremind:2", user="Grace")
+    assert said(unreminded) == "🔕 OK: no reminder for **HF course study group**."
     listed = await session.run("/session list", user="Grace")
     page = await press(session, listed.reply, "session:list:0", user="Grace")
     assert title_of(page).startswith("Upcoming sessions")
