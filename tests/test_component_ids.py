@@ -204,7 +204,11 @@ async def test_old_session_and_questions_components(env: Env) -> None:
     assert receipt.content.startswith("Your question **#6** is in the queue")
 
     voted = await press(session, receipt, "qa:upvote:2", user="Grace")
-    assert said(voted) == "You upvoted question #2 (1 votes). Press again to take it back."
+    assert said(voted) == "👍 You upvoted question #2 (1 vote)."
+    unvoted = await press(session, voted.reply, "qa:unvote:2", user="Grace")
+    assert said(unvoted) == "Your upvote on question #2 is taken back (0 votes)."
+    revoted = await press(session, receipt, "qa:upvote:2", user="Grace")
+    assert said(revoted) == "👍 You upvoted question #2 (1 vote)."
     withdrawn = await press(session, receipt, "qa:withdraw:6", user="Grace")
     assert said(withdrawn) == "Question #6 is withdrawn."
 
