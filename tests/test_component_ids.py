@@ -128,6 +128,19 @@ async def test_old_homework_and_papers_buttons(env: Env) -> None:
         "/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True
     )
     assert said(added).startswith("Added **Attention Is All You Need**")
+    listed = await session.run("/papers list", user="Grace")
+    page = await press(session, listed.reply, "papers:page:0:0:p:", user="Grace")
+    assert title_of(page) == "Reading list"
+    themed = await press(session, listed.reply, "papers:page:0:1:n:", user="Grace")
+    assert title_of(themed) == "Reading list · week 1"
+    read = await press(session, listed.reply, "papers:read:0:0:", values=["1"], user="Grace")
+    assert said(read) == "📖 Marked **Attention Is All You Need** as read."
+    unread = await press(session, added.reply, "papers:unread:1", user="Grace")
+    assert said(unread) == "**Attention Is All You Need** is no longer marked read."
+    vote = await press(session, listed.reply, "papers:vote:0:1:", values=["1"], user="Grace")
+    assert said(vote) == "👍 You voted for **Attention Is All You Need**."
+    unvote = await press(session, added.reply, "papers:unvote:1", user="Grace")
+    assert said(unvote) == "You took back your vote for **Attention Is All You Need**."
     kept_paper = await press(session, added.reply, "papers:keep:1", moderator=True)
     assert said(kept_paper) == "Kept: nothing was removed."
     refused_paper = await press(session, added.reply, "papers:remove:1", user="Grace")
