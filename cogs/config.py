@@ -41,7 +41,6 @@ def config_embed(config: GuildConfig) -> discord.Embed:
 
 
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class ConfigCog(GuildFeature[GuildStore], commands.GroupCog, group_name="config"):
     """Server settings for moderators."""
 

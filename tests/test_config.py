@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checks import is_moderator_command
 from bot.db.guilds import GuildStore
 from bot.local.session import LocalSession
 
@@ -86,3 +87,17 @@ async def test_the_default_due_time(session: LocalSession) -> None:
     assert reset.reply.content.endswith("the end of that day (23:59).")
     assert session.bot is not None
     assert (await GuildStore(session.bot.db).get(session.double.world.guild_id)).due_time is None
+
+
+async def test_moderator_commands_are_visible_to_everyone_and_checked_on_use(session: LocalSession) -> None:
+    """No command is hidden with default_member_permissions: moderators with a MODERATOR_ROLES role
+    but without Manage Server must see /config and /status like every other moderator command
+    (README: admins restrict them in Server Settings → Integrations)."""
+    assert session.bot is not None
+    schemas = session.schemas()
+    assert [s["name"] for s in schemas if s.get("default_member_permissions") is not None] == []
+    commands = {command.name: command for command in session.bot.tree.get_commands()}
+    assert is_moderator_command(commands["config"]) and is_moderator_command(commands["status"])
+    assert not is_moderator_command(commands["homework"])  # members use some of its subcommands
+    refused = await session.run("/config show", user="Grace")
+    assert refused.reply.ephemeral and "This is for moderators" in refused.reply.content
