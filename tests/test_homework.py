@@ -443,3 +443,79 @@ async def test_homework_commands_only_work_in_a_server(hw: LocalSession) -> None
     assert next(s for s in hw.schemas() if s["name"] == "homework").get("contexts") == [0]
     refused = await hw.run("/homework mine", dm=True)
     assert refused.reply.ephemeral and "only works in a server" in refused.reply.content
+
+
+# --- due dates as a study group writes them ---------------------------------------------------------
+
+
+async def test_a_date_alone_is_confirmed_as_the_end_of_that_day_or_the_groups_due_time(
+    hw: LocalSession,
+) -> None:
+    await hw.run("/config timezone name:Europe/Paris", moderator=True)
+    asked = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12", moderator=True)
+    end_of_day = utc(2030, 3, 12, 22, 59)  # 23:59 in Paris (UTC+1)
+    unix = int(end_of_day.timestamp())
+    assert asked.reply.ephemeral and f"<t:{unix}:F> (<t:{unix}:R>)" in asked.reply.content
+    assert "no time was given, so it is due at the end of that day" in asked.reply.content
+    assert [m for m in asked.messages if not m.ephemeral] == []  # nothing announced yet
+    assert await _store(hw).find(hw.double.world.guild_id) == []
+    dropped = await hw.click(asked.reply, "Cancel", moderator=True)
+    assert dropped.reply.content == "Cancelled: nothing was saved."
+
+    await hw.run("/config due-time time:18:00", moderator=True)
+    again = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12", moderator=True)
+    assert "the group's due time, 18:00" in again.reply.content
+    posted = await hw.click(again.reply, "Post it", moderator=True)
+    (announcement,) = [m for m in posted.messages if not m.ephemeral]
+    assert announcement.embeds[0]["title"] == "📚 Week 1 · Read chapter 1"
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert saved.due_at == utc(2030, 3, 12, 17)  # 18:00 in Paris
+
+
+async def test_exact_due_dates_with_6pm_are_posted_at_once(hw: LocalSession) -> None:
+    done = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12 6pm", moderator=True)
+    assert done.reply.content.startswith("Posted **Week 1 · Read chapter 1**")
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert saved.due_at == utc(2030, 3, 12, 18)
+
+
+async def test_an_edit_to_a_weekday_asks_first_then_moves_the_announcement(hw: LocalSession) -> None:
+    announcement = await _post(hw)
+    asked = await hw.run("/homework edit homework:Read chapter 1 due:next friday 18:00", moderator=True)
+    friday = utc(2030, 3, 8, 18)  # START is Friday 1 March: the next one
+    assert f"<t:{int(friday.timestamp())}:F>" in asked.reply.content and "Save it?" in asked.reply.content
+    (unchanged,) = await _store(hw).find(hw.double.world.guild_id)
+    assert unchanged.due_at == DUE_UTC
+    saved = await hw.click(asked.reply, "Save it", moderator=True)
+    assert saved.messages[-1].content.startswith("Updated **Week 1 · Read chapter 1**, due <t:")
+    (moved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert moved.due_at == friday
+    unix = int(friday.timestamp())
+    assert announcement.embeds[0]["fields"][0]["value"] == f"<t:{unix}:F> (<t:{unix}:R>)"
+
+
+async def test_only_the_moderator_who_asked_can_confirm(hw: LocalSession) -> None:
+    asked = await hw.run("/homework post week:1 title:Read due:tomorrow", moderator=True)
+    stranger = await hw.click(asked.reply, "Post it", user="Grace")
+    assert stranger.reply.ephemeral and "Only the member who ran the command" in stranger.reply.content
+    assert await _store(hw).find(hw.double.world.guild_id) == []
+
+
+async def test_homework_reminders_turned_off(hw: LocalSession, clock: ManualClock) -> None:
+    announcement = await _post(hw)
+    await hw.click(announcement, "Remind me", user="Grace")
+    await hw.run("/config reminders area:homework minutes:off", moderator=True)
+    refused = await hw.click(announcement, "Remind me", user="Linus")
+    assert refused.reply.ephemeral and "Homework reminders are turned off" in refused.reply.content
+    posted = await hw.run(
+        "/homework post week:2 title:Chapter 2 due:2030-03-11 18:00 channel_reminder:true", moderator=True
+    )
+    assert "Reminders are off on this server" in posted.reply.content
+    assert hw.bot is not None
+    assert len(await ReminderStore(hw.bot.db).pending(hw.double.world.guild_id)) == 2
+    for moment in (utc(2030, 3, 9, 18), DUE_UTC, utc(2030, 3, 11, 18)):  # past both reminders' times
+        await clock.set(moment)
+        await hw.bot.scheduler.wait_idle()
+    assert await ReminderStore(hw.bot.db).pending(hw.double.world.guild_id) == []  # handled: skipped
+    titles = [str(m.embeds[0].get("title")) for m in hw.double.messages.values() if m.embeds]
+    assert not [title for title in titles if title.startswith("⏰")]
