@@ -19,20 +19,26 @@ A :class:`Reading` says whether the text was *exact* (a ``YYYY-MM-DD`` date with
 else — a relative or weekday phrase, a date without a time or without a year — is shown back to
 the member as a Discord timestamp with a Confirm button before it is saved.
 
-dateparser is imported on first use: importing it takes about 0.3 s and its first reading about
-0.7 s more (it loads its English data) on the team's machines, which commands that never read a
-date should not pay at start-up.
+dateparser is imported on first use: importing it takes about 0.2 s and its first reading about
+0.8 s more (it loads its English data), then a reading takes about 2 ms (``python
+benchmarks/dates.py`` on the team's 2-core machines). So the features that read dates call
+:func:`warm_up_soon` when they load: a daemon thread pays that second once per process, off the
+event loop, instead of the first member who types a date.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
+
+log = logging.getLogger(__name__)
 
 #: ``2026-12-08`` at the start of the text: the member wrote a calendar date.
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?=\s|T|$)")
@@ -159,6 +165,27 @@ def read_time_of_day(text: str) -> time | None:
     return walls[0].time()
 
 
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def _warm_up() -> None:
+    try:
+        read_when("next friday 18:00", ZoneInfo("UTC"), datetime(2000, 1, 3, tzinfo=ZoneInfo("UTC")))
+    except Exception:  # a failure here only means the first real reading is slow
+        log.warning("Loading dateparser in the background failed", exc_info=True)
+
+
+def warm_up_soon() -> None:
+    """Import dateparser and load its data in a background thread, once per process."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    threading.Thread(target=_warm_up, name="studybot-dateparser-warm-up", daemon=True).start()
+
+
 def shown(moment: datetime) -> str:
     """``<t:…:F> (<t:…:R>)``: the moment in each member's own time, and how far away it is."""
     return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
@@ -173,4 +200,5 @@ __all__ = [
     "read_when",
     "shown",
     "wall_now",
+    "warm_up_soon",
 ]

@@ -27,7 +27,7 @@ from bot.errors import UserFacingError
 from bot.guild_feature import CachedFeature, guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.replies import reply
-from bot.when import shown
+from bot.when import shown, warm_up_soon
 from cogs.homework._due import due_time, read_due, remind_time
 from cogs.homework._embeds import (
     announcement_embed,
@@ -83,6 +83,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
 
     async def cog_load(self) -> None:
         await super().cog_load()
+        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
         self.bot.scheduler.register(KIND_MEMBER, self.reminders.send_member_reminder)
         self.bot.scheduler.register(KIND_CHANNEL, self.reminders.send_channel_reminder)
 

@@ -30,7 +30,7 @@ from bot.guild_feature import guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.reminder_posts import post_reminder
 from bot.replies import reply
-from bot.when import shown
+from bot.when import shown, warm_up_soon
 from cogs.sessions._directory import SessionDirectory, SessionFeature
 from cogs.sessions._embeds import (
     LIST_PAGE_SIZE,
@@ -98,6 +98,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
 
     async def cog_load(self) -> None:
         await super().cog_load()
+        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
         self.bot.scheduler.register(KIND_CHANNEL, self.send_channel_reminder)
         self.bot.scheduler.register(KIND_MEMBER, self.send_member_reminder)
 
