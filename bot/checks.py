@@ -26,9 +26,21 @@ def is_moderator(user: discord.abc.User, moderator_roles: tuple[str, ...]) -> bo
     return any(role.name.lower() in wanted for role in user.roles)
 
 
+IN_DMS = (
+    "Moderator commands work in the server, not in direct messages: here I cannot see your roles "
+    "or permissions. Use it in a channel of the server."
+)
+
+
 def ensure_moderator(interaction: discord.Interaction[StudyBot]) -> None:
-    """Raise :class:`ModeratorOnly` unless the member is a moderator (for buttons and modals)."""
+    """Raise :class:`ModeratorOnly` unless the member is a moderator (for buttons and modals).
+
+    In direct messages no roles can be seen, so a moderator is told to use the server instead of
+    being told they lack the role.
+    """
     roles = interaction.client.settings.moderator_roles
+    if interaction.guild_id is None:
+        raise app_commands.CheckFailure(IN_DMS)
     if not is_moderator(interaction.user, roles):
         raise ModeratorOnly(roles)
 
@@ -36,13 +48,25 @@ def ensure_moderator(interaction: discord.Interaction[StudyBot]) -> None:
 def moderator_only() -> Callable[[T], T]:
     """Command decorator: refused on the server side unless the member is a moderator.
 
-    Discord can also hide a command from members, but only a top-level command or group
-    (``@app_commands.default_permissions(manage_guild=True)``); subcommands in a group that
-    members use too rely on this check alone.
+    Moderator commands are *not* hidden with ``default_permissions``: Discord could only hide them
+    from members without Manage Server, which hides them from moderators who hold a
+    ``MODERATOR_ROLES`` role too (and subcommands of groups that members also use cannot be hidden
+    at all). So every moderator command is visible and refused on use; a server admin who wants them
+    hidden restricts them to the role in Server Settings → Integrations (see the README).
     """
 
     def predicate(interaction: discord.Interaction[Any]) -> bool:
         ensure_moderator(interaction)
         return True
 
+    predicate.studybot_moderators = True  # type: ignore[attr-defined]  # see is_moderator_command
     return app_commands.check(predicate)
+
+
+def is_moderator_command(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> bool:
+    """Whether :func:`moderator_only` guards ``command`` (a group: every one of its subcommands)."""
+    if isinstance(command, app_commands.Group):
+        subcommands = command.walk_commands()
+        found = [is_moderator_command(sub) for sub in subcommands if isinstance(sub, app_commands.Command)]
+        return bool(found) and all(found)
+    return any(getattr(check, "studybot_moderators", False) for check in command.checks)

@@ -192,3 +192,10 @@ def test_a_ray_replica_shows_its_deployment_state_and_ongoing_requests() -> None
     assert stopping.startswith("**STOPPING** (Ray replaces it)")
     _, local = worker_field(replace(replica, deployment="", replica_id="", state="", ongoing=None))
     assert local.startswith("busy · ")
+
+
+async def test_status_in_a_direct_message_says_to_use_the_server(session: LocalSession) -> None:
+    refused = await session.run("/status", moderator=True, dm=True)
+    assert refused.reply.ephemeral
+    assert "work in the server, not in direct messages" in refused.reply.content
+    assert "you need the Manage Server permission" not in refused.reply.content

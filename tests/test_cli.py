@@ -165,6 +165,18 @@ def test_run_without_a_token_opens_the_console(tmp_path: Path) -> None:
     assert "▸ Version" in result.stdout
 
 
+def test_the_readmes_make_run_sample_is_what_it_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("$ printf '/about\\n' | make run\n", 1)[1].split("\n…\n", 1)[0].splitlines()
+    make_line, token_line, *console_lines = sample
+    assert make_line == ".venv/bin/studybot run"  # make echoes the command it runs
+    result = studybot(["run"], tmp_path, stdin="/about\n")
+    assert result.returncode == 0, result.stderr
+    assert token_line in result.stderr.splitlines()
+    printed = result.stdout.splitlines()
+    assert printed[: len(console_lines)] == console_lines
+
+
 def test_run_no_console_needs_a_token(tmp_path: Path) -> None:
     result = studybot(["run", "--no-console"], tmp_path, stdin="/about\n")
     assert result.returncode == 2
@@ -282,3 +294,29 @@ async def test_console_presses_buttons_by_label_and_switches_members(session: Lo
     assert clicks[-1].json["type"] == 7  # the button press edited the status message in place
     assert "! no component 'Nope' on that message" in text
     assert "/about" not in text  # nothing is read after quit
+
+
+async def test_console_presses_a_button_on_an_earlier_message_by_its_number(session: LocalSession) -> None:
+    out = io.StringIO()
+    stdin = io.StringIO(
+        "as Ada\n"
+        "/homework post week:1 title:Read chapter 1 due:2030-03-10 18:00\n"
+        "/papers starter-list\n"
+        "as Grace\n"
+        "/about\n"
+        "click 1 Mark done\n"
+        "click #1 Remind me\n"
+        "click 9 Mark done\n"
+        "quit\n"
+    )
+    await Console(session, out, stdin).loop()
+    text = out.getvalue()
+    assert "#1 studybot:" in text  # the announcement, numbered for click
+    assert "✅ Marked **Week 1 · Read chapter 1** as done" in text
+    assert "🔔 Reminder on, but you have marked **Week 1 · Read chapter 1** done" in text
+    assert "! there is no message #9 with buttons" in text
+    assert session.bot is not None
+    async with session.bot.db.execute(
+        "SELECT COUNT(*) FROM homework_status WHERE done_at IS NOT NULL"
+    ) as cursor:
+        assert (await cursor.fetchone())[0] == 1

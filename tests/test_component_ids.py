@@ -105,8 +105,12 @@ async def test_old_homework_and_papers_buttons(env: Env) -> None:
     assert said(remind).startswith("🔔 I'll remind you about **Week 1 · Read chapter 1** <t:")
     done = await press(session, announcement, "homework:done:1", user="Grace")
     assert said(done).startswith("✅ Marked **Week 1 · Read chapter 1** as done. Well done!")
-    undone = await press(session, announcement, "homework:done:1", user="Grace")
+    twice = await press(session, announcement, "homework:done:1", user="Grace")
+    assert said(twice) == "You had already marked **Week 1 · Read chapter 1** as done."
+    undone = await press(session, twice.reply, "homework:undo:1", user="Grace")
     assert said(undone) == "**Week 1 · Read chapter 1** is no longer marked done."
+    unremind = await press(session, remind.reply, "homework:unremind:1", user="Grace")
+    assert said(unremind) == "🔕 No reminder for **Week 1 · Read chapter 1** any more."
 
     asked = await session.run("/homework delete homework:1", moderator=True)
     refused = await press(session, asked.reply, "homework:delete:1", user="Grace")
@@ -124,6 +128,19 @@ async def test_old_homework_and_papers_buttons(env: Env) -> None:
         "/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True
     )
     assert said(added).startswith("Added **Attention Is All You Need**")
+    listed = await session.run("/papers list", user="Grace")
+    page = await press(session, listed.reply, "papers:page:0:0:p:", user="Grace")
+    assert title_of(page) == "Reading list"
+    themed = await press(session, listed.reply, "papers:page:0:1:n:", user="Grace")
+    assert title_of(themed) == "Reading list · week 1"
+    read = await press(session, listed.reply, "papers:read:0:0:", values=["1"], user="Grace")
+    assert said(read) == "📖 Marked **Attention Is All You Need** as read."
+    unread = await press(session, added.reply, "papers:unread:1", user="Grace")
+    assert said(unread) == "**Attention Is All You Need** is no longer marked read."
+    vote = await press(session, listed.reply, "papers:vote:0:1:", values=["1"], user="Grace")
+    assert said(vote) == "👍 You voted for **Attention Is All You Need**."
+    unvote = await press(session, added.reply, "papers:unvote:1", user="Grace")
+    assert said(unvote) == "You took back your vote for **Attention Is All You Need**."
     kept_paper = await press(session, added.reply, "papers:keep:1", moderator=True)
     assert said(kept_paper) == "Kept: nothing was removed."
     refused_paper = await press(session, added.reply, "papers:remove:1", user="Grace")
@@ -176,11 +193,13 @@ async def test_old_session_and_questions_components(env: Env) -> None:
 
     reminded = await press(session, carrier, "session:remind:2", user="Grace")
     assert said(reminded) == (
-        "I'll remind you 30 minutes before **HF course study group** (<t:1932397200:F>) by DM "
-        "(here, if your DMs are closed). Press **Remind me** again to undo."
+        "🔔 I'll remind you 30 minutes before **HF course study group** (<t:1932397200:F>) by DM "
+        "(here, if your DMs are closed)."
     )
-    unreminded = await press(session, carrier, "session:remind:2", user="Grace")
-    assert said(unreminded) == "OK: no reminder for **HF course study group**."
+    twice = await press(session, carrier, "session:remind:2", user="Grace")
+    assert said(twice).startswith("🔔 Your reminder for **HF course study group** is already on")
+    unreminded = await press(session, twice.reply, "session:unremind:2", user="Grace")
+    assert said(unreminded) == "🔕 OK: no reminder for **HF course study group**."
     listed = await session.run("/session list", user="Grace")
     page = await press(session, listed.reply, "session:list:0", user="Grace")
     assert title_of(page).startswith("Upcoming sessions")
@@ -198,7 +217,11 @@ async def test_old_session_and_questions_components(env: Env) -> None:
     assert receipt.content.startswith("Your question **#6** is in the queue")
 
     voted = await press(session, receipt, "qa:upvote:2", user="Grace")
-    assert said(voted) == "You upvoted question #2 (1 votes). Press again to take it back."
+    assert said(voted) == "👍 You upvoted question #2 (1 vote)."
+    unvoted = await press(session, voted.reply, "qa:unvote:2", user="Grace")
+    assert said(unvoted) == "Your upvote on question #2 is taken back (0 votes)."
+    revoted = await press(session, receipt, "qa:upvote:2", user="Grace")
+    assert said(revoted) == "👍 You upvoted question #2 (1 vote)."
     withdrawn = await press(session, receipt, "qa:withdraw:6", user="Grace")
     assert said(withdrawn) == "Question #6 is withdrawn."
 

@@ -100,13 +100,10 @@ async def test_without_a_homework_channel_it_posts_where_the_command_was_used(hw
 async def test_post_without_options_opens_a_form(hw: LocalSession) -> None:
     opened = await hw.run("/homework post", moderator=True)
     assert opened.modal is not None and opened.modal["title"] == "Post homework"
-    bad = await hw.submit(
-        opened, {"Week": "1", "Title": "Read", "Due (YYYY-MM-DD HH:MM)": "tomorrow"}, moderator=True
-    )
-    assert bad.reply.ephemeral and "YYYY-MM-DD HH:MM" in bad.reply.content
-    bad_week = await hw.submit(
-        opened, {"Week": "99", "Title": "Read", "Due (YYYY-MM-DD HH:MM)": DUE}, moderator=True
-    )
+    bad = await hw.submit(opened, {"Week": "1", "Title": "Read", "Due date": "someday"}, moderator=True)
+    assert bad.reply.ephemeral and "I can't read 'someday' as a due date" in bad.reply.content
+    assert "2026-12-01 18:00" in bad.reply.content
+    bad_week = await hw.submit(opened, {"Week": "99", "Title": "Read", "Due date": DUE}, moderator=True)
     assert "from 1 to 52" in bad_week.reply.content
     assert await _store(hw).find(hw.double.world.guild_id) == []
     posted = await hw.submit(
@@ -114,7 +111,7 @@ async def test_post_without_options_opens_a_form(hw: LocalSession) -> None:
         {
             "Week": "week 3",
             "Title": "Read",
-            "Due (YYYY-MM-DD HH:MM)": DUE,
+            "Due date": DUE,
             "Optional homework? (yes / no)": "yes",
         },
         moderator=True,
@@ -124,10 +121,23 @@ async def test_post_without_options_opens_a_form(hw: LocalSession) -> None:
     assert saved.week == 3 and saved.optional and saved.due_at == DUE_UTC
 
 
+async def test_the_form_asks_to_confirm_a_relative_due_date(hw: LocalSession) -> None:
+    opened = await hw.run("/homework post", moderator=True)
+    asked = await hw.submit(opened, {"Week": "1", "Title": "Read", "Due date": "tomorrow"}, moderator=True)
+    unix = int(utc(2030, 3, 2, 23, 59).timestamp())  # the end of tomorrow (UTC, the default zone)
+    assert asked.reply.ephemeral
+    assert f"<t:{unix}:F> (<t:{unix}:R>)" in asked.reply.content
+    assert await _store(hw).find(hw.double.world.guild_id) == []
+    posted = await hw.click(asked.reply, "Post it", moderator=True)
+    assert posted.reply.content.startswith("✅ Posting **Week 1 · Read**")
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert saved.due_at == utc(2030, 3, 2, 23, 59)
+
+
 @pytest.mark.parametrize(
     ("due", "reason"),
     [
-        ("next friday", r"Write the due date as YYYY-MM-DD HH:MM"),
+        ("whenever", r"I can't read 'whenever' as a due date: write it like 2026-12-01 18:00"),
         ("2030-02-30 18:00", r"not a real date and time \(day is out of range"),
         ("2030-13-01 18:00", r"not a real date and time"),
         ("2030-02-01 18:00", r"already past \(<t:\d+:R>\)"),
@@ -197,7 +207,7 @@ async def test_titles_never_ping(hw: LocalSession) -> None:
 # --- buttons --------------------------------------------------------------------------------------
 
 
-async def test_mark_done_toggles_and_survives_a_restart(hw: LocalSession) -> None:
+async def test_mark_done_sets_survives_a_restart_and_undo_unsets(hw: LocalSession) -> None:
     announcement = await _post(hw)
     grace = hw.member("Grace")
     pressed = await hw.click(announcement, "Mark done", user="Grace")
@@ -209,15 +219,42 @@ async def test_mark_done_toggles_and_survives_a_restart(hw: LocalSession) -> Non
     assert status is not None and status.done
 
     await hw.restart()
+    # A second press (a laggy double tap) never undoes the first.
     again = await hw.click(announcement, "Mark done", user="Grace")
-    assert again.reply.content == "**Week 1 · Read chapter 1** is no longer marked done."
+    assert again.reply.content == "You had already marked **Week 1 · Read chapter 1** as done."
+    status = await _store(hw).status(hw.double.world.guild_id, homework.id, grace.id)
+    assert status is not None and status.done
+    statuses = await _store(hw).statuses(hw.double.world.guild_id, homework.id)
+    assert sum(item.done for item in statuses) == 1
+    undone = await hw.click(again.reply, "Undo", user="Grace")
+    assert undone.reply.id == again.reply.id  # the confirmation itself says it, without its button
+    assert undone.reply.content == "**Week 1 · Read chapter 1** is no longer marked done."
+    assert undone.reply.components == []
     status = await _store(hw).status(hw.double.world.guild_id, homework.id, grace.id)
     assert status is not None and not status.done
     third = await hw.click(announcement, "Mark done", user="Grace")
     assert "as done" in third.reply.content
 
 
-async def test_remind_me_toggles_a_stored_reminder(hw: LocalSession) -> None:
+async def test_two_presses_at_once_mark_done_once(hw: LocalSession) -> None:
+    announcement = await _post(hw)
+    button = _button(announcement, "Mark done")
+    grace = hw.member("Grace")
+    payloads = [
+        hw.payloads.component(announcement, button["custom_id"], button["type"], grace) for _ in range(2)
+    ]
+    first, second = await hw.send_many(payloads)
+    texts = sorted([first.reply.content, second.reply.content])
+    assert texts == [
+        "You had already marked **Week 1 · Read chapter 1** as done.",
+        "✅ Marked **Week 1 · Read chapter 1** as done. Well done!",
+    ]
+    (homework,) = await _store(hw).find(hw.double.world.guild_id)
+    status = await _store(hw).status(hw.double.world.guild_id, homework.id, grace.id)
+    assert status is not None and status.done
+
+
+async def test_remind_me_sets_a_stored_reminder_and_undo_cancels_it(hw: LocalSession) -> None:
     announcement = await _post(hw)
     assert hw.bot is not None
     reminders = ReminderStore(hw.bot.db)
@@ -231,7 +268,10 @@ async def test_remind_me_toggles_a_stored_reminder(hw: LocalSession) -> None:
     (pending,) = await reminders.pending(guild, "homework.member")
     assert pending.user_id == hw.member("Grace").id and pending.expires_at == DUE_UTC
     await hw.restart()
-    off = await hw.click(announcement, "Remind me", user="Grace")
+    twice = await hw.click(announcement, "Remind me", user="Grace")
+    assert twice.reply.content == "🔔 Your reminder for **Week 1 · Read chapter 1** is already on."
+    assert len(await ReminderStore(hw.bot.db).pending(guild, "homework.member")) == 1
+    off = await hw.click(twice.reply, "Undo", user="Grace")
     assert off.reply.content == "🔕 No reminder for **Week 1 · Read chapter 1** any more."
     assert await ReminderStore(hw.bot.db).pending(guild, "homework.member") == []
 
@@ -326,7 +366,7 @@ async def test_progress_counts_and_names_who_is_done(hw: LocalSession) -> None:
     shown = await hw.run("/homework progress homework:Read chapter 1", moderator=True)
     assert shown.reply.ephemeral
     fields = {field["name"]: field["value"] for field in shown.reply.embeds[0]["fields"]}
-    assert fields["Done"] == "2" and fields["Waiting for a reminder"] == "1"
+    assert fields["Done"] == "2" and fields["Reminders"] == "1 to go out · 0 sent"
     # Members show as mentions: Discord renders them as names, and mentions in embeds never ping.
     grace, linus = hw.member("Grace").id, hw.member("Linus").id
     assert fields["Marked done by"] == f"<@{grace}>, <@{linus}>"
@@ -403,3 +443,79 @@ async def test_homework_commands_only_work_in_a_server(hw: LocalSession) -> None
     assert next(s for s in hw.schemas() if s["name"] == "homework").get("contexts") == [0]
     refused = await hw.run("/homework mine", dm=True)
     assert refused.reply.ephemeral and "only works in a server" in refused.reply.content
+
+
+# --- due dates as a study group writes them ---------------------------------------------------------
+
+
+async def test_a_date_alone_is_confirmed_as_the_end_of_that_day_or_the_groups_due_time(
+    hw: LocalSession,
+) -> None:
+    await hw.run("/config timezone name:Europe/Paris", moderator=True)
+    asked = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12", moderator=True)
+    end_of_day = utc(2030, 3, 12, 22, 59)  # 23:59 in Paris (UTC+1)
+    unix = int(end_of_day.timestamp())
+    assert asked.reply.ephemeral and f"<t:{unix}:F> (<t:{unix}:R>)" in asked.reply.content
+    assert "no time was given, so it is due at the end of that day" in asked.reply.content
+    assert [m for m in asked.messages if not m.ephemeral] == []  # nothing announced yet
+    assert await _store(hw).find(hw.double.world.guild_id) == []
+    dropped = await hw.click(asked.reply, "Cancel", moderator=True)
+    assert dropped.reply.content == "Cancelled: nothing was saved."
+
+    await hw.run("/config due-time time:18:00", moderator=True)
+    again = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12", moderator=True)
+    assert "the group's due time, 18:00" in again.reply.content
+    posted = await hw.click(again.reply, "Post it", moderator=True)
+    (announcement,) = [m for m in posted.messages if not m.ephemeral]
+    assert announcement.embeds[0]["title"] == "📚 Week 1 · Read chapter 1"
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert saved.due_at == utc(2030, 3, 12, 17)  # 18:00 in Paris
+
+
+async def test_exact_due_dates_with_6pm_are_posted_at_once(hw: LocalSession) -> None:
+    done = await hw.run("/homework post week:1 title:Read chapter 1 due:2030-03-12 6pm", moderator=True)
+    assert done.reply.content.startswith("Posted **Week 1 · Read chapter 1**")
+    (saved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert saved.due_at == utc(2030, 3, 12, 18)
+
+
+async def test_an_edit_to_a_weekday_asks_first_then_moves_the_announcement(hw: LocalSession) -> None:
+    announcement = await _post(hw)
+    asked = await hw.run("/homework edit homework:Read chapter 1 due:next friday 18:00", moderator=True)
+    friday = utc(2030, 3, 8, 18)  # START is Friday 1 March: the next one
+    assert f"<t:{int(friday.timestamp())}:F>" in asked.reply.content and "Save it?" in asked.reply.content
+    (unchanged,) = await _store(hw).find(hw.double.world.guild_id)
+    assert unchanged.due_at == DUE_UTC
+    saved = await hw.click(asked.reply, "Save it", moderator=True)
+    assert saved.messages[-1].content.startswith("Updated **Week 1 · Read chapter 1**, due <t:")
+    (moved,) = await _store(hw).find(hw.double.world.guild_id)
+    assert moved.due_at == friday
+    unix = int(friday.timestamp())
+    assert announcement.embeds[0]["fields"][0]["value"] == f"<t:{unix}:F> (<t:{unix}:R>)"
+
+
+async def test_only_the_moderator_who_asked_can_confirm(hw: LocalSession) -> None:
+    asked = await hw.run("/homework post week:1 title:Read due:tomorrow", moderator=True)
+    stranger = await hw.click(asked.reply, "Post it", user="Grace")
+    assert stranger.reply.ephemeral and "Only the member who ran the command" in stranger.reply.content
+    assert await _store(hw).find(hw.double.world.guild_id) == []
+
+
+async def test_homework_reminders_turned_off(hw: LocalSession, clock: ManualClock) -> None:
+    announcement = await _post(hw)
+    await hw.click(announcement, "Remind me", user="Grace")
+    await hw.run("/config reminders area:homework minutes:off", moderator=True)
+    refused = await hw.click(announcement, "Remind me", user="Linus")
+    assert refused.reply.ephemeral and "Homework reminders are turned off" in refused.reply.content
+    posted = await hw.run(
+        "/homework post week:2 title:Chapter 2 due:2030-03-11 18:00 channel_reminder:true", moderator=True
+    )
+    assert "Reminders are off on this server" in posted.reply.content
+    assert hw.bot is not None
+    assert len(await ReminderStore(hw.bot.db).pending(hw.double.world.guild_id)) == 2
+    for moment in (utc(2030, 3, 9, 18), DUE_UTC, utc(2030, 3, 11, 18)):  # past both reminders' times
+        await clock.set(moment)
+        await hw.bot.scheduler.wait_idle()
+    assert await ReminderStore(hw.bot.db).pending(hw.double.world.guild_id) == []  # handled: skipped
+    titles = [str(m.embeds[0].get("title")) for m in hw.double.messages.values() if m.embeds]
+    assert not [title for title in titles if title.startswith("⏰")]

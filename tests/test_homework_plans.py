@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,6 +40,20 @@ def test_only_the_given_options_change_and_reminders_follow_the_due_date() -> No
     assert moved.member_remind_at == utc(2030, 3, 19, 17)
 
 
+def test_a_due_date_not_written_exactly_is_planned_with_what_to_check() -> None:
+    exact = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="2030-03-20 6pm")
+    assert exact.check is None and exact.changes.due_at == utc(2030, 3, 20, 17)
+    weekday = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="next friday 18:00")
+    assert weekday.changes.due_at == utc(2030, 3, 8, 17)  # NOW is Friday 1 March: the coming one
+    assert weekday.check is not None and "'next friday 18:00'" in weekday.check
+    day = plan_homework_edit(
+        CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="2030-03-20", default_due_time=time(18, 0)
+    )
+    assert day.changes.due_at == utc(2030, 3, 20, 17)
+    assert day.check == "no time was given, so it is due at the group's due time, 18:00"
+    assert plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, title="x").check is None
+
+
 def test_a_dash_clears_the_description_and_flags_are_kept_as_given() -> None:
     edit = plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, description=" - ", optional=False)
     assert edit.changes == HomeworkChanges(description="", optional=False)
@@ -55,8 +69,8 @@ def test_a_past_due_date_has_no_channel_reminder_and_a_near_one_is_reminded_half
 def test_an_edit_needs_a_change_and_valid_options() -> None:
     with pytest.raises(UserFacingError, match="Give at least one thing to change"):
         plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW)
-    with pytest.raises(UserFacingError, match="YYYY-MM-DD HH:MM"):
-        plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="next friday")
+    with pytest.raises(UserFacingError, match="I can't read 'whenever' as a due date"):
+        plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, due="whenever")
     with pytest.raises(UserFacingError, match="The title is empty"):
         plan_homework_edit(CURRENT, zone=PARIS, lead=LEAD, now=NOW, title="   ")
 

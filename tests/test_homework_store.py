@@ -53,8 +53,10 @@ def test_due_dates_are_read_in_the_servers_time_zone() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("10/03/2030 18:00", "Write the due date as YYYY-MM-DD HH:MM"),
-        ("2030-03-10", "Write the due date as YYYY-MM-DD HH:MM"),
+        ("31/31/2030 18:00", "I can't read '31/31/2030 18:00' as a due date: write it like 2026-12-01 18:00"),
+        ("someday soon", "I can't read 'someday soon' as a due date"),
+        ("2030-13-01 18:00", "not a real date"),  # dateparser alone would read the 13th of January
+        ("last friday", "already past"),
         ("2030-02-29 10:00", "not a real date"),
         ("2030-03-10 24:00", "not a real date"),
         ("2030-03-31 02:30", "does not exist in Europe/Paris"),

@@ -131,7 +131,7 @@ async def test_members_read_and_moderators_see_progress(session: LocalSession) -
     assert f"Did you mean **{ATTENTION}**" in unknown.reply.content
 
 
-async def test_votes_are_one_per_member_per_paper_and_toggle(session: LocalSession) -> None:
+async def test_votes_are_one_per_member_per_paper_and_undone_explicitly(session: LocalSession) -> None:
     await session.run("/papers starter-list", moderator=True)
     voted = await session.run("/papers vote paper:Attention Is All You Need", user="Grace")
     assert voted.reply.content.startswith(f"👍 You voted for **{ATTENTION}**")
@@ -141,8 +141,13 @@ async def test_votes_are_one_per_member_per_paper_and_toggle(session: LocalSessi
     description = tally.reply.embeds[0]["description"]
     assert description.splitlines()[0] == f"1. **{ATTENTION}** — 👍 2"
     assert "— 👍 1" in description.splitlines()[1]
-    back = await session.run("/papers vote paper:Attention Is All You Need", user="Grace")
+    twice = await session.run("/papers vote paper:Attention Is All You Need", user="Grace")
+    assert twice.reply.content == f"👍 You had already voted for **{ATTENTION}**."
+    assert twice.reply.embeds[0]["description"].splitlines()[0] == f"1. **{ATTENTION}** — 👍 2"
+    back = await session.click(twice.reply, "Undo", user="Grace")
     assert back.reply.content == f"You took back your vote for **{ATTENTION}**."
+    again = await session.run("/papers unvote paper:Attention Is All You Need", user="Grace")
+    assert again.reply.content == f"You had not voted for **{ATTENTION}**."
     counts = await _store(session).vote_counts(session.double.world.guild_id)
     assert sorted(counts.values()) == [1, 1]
     assert "papers.vote" not in await _actions(session)  # member actions are not moderator writes
@@ -176,10 +181,67 @@ async def test_list_filters_by_theme_and_autocomplete_is_bounded(session: LocalS
     themes = await session.autocomplete("/papers list theme:", "theme")
     assert [c["value"] for c in themes] == ["Theme 0", "Theme 1", "Theme 2"]
     themed = await session.run("/papers list theme:theme 1")
-    assert len(themed.reply.embeds[0]["fields"]) == 10
+    assert len(themed.reply.embeds[0]["fields"]) == 8
     everything = await session.run("/papers list")
-    assert len(everything.reply.embeds[0]["fields"]) == 25
-    assert everything.reply.embeds[0]["footer"]["text"].startswith("…and 5 more")
+    assert len(everything.reply.embeds[0]["fields"]) == 8
+    assert everything.reply.embeds[0]["footer"]["text"].startswith("Page 1 of 4 · 30 papers")
+    last = everything.reply
+    for page in range(2, 5):
+        turned = await session.click(last, "Next ▶")
+        assert turned.reply.id == last.id  # the same message turns its page
+        assert turned.reply.embeds[0]["footer"]["text"].startswith(f"Page {page} of 4")
+    names = [field["name"] for field in last.embeds[0]["fields"]]
+    # The list is grouped by theme, then in the order added: the last page ends Theme 2.
+    assert names == [f"Paper {n:02d}" for n in (14, 17, 20, 23, 26, 29)]
+    back = await session.click(last, "◀ Previous")
+    assert back.reply.embeds[0]["footer"]["text"].startswith("Page 3 of 4")
+    themed_pages = await session.run("/papers list theme:Theme 1")
+    assert themed_pages.reply.embeds[0]["footer"]["text"].startswith("Page 1 of 2 · 10 papers")
+    second = await session.click(themed_pages.reply, "Next ▶")
+    assert [field["name"] for field in second.reply.embeds[0]["fields"]] == ["Paper 25", "Paper 28"]
+
+
+async def test_read_and_vote_from_the_list_with_undo(session: LocalSession) -> None:
+    await session.run("/papers starter-list", moderator=True)
+    listed = await session.run("/papers list", user="Grace")
+    papers = await _store(session).find(session.double.world.guild_id)
+    attention = next(paper for paper in papers if paper.title == ATTENTION)
+    read = await session.choose(listed.reply, "Mark one as read…", [str(attention.id)], user="Grace")
+    assert listed.reply.embeds[0]["fields"][0]["name"] == f"✅ {ATTENTION}"  # the list redrawn
+    (confirmation,) = [m for m in read.messages if m.id != listed.reply.id]
+    assert confirmation.ephemeral and confirmation.content == f"📖 Marked **{ATTENTION}** as read."
+    twice = await session.choose(listed.reply, "Mark one as read…", [str(attention.id)], user="Grace")
+    (again,) = [m for m in twice.messages if m.id != listed.reply.id]
+    assert again.content == f"You had already read **{ATTENTION}**."
+    assert await _store(session).read_counts(session.double.world.guild_id) == {attention.id: 1}
+    undone = await session.click(again, "Undo", user="Grace")
+    assert undone.reply.content == f"**{ATTENTION}** is no longer marked read."
+    assert await _store(session).read_counts(session.double.world.guild_id) == {}
+
+    voted = await session.choose(listed.reply, "Vote for the next one…", [str(attention.id)], user="Grace")
+    assert "👍 1 (your vote)" in listed.reply.embeds[0]["fields"][0]["value"]
+    (vote_note,) = [m for m in voted.messages if m.id != listed.reply.id]
+    assert vote_note.content == f"👍 You voted for **{ATTENTION}**."
+    await session.click(vote_note, "Undo", user="Grace")
+    assert await _store(session).vote_counts(session.double.world.guild_id) == {}
+
+
+async def test_a_title_up_to_the_stores_limit_is_accepted(session: LocalSession) -> None:
+    title = "A" * 150
+    added = await session.run(f"/papers add title:{title} arxiv:1706.03762", moderator=True)
+    assert added.reply.content.startswith(f"Added **{title}**")
+    option = next(
+        option
+        for command in session.schemas()
+        if command["name"] == "papers"
+        for sub in command["options"]
+        if sub["name"] == "add"
+        for option in sub["options"]
+        if option["name"] == "title"
+    )
+    assert option["max_length"] == 150
+    listed = await session.run("/papers list")
+    assert listed.reply.embeds[0]["fields"][0]["name"] == title
 
 
 async def test_the_empty_list_says_how_to_start_one(session: LocalSession) -> None:

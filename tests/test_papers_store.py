@@ -65,14 +65,14 @@ async def test_one_server_cannot_read_or_change_anothers_papers(db: aiosqlite.Co
     mine = await store.add(GUILD_A, draft, user_id=MOD)
     theirs = await store.add(GUILD_B, draft, user_id=MOD)  # each server keeps its own list
     await store.set_read(GUILD_A, mine.id, MEMBER, True)
-    await store.toggle_vote(GUILD_A, mine.id, MEMBER)
+    await store.set_vote(GUILD_A, mine.id, MEMBER, True)
     assert [p.id for p in await store.find(GUILD_B)] == [theirs.id]
     assert await store.get(GUILD_B, mine.id) is None
     assert await store.remove(GUILD_B, mine.id, user_id=MOD) is None
     for attempt in (
         store.set_read(GUILD_B, mine.id, MEMBER, True),
         store.set_read(GUILD_B, mine.id, MEMBER, False),
-        store.toggle_vote(GUILD_B, mine.id, MEMBER),
+        store.set_vote(GUILD_B, mine.id, MEMBER, True),
     ):
         with pytest.raises(UserFacingError, match="no longer on the reading list"):
             await attempt
@@ -107,12 +107,15 @@ async def test_starter_list_lands_whole_or_not_at_all(
     assert added == [] and len(present) == 3
 
 
-async def test_votes_toggle_and_reads_are_idempotent(db: aiosqlite.Connection) -> None:
+async def test_votes_and_reads_are_idempotent(db: aiosqlite.Connection) -> None:
     store = PaperStore(db)
     paper = await store.add(GUILD_A, PaperDraft.build(title="T5", arxiv="1910.10683"), user_id=MOD)
-    assert await store.toggle_vote(GUILD_A, paper.id, MEMBER) is True
-    assert await store.toggle_vote(GUILD_A, paper.id, MEMBER) is False
-    assert await store.toggle_vote(GUILD_A, paper.id, MEMBER) is True
+    assert await store.set_vote(GUILD_A, paper.id, MEMBER, True) is True
+    assert await store.set_vote(GUILD_A, paper.id, MEMBER, True) is False  # pressed twice: one vote
+    assert await store.vote_counts(GUILD_A) == {paper.id: 1}
+    assert await store.set_vote(GUILD_A, paper.id, MEMBER, False) is True
+    assert await store.set_vote(GUILD_A, paper.id, MEMBER, False) is False
+    assert await store.set_vote(GUILD_A, paper.id, MEMBER, True) is True
     assert await store.vote_counts(GUILD_A) == {paper.id: 1}
     assert await store.set_read(GUILD_A, paper.id, MEMBER, True) is True
     assert await store.set_read(GUILD_A, paper.id, MEMBER, True) is False

@@ -66,14 +66,19 @@ async def test_ask_upvote_next_answered_and_export(env: Env) -> None:
 
     voted = await session.click(second, "Upvote", user="Grace")
     assert field(second, "Votes") == "1"
-    assert [m.content for m in voted.messages if m.ephemeral][-1].startswith(
-        "You upvoted question #2 (1 votes)"
-    )
+    assert [m.content for m in voted.messages if m.ephemeral][-1] == "👍 You upvoted question #2 (1 vote)."
+    # A second press (a laggy double tap) keeps the vote: still one.
+    twice = await session.click(second, "Upvote", user="Grace")
+    (confirmation,) = [m for m in twice.messages if m.ephemeral]
+    assert confirmation.content == "👍 You had already upvoted question #2 (1 vote)."
+    assert field(second, "Votes") == "1"
     own = await session.click(second, "Upvote", user="Linus")
     assert own.reply.ephemeral and "your own question" in own.reply.content
     await session.click(second, "Upvote", moderator=True)
-    await session.click(second, "Upvote", moderator=True)  # and taken back
-    assert field(second, "Votes") == "1"
+    assert field(second, "Votes") == "2"
+    undone = await session.click(confirmation, "Undo", user="Grace")  # Undo takes it back
+    assert undone.reply.content == "Your upvote on question #2 is taken back (1 vote)."
+    assert field(second, "Votes") == "1"  # the public post follows
 
     panel = (await session.run("/questions list", moderator=True)).reply
     assert panel.ephemeral
@@ -209,6 +214,16 @@ async def test_no_session_no_questions(settings: Settings, shared_pool: Inferenc
         refused = await ask(session, "Grace", "Anyone there?")
         assert refused.reply.ephemeral and "no session to ask for yet" in refused.reply.content
         assert await rows(session, "SELECT COUNT(*) FROM questions") == [(0,)]
+
+
+async def test_after_the_last_session_ask_says_it_is_over_not_that_none_came_yet(env: Env) -> None:
+    session, clock = env
+    await clock.set(utc(2031, 3, 27, 20))  # both sessions are over
+    refused = await ask(session, "Grace", "Anyone there?")
+    assert refused.reply.ephemeral
+    assert "The last session, **HF course study group**, ended <t:" in refused.reply.content
+    assert "no next one is scheduled yet" in refused.reply.content
+    assert "no session to ask for yet" not in refused.reply.content
 
 
 async def test_questions_go_to_the_next_session_when_none_is_live(env: Env) -> None:

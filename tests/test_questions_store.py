@@ -59,16 +59,18 @@ async def test_the_queue_is_ordered_by_votes_then_age(db: aiosqlite.Connection) 
     second = await ask(store, session, LINUS, "Why layer norm?", 1)
     third = await ask(store, session, ALAN, "What is a tokenizer?", 2)
     assert [q.id for q in await store.queue(GUILD, session)] == [first.id, second.id, third.id]
-    await store.toggle_vote(GUILD, third.id, GRACE, now=NOW)
-    await store.toggle_vote(GUILD, second.id, GRACE, now=NOW)
-    await store.toggle_vote(GUILD, third.id, LINUS, now=NOW)
+    await store.set_vote(GUILD, third.id, GRACE, True, now=NOW)
+    await store.set_vote(GUILD, second.id, GRACE, True, now=NOW)
+    await store.set_vote(GUILD, third.id, LINUS, True, now=NOW)
     assert [(q.id, q.votes) for q in await store.queue(GUILD, session)] == [
         (third.id, 2),
         (second.id, 1),
         (first.id, 0),
     ]
-    question, voted = await store.toggle_vote(GUILD, third.id, LINUS, now=NOW)  # taken back
-    assert not voted and question.votes == 1
+    question, changed = await store.set_vote(GUILD, third.id, LINUS, True, now=NOW)  # pressed twice
+    assert not changed and question.votes == 2
+    question, changed = await store.set_vote(GUILD, third.id, LINUS, False, now=NOW)  # taken back
+    assert changed and question.votes == 1
     assert [q.id for q in await store.queue(GUILD, session)] == [second.id, third.id, first.id]  # older first
 
 
@@ -77,7 +79,7 @@ async def test_own_votes_limits_and_repeats_are_refused(db: aiosqlite.Connection
     store = QuestionStore(db)
     asked = [await ask(store, session, GRACE, f"Question {n}") for n in range(MAX_OPEN_PER_MEMBER)]
     with pytest.raises(UserFacingError, match="own question"):
-        await store.toggle_vote(GUILD, asked[0].id, GRACE, now=NOW)
+        await store.set_vote(GUILD, asked[0].id, GRACE, True, now=NOW)
     await ask(store, session, LINUS, "Same")
     with pytest.raises(UserFacingError, match="already asked that"):
         await ask(store, session, LINUS, "  same ")
@@ -97,9 +99,9 @@ async def test_next_answer_skip_and_merge(db: aiosqlite.Connection) -> None:
     top = await ask(store, session, GRACE, "What is attention?")
     dup = await ask(store, session, LINUS, "Attention, what is it?", 1)
     other = await ask(store, session, ALAN, "Why softmax?", 2)
-    await store.toggle_vote(GUILD, top.id, LINUS, now=NOW)
-    await store.toggle_vote(GUILD, dup.id, ALAN, now=NOW)
-    await store.toggle_vote(GUILD, dup.id, GRACE, now=NOW)  # Grace asked the target: dropped there
+    await store.set_vote(GUILD, top.id, LINUS, True, now=NOW)
+    await store.set_vote(GUILD, dup.id, ALAN, True, now=NOW)
+    await store.set_vote(GUILD, dup.id, GRACE, True, now=NOW)  # Grace asked the target: dropped there
     taken = await store.take_next(GUILD, session, user_id=ADA)
     assert taken.id == dup.id and taken.status == "answering"  # two votes beat one
     with pytest.raises(UserFacingError, match="still being answered"):
@@ -158,7 +160,7 @@ async def test_one_server_never_reads_or_changes_anothers_questions(db: aiosqlit
     assert await store.for_session(OTHER, session) == []
     assert await store.waiting_by_member(OTHER, GRACE) == []
     for attempt in (
-        store.toggle_vote(OTHER, question.id, LINUS, now=NOW),
+        store.set_vote(OTHER, question.id, LINUS, True, now=NOW),
         store.withdraw(OTHER, question.id, GRACE, now=NOW),
         store.close(OTHER, question.id, "answered", user_id=ADA, now=NOW),
     ):

@@ -267,6 +267,14 @@ async def test_search_is_fuzzy_ranked_and_case_insensitive(session: LocalSession
     assert tag.reply.embeds[0]["fields"][0]["name"] == "1. Weights & Biases"
     nothing = await session.run("/resources search query:quantum chromodynamics")
     assert nothing.reply.ephemeral and "Nothing matches" in nothing.reply.content
+    install = await session.run("/resources search query:how to install transformers")
+    first = install.reply.embeds[0]["fields"][0]["name"]
+    assert first == "1. Setup: install the course libraries (Colab)"
+    names = [field["name"] for field in install.reply.embeds[0]["fields"]]
+    assert not any("How to generate text" in name for name in names[:3])
+    small = await session.run("/resources search query:and")
+    assert small.reply.ephemeral and "only small words" in small.reply.content
+    assert not small.reply.embeds
 
 
 async def test_autocomplete_is_bounded_ranked_and_served_from_the_cache(session: LocalSession) -> None:

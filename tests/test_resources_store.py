@@ -24,7 +24,7 @@ from bot.db.resources import (
 from bot.errors import UserFacingError
 from cogs.resources._cog import starter_entries
 from cogs.resources._files import export_resources, parse_resource_file
-from cogs.resources._search import rank
+from cogs.resources._search import only_small_words, rank, score, words
 
 GUILD_A, GUILD_B, MOD = 111, 222, 7
 
@@ -252,6 +252,34 @@ def test_search_is_case_insensitive_fuzzy_and_ranked() -> None:
     assert rank("quantum chromodynamics", items) == []
     assert rank("how to generate text", items)[0].id == 2
     assert len(rank("", items, limit=2)) == 2
+
+
+def test_small_words_never_decide_the_ranking() -> None:
+    items = [
+        _resource(1, "How to generate text", "decoding methods with transformers"),
+        _resource(2, "Setup: install the course libraries", "pip install transformers", ("setup",)),
+        _resource(3, "Transformers documentation", "the library's reference", ("transformers",)),
+        _resource(4, "What to read and what to watch", "a list of things to do and to see"),
+    ]
+    found = [r.id for r in rank("how to install transformers", items)]
+    assert found[0] == 2  # both meaningful words, "install" in the title
+    assert found.index(3) < found.index(1)  # a title and a tag beat a description
+    assert 4 not in found  # it shares only "how", "to", "and", "what" with the query
+    assert rank("and", items) == [] and rank("how to", items) == []
+    assert only_small_words("and") and only_small_words(" How TO ") and not only_small_words("install")
+    assert not only_small_words("")
+    assert words("How to fine-tune BERT and c++") == ["fine-tune", "bert", "c++"]
+
+
+def test_field_weights_title_over_tags_over_description() -> None:
+    title = _resource(1, "Datasets", "")
+    tag = _resource(2, "Hub library", "", ("datasets",))
+    description = _resource(3, "Loading data", "with the datasets library")
+    assert score("datasets", title) > score("datasets", tag) > score("datasets", description) > 0
+    assert [r.id for r in rank("datasets", [description, tag, title])] == [1, 2, 3]
+    assert rank("fine tuning", [_resource(5, "Fine-tuning a model")])[0].id == 5  # parts of a word
+    assert rank("installation", [_resource(6, "Install guide")]) == []  # a longer word is not a prefix
+    assert rank("install", [_resource(7, "Installation guide")])[0].id == 7  # a word it starts is
 
 
 # --- files -------------------------------------------------------------------------------------

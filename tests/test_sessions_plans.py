@@ -10,7 +10,13 @@ import pytest
 from bot.clock import utc
 from bot.db.sessions import Session, SessionChanges
 from bot.errors import UserFacingError
-from cogs.sessions._plans import SchedulePlan, plan_schedule, plan_session_edit
+from cogs.sessions._plans import (
+    SchedulePlan,
+    plan_schedule,
+    plan_series_edit,
+    plan_session_edit,
+    series_targets,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = utc(2031, 3, 17, 9)  # Monday; Paris springs forward on Sunday 30 March
@@ -128,3 +134,43 @@ def test_an_edit_cannot_move_a_session_into_the_past() -> None:
     # Changing the length of a session whose start is (just) past is fine.
     started = plan_session_edit(session(), zone=PARIS, now=utc(2031, 3, 20, 17, 5), duration=60)
     assert started.changes.ends_at == utc(2031, 3, 20, 18) and started.changes.starts_at is None
+
+
+# --- a whole series -------------------------------------------------------------------------------
+
+
+def test_a_series_edit_changes_each_session_that_differs() -> None:
+    # Thursdays at 18:00 in Paris: 17:00 UTC, then 16:00 UTC once the clocks go forward.
+    starts = [utc(2031, 3, 20, 17), utc(2031, 3, 27, 17), utc(2031, 4, 3, 16)]
+    sessions = [
+        session(id=7 + n, number=n + 1, starts_at=start, ends_at=start + timedelta(minutes=90))
+        for n, start in enumerate(starts)
+    ]
+    later = series_targets(sessions[1], sessions, "this and later", NOW)
+    assert [item.id for item in later] == [8, 9]
+    assert [item.id for item in series_targets(sessions[1], sessions, "all", NOW)] == [7, 8, 9]
+    assert [item.id for item in series_targets(sessions[1], sessions, "this session", NOW)] == [8]
+    over = series_targets(sessions[1], sessions, "all", utc(2031, 3, 21))
+    assert [item.id for item in over] == [8, 9]  # the first one is over
+
+    plan = plan_series_edit(sessions, zone=PARIS, now=NOW, time="19:00")
+    # 19:00 in Paris on each one's own day: the third is after the clocks go forward.
+    assert [edit.changes.starts_at for _, edit in plan.edits] == [
+        utc(2031, 3, 20, 18),
+        utc(2031, 3, 27, 18),
+        utc(2031, 4, 3, 17),
+    ]
+    assert plan.summary == "time"
+    renamed = plan_series_edit(
+        [sessions[0], session(id=8, title="Renamed")], zone=PARIS, now=NOW, title="Renamed"
+    )
+    assert [item.id for item, _ in renamed.edits] == [7]  # the other already has that title
+
+
+def test_a_series_edit_needs_a_change_and_sessions_left() -> None:
+    with pytest.raises(UserFacingError, match="Give at least one thing"):
+        plan_series_edit([session()], zone=PARIS, now=NOW)
+    with pytest.raises(UserFacingError, match="Nothing left to change"):
+        plan_series_edit([], zone=PARIS, now=NOW, link=LINK + "/x")
+    with pytest.raises(UserFacingError, match="already has that"):
+        plan_series_edit([session()], zone=PARIS, now=NOW, link=LINK)

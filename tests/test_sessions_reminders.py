@@ -87,13 +87,31 @@ async def test_a_reminder_missed_until_the_session_started_is_dropped(env: Env) 
     assert await rows(session, "SELECT outcome FROM reminders") == [("expired",)]
 
 
-async def test_remind_me_again_turns_it_off(env: Env) -> None:
+async def test_remind_me_twice_keeps_one_reminder_and_undo_turns_it_off(env: Env) -> None:
     session, clock = env
     await schedule(session, weeks=1)
     await opt_in(session, "Grace")
-    assert (await opt_in(session, "Grace")).startswith("OK: no reminder")
+    shown = await session.run("/session next", user="Grace")
+    again = await session.click(shown.reply, "Remind me", user="Grace")
+    assert again.reply.content.startswith("🔔 Your reminder for **HF course study group** is already on")
+    assert await rows(session, "SELECT COUNT(*) FROM reminders WHERE kind = 'session.member'") == [(1,)]
+    undone = await session.click(again.reply, "Undo", user="Grace")
+    assert undone.reply.id == again.reply.id and undone.reply.components == []
+    assert undone.reply.content == "🔕 OK: no reminder for **HF course study group**."
     await settle(session, clock, FIRST_START)
     assert dms(session, "Grace") == []
+
+
+async def test_reminders_turned_off_go_out_to_nobody(env: Env) -> None:
+    session, clock = env
+    await schedule(session, weeks=1)
+    await opt_in(session, "Grace")
+    await session.run("/config reminders area:sessions minutes:off", moderator=True)
+    shown = await session.run("/session next", user="Linus")
+    refused = await session.click(shown.reply, "Remind me", user="Linus")
+    assert refused.reply.ephemeral and "Session reminders are turned off" in refused.reply.content
+    await settle(session, clock, FIRST_START)
+    assert dms(session, "Grace") == [] and channel_posts(session, "sessions") == []
 
 
 async def test_cancelled_sessions_remind_nobody(env: Env) -> None:
@@ -141,7 +159,9 @@ async def test_a_new_reminder_time_moves_the_pending_reminders(env: Env) -> None
     await opt_in(session, "Grace")
     changed = await session.run("/config reminders area:sessions minutes:90", moderator=True)
     assert changed.reply.ephemeral
-    assert changed.reply.content.endswith("90 minutes before. 2 pending reminders moved to the new time.")
+    assert changed.reply.content.endswith(
+        "1 hour 30 minutes before. 2 pending reminders moved to the new time."
+    )
     early = FIRST_START - timedelta(minutes=90)
     await settle(session, clock, early - timedelta(minutes=1))
     assert dms(session, "Grace") == [] and channel_posts(session, "sessions") == []
@@ -149,4 +169,4 @@ async def test_a_new_reminder_time_moves_the_pending_reminders(env: Env) -> None
     assert len(dms(session, "Grace")) == 1 and len(channel_posts(session, "sessions")) == 1
     # Homework reminders are another area: nothing of the sessions' moved with a homework change.
     unchanged = await session.run("/config reminders area:homework minutes:60", moderator=True)
-    assert unchanged.reply.content == "Homework reminders now go out 60 minutes before."
+    assert unchanged.reply.content == "Homework reminders now go out 1 hour before."

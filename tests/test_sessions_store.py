@@ -66,7 +66,7 @@ async def test_scheduling_adds_one_channel_reminder_per_session_and_an_audit_ent
 async def test_a_new_time_moves_the_channel_and_member_reminders(db: aiosqlite.Connection) -> None:
     store = SessionStore(db)
     first, _ = await schedule(store, GUILD)
-    _, outcome = await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=NOW)
+    _, outcome = await store.set_remind(GUILD, first.id, 42, True, lead=LEAD, now=NOW)
     assert outcome == "added"
     later = first.starts_at + timedelta(hours=2)
     changes = SessionChanges(starts_at=later, ends_at=later + timedelta(hours=1))
@@ -77,20 +77,23 @@ async def test_a_new_time_moves_the_channel_and_member_reminders(db: aiosqlite.C
     assert [(r.due_at, r.expires_at) for r in channel] == [(later - LEAD, later)]
 
 
-async def test_remind_me_toggles(db: aiosqlite.Connection) -> None:
+async def test_remind_me_sets_twice_without_undoing_and_off_removes(db: aiosqlite.Connection) -> None:
     store = SessionStore(db)
     first, _ = await schedule(store, GUILD)
-    assert (await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=NOW))[1] == "added"
-    assert (await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=NOW))[1] == "removed"
+    assert (await store.set_remind(GUILD, first.id, 42, True, lead=LEAD, now=NOW))[1] == "added"
+    assert (await store.set_remind(GUILD, first.id, 42, True, lead=LEAD, now=NOW))[1] == "unchanged"
+    assert len(await ReminderStore(db).pending(GUILD, KIND_MEMBER)) == 1
+    assert (await store.set_remind(GUILD, first.id, 42, False, lead=LEAD, now=NOW))[1] == "removed"
+    assert (await store.set_remind(GUILD, first.id, 42, False, lead=LEAD, now=NOW))[1] == "unchanged"
     assert await ReminderStore(db).pending(GUILD, KIND_MEMBER) == []
     with pytest.raises(UserFacingError, match="already started"):
-        await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=first.starts_at)
+        await store.set_remind(GUILD, first.id, 42, True, lead=LEAD, now=first.starts_at)
 
 
 async def test_cancelling_drops_pending_reminders_and_keeps_the_row(db: aiosqlite.Connection) -> None:
     store = SessionStore(db)
     first, second = await schedule(store, GUILD)
-    await store.set_remind(GUILD, first.id, 42, lead=LEAD, now=NOW)
+    await store.set_remind(GUILD, first.id, 42, True, lead=LEAD, now=NOW)
     cancelled = await store.cancel(GUILD, [first.id], user_id=7, now=NOW)
     assert [s.id for s in cancelled] == [first.id]
     assert await store.cancel(GUILD, [first.id], user_id=7, now=NOW) == []  # once only
@@ -98,6 +101,34 @@ async def test_cancelling_drops_pending_reminders_and_keeps_the_row(db: aiosqlit
     kept = await store.get(GUILD, first.id)
     assert kept is not None and kept.cancelled
     assert [s.id for s in await store.upcoming(GUILD, NOW)] == [second.id]
+
+
+async def test_announcements_are_remembered_latest_first(db: aiosqlite.Connection) -> None:
+    store = SessionStore(db)
+    first, second = await schedule(store, GUILD)
+    assert await store.announcements(GUILD, first.id) == []
+    await store.record_announcement(GUILD, first.id, user_id=7, channel_id=5, message_id=100)
+    await store.record_announcement(GUILD, first.id, user_id=8, channel_id=5, message_id=200)
+    found = await store.announcements(GUILD, first.id)
+    assert [(item.message_id, item.user_id) for item in found] == [(200, 8), (100, 7)]
+    assert await store.announcements(GUILD, second.id) == []
+    assert await store.announcements(OTHER, first.id) == []
+
+
+async def test_several_sessions_change_in_one_edit(db: aiosqlite.Connection) -> None:
+    store = SessionStore(db)
+    first, second = await schedule(store, GUILD)
+    link = "https://meet.example.org/new"
+    updated = await store.update_many(
+        GUILD,
+        [(first.id, SessionChanges(link=link)), (second.id, SessionChanges(link=link))],
+        user_id=7,
+        lead=LEAD,
+    )
+    assert [item.link for item in updated] == [link, link]
+    assert [item.link for item in await store.series(GUILD, first.series_id)] == [link, link]
+    async with db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'session.edit'") as cursor:
+        assert (await cursor.fetchone())[0] == 2
 
 
 async def test_live_and_next(db: aiosqlite.Connection) -> None:
@@ -123,7 +154,7 @@ async def test_one_server_never_reads_or_changes_anothers_sessions(db: aiosqlite
     with pytest.raises(UserFacingError, match="no session"):
         await store.update(OTHER, mine.id, SessionChanges(title="Hijacked"), user_id=7, lead=LEAD)
     with pytest.raises(UserFacingError, match="no session"):
-        await store.set_remind(OTHER, mine.id, 42, lead=LEAD, now=NOW)
+        await store.set_remind(OTHER, mine.id, 42, True, lead=LEAD, now=NOW)
     assert await store.cancel(OTHER, [mine.id], user_id=7, now=NOW) == []
     await store.set_event(OTHER, mine.id, 12345)
     unchanged = await store.get(GUILD, mine.id)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import utc
 from bot.errors import UserFacingError
-from cogs.sessions._timing import check_link, parse_clock, split_topics, weekly_starts
+from cogs.sessions._timing import check_link, parse_clock, parse_day, split_topics, weekly_starts
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -56,7 +56,7 @@ def test_a_skipped_hour_moves_to_after_the_change_and_says_so() -> None:
     assert occurrence.note is not None and "does not exist" in occurrence.note
 
 
-@pytest.mark.parametrize("text", ["25:00", "18:60", "7pm", "", "1800"])
+@pytest.mark.parametrize("text", ["25:00", "18:60", "", "1800", "in 2 hours", "tomorrow 6pm"])
 def test_bad_times_are_refused(text: str) -> None:
     with pytest.raises(UserFacingError, match="24-hour clock"):
         parse_clock(text)
@@ -65,6 +65,21 @@ def test_bad_times_are_refused(text: str) -> None:
 def test_good_times_are_read() -> None:
     assert parse_clock(" 9:05 ") == time(9, 5)
     assert parse_clock("18h30") == time(18, 30)
+    assert parse_clock("6pm") == time(18, 0)
+    assert parse_clock("7:30 pm") == time(19, 30)
+
+
+def test_days_are_read_in_the_servers_zone_and_relative_ones_are_to_be_checked() -> None:
+    monday = utc(2031, 3, 17, 9)
+    exact = parse_day("2031-03-27", PARIS, monday)
+    assert exact.day == date(2031, 3, 27) and exact.check is None and exact.clock is None
+    weekday = parse_day("next friday 18:00", PARIS, monday)
+    assert weekday.day == date(2031, 3, 21) and weekday.clock == time(18, 0)
+    assert weekday.check == "check that 'next friday 18:00' is the day you meant"
+    with pytest.raises(UserFacingError, match="not a real date"):
+        parse_day("2031-02-30", PARIS, monday)
+    with pytest.raises(UserFacingError, match="I can't read 'someday' as a day"):
+        parse_day("someday", PARIS, monday)
 
 
 def test_topics_are_one_per_week() -> None:

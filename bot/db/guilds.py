@@ -38,7 +38,14 @@ class GuildConfig:
     guild_id: int
     timezone: str = "UTC"
     channels: dict[str, int] = field(default_factory=dict)
+    #: Minutes before a due date / session start; 0: that area's reminders are off.
     reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
+    #: The time of day a due date given without one takes (``HH:MM``); None: the end of that day.
+    due_time: str | None = None
+
+    def reminders_off(self, area: str) -> bool:
+        """Whether moderators turned ``area``'s reminders off."""
+        return self.reminder_minutes.get(area) == 0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,7 +76,9 @@ class GuildStore:
             area: int(values.get(f"remind.{area}", default))
             for area, default in DEFAULT_REMINDER_MINUTES.items()
         }
-        return GuildConfig(guild_id, values.get("timezone", "UTC"), channels, minutes)
+        return GuildConfig(
+            guild_id, values.get("timezone", "UTC"), channels, minutes, values.get("homework.due_time")
+        )
 
     async def _set(self, guild_id: int, key: str, value: str | None, user_id: int) -> None:
         async with transaction(self.db) as db:
@@ -102,6 +111,10 @@ class GuildStore:
             raise UserFacingError(f"Channels can be set for: {', '.join(CHANNEL_PURPOSES)}.")
         await self._set(guild_id, f"channel.{purpose}", str(channel_id) if channel_id else None, user_id)
 
+    async def set_due_time(self, guild_id: int, clock: str | None, *, user_id: int) -> None:
+        """The time of day (``HH:MM``) a due date without a time takes; None: the end of that day."""
+        await self._set(guild_id, "homework.due_time", clock, user_id)
+
     async def set_reminder_minutes(
         self,
         guild_id: int,
@@ -112,15 +125,17 @@ class GuildStore:
         reminder_kinds: tuple[str, ...] = (),
         now: datetime | None = None,
     ) -> int:
-        """How many minutes before a homework due date / session start reminders go out. The
-        area's unsent reminders (``reminder_kinds``) move to the new time in the same transaction;
-        returns how many moved."""
+        """How many minutes before a homework due date / session start reminders go out (0: off,
+        none go out). The area's unsent reminders (``reminder_kinds``) move to the new time in the
+        same transaction; returns how many moved."""
         if area not in DEFAULT_REMINDER_MINUTES:
             raise UserFacingError(f"Reminder times can be set for: {', '.join(DEFAULT_REMINDER_MINUTES)}.")
-        if not 1 <= minutes <= 14 * 24 * 60:
-            raise UserFacingError("A reminder can go out from 1 minute to 14 days before.")
+        if not 0 <= minutes <= 14 * 24 * 60:
+            raise UserFacingError("A reminder can go out from 1 minute to 14 days before (0: off).")
         async with transaction(self.db) as db:
             await self._write(db, guild_id, f"remind.{area}", str(minutes), user_id)
+            if minutes == 0:  # off: pending reminders keep their times and are skipped when due
+                return 0
             return await ReminderStore(db).move_before_expiry(
                 guild_id, reminder_kinds, timedelta(minutes=minutes), now or datetime.now(UTC)
             )

@@ -204,6 +204,16 @@ class HomeworkStore:
         ) as cursor:
             return {row["homework_id"]: _status(row) for row in await cursor.fetchall()}
 
+    async def member_reminder_counts(self, guild_id: int, homework_id: int) -> tuple[int, int]:
+        """Members' reminders for one homework: (still to go out, already sent)."""
+        async with self.db.execute(
+            "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL), COUNT(*) FILTER (WHERE sent_at IS NOT NULL) "
+            "FROM reminders WHERE guild_id = ? AND kind = ? AND target_id = ?",
+            (guild_id, KIND_MEMBER, homework_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
     # --- moderator writes ------------------------------------------------------------------
 
     async def _require(self, guild_id: int, homework_id: int) -> Homework:
@@ -223,6 +233,14 @@ class HomeworkStore:
                 channel_id=homework.channel_id,
                 dedupe_key=channel_dedupe_key(homework),
             )
+
+    async def _member_reminder_sent(self, homework: Homework, user_id: int) -> bool:
+        """Whether the member's reminder for this due date has gone out already."""
+        async with self.db.execute(
+            "SELECT 1 FROM reminders WHERE dedupe_key = ? AND sent_at IS NOT NULL",
+            (member_dedupe_key(homework, user_id),),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     async def _schedule_member(self, homework: Homework, user_id: int, remind_at: datetime) -> bool:
         return await self.reminders.add(
@@ -440,6 +458,8 @@ class HomeworkStore:
                 raise UserFacingError(f"**{homework.label}** is already past its due date.")
             current = await self.status(guild_id, homework_id, user_id)
             if (current is not None and current.remind) == on:
+                if on and await self._member_reminder_sent(homework, user_id):
+                    return "already_sent"
                 return "unchanged"
             await self._upsert(guild_id, homework_id, user_id)
             await self.db.execute(

@@ -18,6 +18,7 @@ from bot.db import audit
 from bot.db.resources import check_title, check_url, url_key
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
+from bot.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +107,7 @@ class PaperDraft:
             )
         if week is not None and not 1 <= week <= WEEK_MAX:
             raise UserFacingError(f"The week should be from 1 to {WEEK_MAX}.")
-        name = check_title(title)
-        if len(name) > TITLE_MAX:
-            raise UserFacingError(f"The title is {len(name)} characters long; the limit is {TITLE_MAX}.")
+        name = one_line(title, TITLE_MAX)
         companion = _check_link(companion_url, "The companion link") if companion_url else ""
         if companion_title and not companion:
             raise UserFacingError("A companion title needs a companion link too.")
@@ -347,21 +346,22 @@ class PaperStore:
                 )
         return cursor.rowcount == 1
 
-    async def toggle_vote(self, guild_id: int, paper_id: int, user_id: int) -> bool:
-        """Vote for a paper, or take the vote back; True if the member now votes for it."""
+    async def set_vote(self, guild_id: int, paper_id: int, user_id: int, on: bool) -> bool:
+        """Vote for a paper (``on``) or take the vote back; False if it already was so (a vote
+        pressed twice counts once)."""
         async with transaction(self.db):
             await self._require(guild_id, paper_id)
-            cursor = await self.db.execute(
-                "DELETE FROM paper_votes WHERE guild_id = ? AND paper_id = ? AND user_id = ?",
-                (guild_id, paper_id, user_id),
-            )
-            if cursor.rowcount:
-                return False
-            await self.db.execute(
-                "INSERT INTO paper_votes (paper_id, guild_id, user_id) VALUES (?, ?, ?)",
-                (paper_id, guild_id, user_id),
-            )
-        return True
+            if on:
+                cursor = await self.db.execute(
+                    "INSERT OR IGNORE INTO paper_votes (paper_id, guild_id, user_id) VALUES (?, ?, ?)",
+                    (paper_id, guild_id, user_id),
+                )
+            else:
+                cursor = await self.db.execute(
+                    "DELETE FROM paper_votes WHERE guild_id = ? AND paper_id = ? AND user_id = ?",
+                    (guild_id, paper_id, user_id),
+                )
+        return cursor.rowcount == 1
 
 
 __all__ = ["Paper", "PaperDraft", "PaperStore", "arxiv_url", "check_arxiv"]

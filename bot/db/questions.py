@@ -245,10 +245,11 @@ class QuestionStore:
             )
         return found
 
-    async def toggle_vote(
-        self, guild_id: int, question_id: int, user_id: int, *, now: datetime
+    async def set_vote(
+        self, guild_id: int, question_id: int, user_id: int, on: bool, *, now: datetime
     ) -> tuple[Question, bool]:
-        """Upvote, or take the upvote back; returns the question and whether the member now votes for it."""
+        """Upvote (``on``) or take the upvote back; returns the question and whether anything changed
+        (an upvote pressed twice counts once)."""
         async with transaction(self.db):
             question = await self._require(guild_id, question_id)
             if question.status != "open":
@@ -259,21 +260,20 @@ class QuestionStore:
                 raise UserFacingError(
                     "That is your own question: it is in the queue already, no need to upvote it."
                 )
-            if await self.has_voted(guild_id, question_id, user_id):
-                await self.db.execute(
-                    "DELETE FROM question_votes WHERE guild_id = ? AND question_id = ? AND user_id = ?",
-                    (guild_id, question_id, user_id),
-                )
-                voted = False
-            else:
-                await self.db.execute(
-                    "INSERT INTO question_votes (question_id, guild_id, user_id, voted_at) "
+            if on:
+                cursor = await self.db.execute(
+                    "INSERT OR IGNORE INTO question_votes (question_id, guild_id, user_id, voted_at) "
                     "VALUES (?, ?, ?, ?)",
                     (question_id, guild_id, user_id, to_text(now)),
                 )
-                voted = True
+            else:
+                cursor = await self.db.execute(
+                    "DELETE FROM question_votes WHERE guild_id = ? AND question_id = ? AND user_id = ?",
+                    (guild_id, question_id, user_id),
+                )
+            changed = cursor.rowcount == 1
             question = await self._require(guild_id, question_id)
-        return question, voted
+        return question, changed
 
     async def withdraw(self, guild_id: int, question_id: int, user_id: int, *, now: datetime) -> Question:
         """The asker takes their question back (only while it is open)."""

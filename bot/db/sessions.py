@@ -103,7 +103,17 @@ class Session:
         return f"{self.title} — {self.topic}" if self.topic else self.title
 
 
-RemindOutcome = Literal["added", "removed", "already_sent"]
+RemindOutcome = Literal["added", "removed", "already_sent", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """Where a moderator announced a session with /session announce."""
+
+    channel_id: int
+    message_id: int
+    user_id: int
+    announced_at: datetime
 
 
 def _session(row: aiosqlite.Row) -> Session:
@@ -333,37 +343,53 @@ class SessionStore:
         Members who opted in get a reminder for the new time even if they had one for the old
         time already; never two for the same time.
         """
-        async with transaction(self.db):
-            current = await self._require(guild_id, session_id)
-            given = changes.given()
-            updated = replace(current, **given)
-            await self.db.execute(
-                "UPDATE sessions SET title = ?, topic = ?, starts_at = ?, ends_at = ?, link = ?, "
-                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE guild_id = ? AND id = ?",
-                (
-                    updated.title,
-                    updated.topic,
-                    to_text(updated.starts_at),
-                    to_text(updated.ends_at),
-                    updated.link,
-                    guild_id,
-                    session_id,
-                ),
-            )
-            if updated.starts_at != current.starts_at:
-                for kind in KINDS:
-                    await self.reminders.cancel(guild_id, kind, target_id=session_id)
-                await self._add_channel_reminder(updated, lead)
-                for member in await self.optins(guild_id, session_id):
-                    await self._add_member_reminder(updated, member, lead)
-            await audit.record(
-                self.db,
-                guild_id,
-                user_id,
-                "session.edit",
-                f"#{session_id} {updated.name}: {', '.join(given)}",
-            )
+        (updated,) = await self.update_many(guild_id, [(session_id, changes)], user_id=user_id, lead=lead)
         return updated
+
+    async def update_many(
+        self,
+        guild_id: int,
+        edits: Sequence[tuple[int, SessionChanges]],
+        *,
+        user_id: int,
+        lead: timedelta,
+    ) -> list[Session]:
+        """Change several sessions (``/session edit`` over a series) in one transaction, each as
+        :meth:`update` does, with one audit entry each."""
+        updated_sessions = []
+        async with transaction(self.db):
+            for session_id, changes in edits:
+                current = await self._require(guild_id, session_id)
+                given = changes.given()
+                updated = replace(current, **given)
+                await self.db.execute(
+                    "UPDATE sessions SET title = ?, topic = ?, starts_at = ?, ends_at = ?, link = ?, "
+                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE guild_id = ? AND id = ?",
+                    (
+                        updated.title,
+                        updated.topic,
+                        to_text(updated.starts_at),
+                        to_text(updated.ends_at),
+                        updated.link,
+                        guild_id,
+                        session_id,
+                    ),
+                )
+                if updated.starts_at != current.starts_at:
+                    for kind in KINDS:
+                        await self.reminders.cancel(guild_id, kind, target_id=session_id)
+                    await self._add_channel_reminder(updated, lead)
+                    for member in await self.optins(guild_id, session_id):
+                        await self._add_member_reminder(updated, member, lead)
+                await audit.record(
+                    self.db,
+                    guild_id,
+                    user_id,
+                    "session.edit",
+                    f"#{session_id} {updated.name}: {', '.join(given)}",
+                )
+                updated_sessions.append(updated)
+        return updated_sessions
 
     async def cancel(
         self, guild_id: int, session_ids: Sequence[int], *, user_id: int, now: datetime
@@ -390,39 +416,73 @@ class SessionStore:
         return cancelled
 
     async def record_announcement(
-        self, guild_id: int, session_id: int, *, user_id: int, channel_id: int
+        self, guild_id: int, session_id: int, *, user_id: int, channel_id: int, message_id: int
     ) -> None:
-        """Audit a moderator's announcement of a session."""
+        """Remember where a session was announced (and audit it)."""
         async with transaction(self.db):
+            await self.db.execute(
+                "INSERT INTO session_announcements (session_id, guild_id, channel_id, message_id, "
+                "announced_by) VALUES (?, ?, ?, ?, ?)",
+                (session_id, guild_id, channel_id, message_id, user_id),
+            )
             await audit.record(
                 self.db, guild_id, user_id, "session.announce", f"#{session_id} in channel {channel_id}"
             )
 
+    async def announcements(self, guild_id: int, session_id: int) -> list[Announcement]:
+        """Where a session was announced, latest first."""
+        async with self.db.execute(
+            "SELECT channel_id, message_id, announced_by, announced_at FROM session_announcements "
+            "WHERE guild_id = ? AND session_id = ? ORDER BY announced_at DESC, message_id DESC",
+            (guild_id, session_id),
+        ) as cursor:
+            return [
+                Announcement(row[0], row[1], row[2], from_text(row[3])) for row in await cursor.fetchall()
+            ]
+
     # --- member writes ---------------------------------------------------------------------
 
     async def set_remind(
-        self, guild_id: int, session_id: int, user_id: int, *, lead: timedelta, now: datetime
+        self, guild_id: int, session_id: int, user_id: int, on: bool, *, lead: timedelta, now: datetime
     ) -> tuple[Session, RemindOutcome]:
-        """Toggle a member's "Remind me": on adds their reminder, off removes it."""
+        """Turn a member's "Remind me" on (their reminder is added) or off (it is removed); pressing
+        it twice never undoes it."""
         async with transaction(self.db):
             session = await self._require(guild_id, session_id)
-            if session.cancelled:
-                raise UserFacingError(f"**{session.name}** was cancelled: there is nothing to remind you of.")
-            if now >= session.starts_at:
-                raise UserFacingError(f"**{session.name}** has already started.")
-            if await self.is_opted_in(guild_id, session_id, user_id):
+            opted_in = await self.is_opted_in(guild_id, session_id, user_id)
+            if not on:
+                if not opted_in:
+                    return session, "unchanged"
                 await self.db.execute(
                     "DELETE FROM session_optins WHERE guild_id = ? AND session_id = ? AND user_id = ?",
                     (guild_id, session_id, user_id),
                 )
                 await self.reminders.cancel(guild_id, KIND_MEMBER, target_id=session_id, user_id=user_id)
                 return session, "removed"
+            if session.cancelled:
+                raise UserFacingError(f"**{session.name}** was cancelled: there is nothing to remind you of.")
+            if now >= session.starts_at:
+                raise UserFacingError(f"**{session.name}** has already started.")
+            if opted_in:
+                added = await self._add_member_reminder(session, user_id, lead)
+                if added:
+                    return session, "added"
+                pending = await self._member_pending(session, user_id)
+                return session, "unchanged" if pending else "already_sent"
             await self.db.execute(
                 "INSERT INTO session_optins (session_id, guild_id, user_id) VALUES (?, ?, ?)",
                 (session_id, guild_id, user_id),
             )
             added = await self._add_member_reminder(session, user_id, lead)
         return session, "added" if added else "already_sent"
+
+    async def _member_pending(self, session: Session, user_id: int) -> bool:
+        """Whether the member's reminder for the session's current time is still to go out."""
+        async with self.db.execute(
+            "SELECT 1 FROM reminders WHERE dedupe_key = ? AND sent_at IS NULL",
+            (member_dedupe_key(session, user_id),),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
 
 __all__ = [
@@ -432,6 +492,7 @@ __all__ = [
     "LINK_MAX",
     "TITLE_MAX",
     "TOPIC_MAX",
+    "Announcement",
     "RemindOutcome",
     "Session",
     "SessionChanges",

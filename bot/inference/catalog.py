@@ -2,9 +2,11 @@
 
 The catalog is a TOML file (``models.toml`` next to this module by default; the operator may
 point ``CATALOG_PATH`` at another one). :meth:`Catalog.resolve` is the only way a member's
-choice becomes something loadable: it accepts a catalog label or hub id for the task, or
-nothing (the task's default), and never an arbitrary id or path. In the ``tiny`` profile every
-task resolves to the locally built tiny model for that task.
+choice becomes something loadable: it accepts what a member types for a catalog entry of the task
+(see :meth:`CatalogEntry.names`: the hub id, the id without its owner, the label, the aliases the
+catalog declares; any case), or nothing (the task's default), and never an arbitrary id or path. A
+name shared by several entries is refused with the candidates. In the ``tiny`` profile every task
+resolves to the locally built tiny model for that task.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ DEFAULT_CATALOG_PATH = Path(__file__).with_name("models.toml")
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
 _REQUIRED_KEYS = {"id", "task", "label", "languages", "size_mb"}
-_OPTIONAL_KEYS = {"default"}
+_OPTIONAL_KEYS = {"default", "aliases"}
 _MAX_LABEL = 100  # Discord's limit for an autocomplete choice name
 
 
@@ -51,6 +53,10 @@ class CatalogError(ValueError):
 
 class UnknownModelError(UserFacingError):
     """A member asked for a model that is not in the catalog for the task."""
+
+
+class AmbiguousModelError(UnknownModelError):
+    """A member's model name fits several catalog entries: the message lists them."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,17 @@ class CatalogEntry:
     languages: tuple[str, ...]
     size_mb: float
     default: bool = False
+    #: Other names members may type, e.g. ``fr-en`` for ``Helsinki-NLP/opus-mt-fr-en``.
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        """The hub id without its owner (``gpt2`` for ``openai-community/gpt2``), as the course writes it."""
+        return self.id.rpartition("/")[2]
+
+    def names(self) -> tuple[str, ...]:
+        """What a member may type for this entry (compared case-insensitively)."""
+        return (self.id, self.short_id, self.label, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -135,22 +152,32 @@ class Catalog:
         return own + others
 
     def find(self, task: str, model: str) -> CatalogEntry | None:
-        """The entry of ``task`` whose hub id or label matches ``model`` (case-insensitive)."""
-        wanted = model.strip().casefold()
-        choices = self.choices(task)
-        for entry in choices:
-            if entry.id.casefold() == wanted:
-                return entry
-        for entry in choices:
-            if entry.label.casefold() == wanted:
-                return entry
-        return None
+        """The entry of ``task`` that ``model`` names (see :meth:`CatalogEntry.names`), else None.
+
+        A full hub id always wins; another name shared by entries of different checkpoints raises
+        :class:`AmbiguousModelError` listing them.
+        """
+        return _match(self.choices(task), model)
+
+    def lookup(self, model: str) -> CatalogEntry:
+        """The entry, of any task, that ``model`` names (``/model info``): one per checkpoint.
+
+        Raises :class:`UnknownModelError` (or :class:`AmbiguousModelError`) with a sentence.
+        """
+        found = _match(self._entries, model)
+        if found is None:
+            raise UnknownModelError(
+                f"{model.strip()[:100]!r} is not in the model catalog; pick one from the list "
+                "(a hub id such as google-bert/bert-base-cased, or its short name bert-base-cased)."
+            )
+        return found
 
     def resolve(self, task: str, model: str | None, *, profile: str, tiny_dir: Path) -> ResolvedModel:
         """Turn a member's choice into something to load.
 
-        ``model`` is None (the task's default), a hub id or a label from the catalog. Anything
-        else raises :class:`UnknownModelError` naming the allowed labels. In the ``tiny``
+        ``model`` is None (the task's default) or a name of one of the task's entries (see
+        :meth:`find`). Anything else raises :class:`UnknownModelError` naming the allowed labels;
+        a name several entries share raises :class:`AmbiguousModelError`. In the ``tiny``
         profile the result points at the tiny model directory for the task.
         """
         if profile not in PROFILES:
@@ -171,6 +198,26 @@ class Catalog:
         if profile == "tiny":
             return ResolvedModel(ref=str(tiny_model_dir(tiny_dir, task)), entry=entry, tiny=True)
         return ResolvedModel(ref=entry.id, entry=entry, tiny=False)
+
+
+def _match(entries: tuple[CatalogEntry, ...] | list[CatalogEntry], model: str) -> CatalogEntry | None:
+    """The entry ``model`` names among ``entries``: a full hub id first, then any other name."""
+    wanted = model.strip().casefold()
+    if not wanted:
+        return None
+    for entry in entries:
+        if entry.id.casefold() == wanted:
+            return entry
+    found: dict[str, CatalogEntry] = {}
+    for entry in entries:
+        if wanted in (name.casefold() for name in entry.names()):
+            found.setdefault(entry.id, entry)
+    if len(found) > 1:
+        candidates = " or ".join(f"{entry.label} ({entry.id})" for entry in found.values())
+        raise AmbiguousModelError(
+            f"{model.strip()[:100]!r} could be {candidates}: give the full hub id or pick one from the list."
+        )
+    return next(iter(found.values()), None)
 
 
 def _parse_entries(data: dict[str, Any], source: str) -> list[CatalogEntry]:
@@ -218,6 +265,13 @@ def _parse_entry(raw: Any, number: int, source: str) -> CatalogEntry:
     default = raw.get("default", False)
     if not isinstance(default, bool):
         raise CatalogError(f"{where}: default must be true or false")
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(
+        isinstance(alias, str) and alias.strip() and len(alias) <= _MAX_LABEL for alias in aliases
+    ):
+        raise CatalogError(
+            f"{where}: aliases must be a list of names of at most {_MAX_LABEL} characters each"
+        )
     return CatalogEntry(
         id=model_id,
         task=task,
@@ -225,11 +279,12 @@ def _parse_entry(raw: Any, number: int, source: str) -> CatalogEntry:
         languages=tuple(languages),
         size_mb=float(size),
         default=default,
+        aliases=tuple(alias.strip() for alias in aliases),
     )
 
 
 def _check_entries(entries: list[CatalogEntry], source: str) -> None:
-    """Every task has exactly one default; ids and labels are unique within a task."""
+    """Every task has exactly one default; ids, labels and aliases are unique within a task."""
     for task in TASK_NAMES:
         own = [entry for entry in entries if entry.task == task]
         if not own:
@@ -244,3 +299,10 @@ def _check_entries(entries: list[CatalogEntry], source: str) -> None:
             duplicates = sorted({value for value in values if values.count(value) > 1})
             if duplicates:
                 raise CatalogError(f"{source}: task {task} lists the {attribute} {duplicates[0]!r} twice")
+        for entry in own:
+            others = {name.casefold() for other in own if other.id != entry.id for name in other.names()}
+            taken = [alias for alias in entry.aliases if alias.casefold() in others]
+            if taken:
+                raise CatalogError(
+                    f"{source}: task {task}: the alias {taken[0]!r} of {entry.id} names another model too"
+                )

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.local.commandline import CommandLineError
+from bot.local.render import render_choices, render_message, render_modal
 from bot.local.session import Exchange, LocalFailure, LocalSession
+from bot.local.store import StoredMessage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -20,10 +22,12 @@ CONSOLE_HELP = """\
 Type a slash command as in Discord, options as name:value, e.g.
   /about
   /sentiment text:I love this course!
-Other inputs:
-  click <label>                 press a button on the last message
-  select <placeholder> <value>  pick a value in a select menu on the last message
-  as <member>                   act as another member (as Ada: a moderator)
+Other inputs (messages with buttons are numbered: #2 studybot: …):
+  click <label>                     press a button on the last message with buttons
+  click <number> <label>            press a button on an earlier message, e.g. click 2 Mark done
+  select [<number>] <placeholder> <value>
+                                    pick a value in a select menu (quote words with spaces)
+  as <member>                       act as another member (as Ada: a moderator)
   members | commands | help | quit"""
 
 
@@ -71,6 +75,9 @@ class Console:
         self.stdin = stdin
         self.member = session.member().name
         self.last: Exchange | None = None
+        #: Messages with components, by the number the console shows them with.
+        self.numbered: dict[int, int] = {}
+        self._numbers: dict[int, int] = {}
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -109,23 +116,56 @@ class Console:
             self.member = self.session.member(rest.strip()).name
             self.say(f"(now acting as {self.member})")
         elif word == "click":
-            await self.show(await self.session.click(self._last_message(), rest, user=self.member))
+            message, label = self._target(rest)
+            await self.show(await self.session.click(message, label, user=self.member))
         elif word == "select":
+            message, rest = self._target(rest)
             placeholder, *values = shlex.split(rest)
-            message = self._last_message()
             await self.show(await self.session.choose(message, placeholder, values, user=self.member))
         else:
             self.say("! commands start with '/'; type help for help")
 
-    def _last_message(self) -> Any:
+    def _target(self, rest: str) -> tuple[StoredMessage, str]:
+        """The message ``click`` / ``select`` acts on, and the rest of the input: ``2 Mark done``
+        (or ``#2 …``) names message 2, anything else the last message with components."""
+        first, _, after = rest.strip().partition(" ")
+        number = first.removeprefix("#")
+        if number.isdecimal() and after.strip():
+            message_id = self.numbered.get(int(number))
+            if message_id is None:
+                shown = ", ".join(f"#{n}" for n in self.numbered) or "none yet"
+                raise LocalFailure(f"there is no message #{number} with buttons (shown: {shown})")
+            return self.session.double.messages[message_id], after.strip()
+        return self._last_message(), rest
+
+    def _last_message(self) -> StoredMessage:
         if self.last is None or not self.last.messages:
             raise LocalFailure("there is no message to act on yet")
         with_components = [m for m in self.last.messages if m.components]
         return (with_components or self.last.messages)[-1]
 
+    def number(self, message: StoredMessage) -> int:
+        """The console's number for a message with components (kept when it is edited)."""
+        if message.id not in self._numbers:
+            self._numbers[message.id] = len(self._numbers) + 1
+            self.numbered[self._numbers[message.id]] = message.id
+        return self._numbers[message.id]
+
+    def render(self, exchange: Exchange) -> str:
+        """What a member would read, each message with buttons numbered for ``click N``."""
+        parts = []
+        for message in exchange.messages:
+            text = render_message(message)
+            parts.append(f"#{self.number(message)} {text}" if message.components else text)
+        if exchange.modal is not None:
+            parts.append(render_modal(exchange.modal))
+        if exchange.state.choices is not None:
+            parts.append(render_choices(exchange.choices))
+        return "\n".join(parts) if parts else "(the bot did not answer)"
+
     async def show(self, exchange: Exchange) -> None:
         """Print the reply; fill in any form the bot opened, reading one line per field."""
-        self.say(exchange.render())
+        self.say(self.render(exchange))
         self.last = exchange if exchange.messages else self.last
         if exchange.modal is not None:
             values = await self._fill(exchange.modal)

@@ -78,7 +78,7 @@ class StatusCog(commands.Cog):
         )
 
     @app_commands.command(name="status")
-    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
     @moderator_only()
     async def status(self, interaction: Interaction) -> None:
         """How the bot is doing: devices, workers, queue, latency per task, uptime (moderators)"""

@@ -63,14 +63,8 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
             raise UserFacingError("Give either a `task` (to see its default model) or a `model`.")
         catalog: Any = pool.catalog  # type: ignore[attr-defined]
         if task is None:
-            entry = next(
-                (e for e in catalog.entries() if e.id.casefold() == str(model).strip().casefold()), None
-            )
-            if entry is None:
-                raise UserFacingError(
-                    f"{str(model)[:100]!r} is not in the model catalog; pick one from the list."
-                )
-            task = entry.task  # type: ignore[assignment]
+            entry = catalog.lookup(str(model))  # a hub id, its short form, a label or an alias
+            task, model = entry.task, entry.id
         assert task is not None
         settings = self.bot.settings
         resolved = catalog.resolve(

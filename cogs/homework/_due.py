@@ -1,39 +1,46 @@
-"""Due dates typed by moderators, read in the server's time zone (pure functions)."""
+"""Due dates typed by moderators, read in the server's time zone (pure functions).
+
+``2026-12-01 18:00`` is saved as written; anything else :mod:`bot.when` reads (``friday 6pm``,
+``tomorrow``, ``in 2 days``, ``2026-12-08`` alone) comes back as a :class:`Due` that says what to
+check, and the command asks the moderator to confirm the date, shown as a Discord timestamp,
+before anything is saved. Daylight saving time is strict here: a due time the clocks skip or
+repeat is refused with a sentence, never moved.
+"""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.db.reminders import remind_time
 from bot.errors import UserFacingError
+from bot.when import END_OF_DAY, NotOnTheCalendar, Reading, read_time_of_day, read_when
 
 DUE_FORMAT = "YYYY-MM-DD HH:MM"
+#: What the options and the form say a due date may look like.
+DUE_EXAMPLES = "2026-12-01 18:00, 2026-12-01, friday 6pm, in 2 days"
 MAX_AHEAD = timedelta(days=5 * 366)
-_DUE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})\s*$")
 
 
-def parse_due(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """The moment ``text`` (``YYYY-MM-DD HH:MM`` in ``zone``) names, in UTC.
+@dataclass(frozen=True)
+class Due:
+    """A due date in UTC, and why the moderator should check it (None: written exactly)."""
 
-    Refused with a sentence that says why: another format, a date not on the calendar, a time
-    skipped (clocks jump forward) or repeated (clocks go back) by daylight saving time, a moment
-    already past, or one more than five years ahead.
-    """
-    match = _DUE_RE.match(text)
-    if not match:
-        raise UserFacingError(
-            f"Write the due date as {DUE_FORMAT}, e.g. 2026-12-01 18:00 ({zone.key} time); "
-            f"{text.strip()[:40]!r} is not in that form."
-        )
-    year, month, day, hour, minute = (int(part) for part in match.groups())
-    try:
-        naive = datetime(year, month, day, hour, minute)
-    except ValueError as error:
-        raise UserFacingError(f"{text.strip()} is not a real date and time ({error}).") from None
+    at: datetime
+    check: str | None = None
+
+
+def due_time(setting: str | None) -> time:
+    """The server's default due time (``/config due-time``), else the end of the day."""
+    clock = read_time_of_day(setting) if setting else None
+    return clock or END_OF_DAY
+
+
+def _strict(naive: datetime, zone: ZoneInfo) -> datetime:
+    """``naive`` on the wall clock of ``zone`` as a UTC instant; refused if DST skips or repeats it."""
     when = f"{naive:%H:%M} on {naive:%Y-%m-%d}"
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
@@ -48,7 +55,38 @@ def parse_due(text: str, zone: ZoneInfo, now: datetime) -> datetime:
             f"{when} happens twice in {zone.key}: the clocks go back that night, so it is ambiguous. "
             "Pick a time outside the repeated hour."
         )
-    due = first.astimezone(UTC)
+    return first.astimezone(UTC)
+
+
+def _check(reading: Reading, text: str, default: time) -> str | None:
+    if reading.exact:
+        return None
+    if not reading.has_time:
+        at = "the end of that day" if default == END_OF_DAY else f"the group's due time, {default:%H:%M}"
+        return f"no time was given, so it is due at {at}"
+    return f"check that {text.strip()[:40]!r} is the day you meant"
+
+
+def read_due(text: str, zone: ZoneInfo, now: datetime, *, default: time = END_OF_DAY) -> Due:
+    """The moment ``text`` names in ``zone``, in UTC, with what to check if it was not exact.
+
+    Refused with a sentence that says why: text that reads as no date, a date not on the
+    calendar, a time skipped (clocks jump forward) or repeated (clocks go back) by daylight
+    saving time, a moment already past, or one more than five years ahead. A date without a time
+    takes ``default`` (the end of that day unless the server set a due time).
+    """
+    try:
+        reading = read_when(text, zone, now, default_time=default)
+    except NotOnTheCalendar as error:
+        raise UserFacingError(f"{text.strip()[:40]} is not a real date and time ({error}).") from None
+    if reading is None:
+        raise UserFacingError(
+            f"I can't read {text.strip()[:40]!r} as a due date: write it like {DUE_EXAMPLES} "
+            f"({zone.key} time)."
+        )
+    naive = reading.wall
+    due = _strict(naive, zone)
+    when = f"{naive:%H:%M} on {naive:%Y-%m-%d}"
     if due <= now:
         raise UserFacingError(
             f"{when} ({zone.key}) is already past ({discord.utils.format_dt(due, 'R')}); "
@@ -56,7 +94,12 @@ def parse_due(text: str, zone: ZoneInfo, now: datetime) -> datetime:
         )
     if due - now > MAX_AHEAD:
         raise UserFacingError(f"{when} is more than five years away; check the year.")
-    return due
+    return Due(due, _check(reading, text, default))
+
+
+def parse_due(text: str, zone: ZoneInfo, now: datetime, *, default: time = END_OF_DAY) -> datetime:
+    """The due moment in UTC (see :func:`read_due`), whatever there is to check."""
+    return read_due(text, zone, now, default=default).at
 
 
 def local_text(moment: datetime, zone: ZoneInfo) -> str:
@@ -64,4 +107,13 @@ def local_text(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["DUE_FORMAT", "local_text", "parse_due", "remind_time"]
+__all__ = [
+    "DUE_EXAMPLES",
+    "DUE_FORMAT",
+    "Due",
+    "due_time",
+    "local_text",
+    "parse_due",
+    "read_due",
+    "remind_time",
+]

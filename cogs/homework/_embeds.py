@@ -124,18 +124,22 @@ def mine_embed(
 
 
 def progress_embed(
-    homework: Homework, statuses: Sequence[MemberStatus], names: Mapping[int, str]
+    homework: Homework,
+    statuses: Sequence[MemberStatus],
+    names: Mapping[int, str],
+    reminders: tuple[int, int] = (0, 0),
 ) -> discord.Embed:
-    """Who has marked a homework done: counts and names (for moderators)."""
+    """Who has marked a homework done: counts and names (for moderators). ``reminders``: members'
+    reminders still to go out and already sent."""
     done = [status for status in statuses if status.done]
-    reminded = [status for status in statuses if status.remind and not status.done]
+    waiting, sent = reminders
     embed = discord.Embed(
         title=truncate(f"Progress · {homework.label}", 256),
         colour=CLOSED_COLOUR if homework.closed else OPEN_COLOUR,
     )
     embed.add_field(name="Due", value=due_text(homework), inline=False)
     embed.add_field(name="Done", value=str(len(done)))
-    embed.add_field(name="Waiting for a reminder", value=str(len(reminded)))
+    embed.add_field(name="Reminders", value=f"{waiting} to go out · {sent} sent")
     if done:
         people = [names.get(status.user_id, f"<@{status.user_id}>") for status in done]
         embed.add_field(name="Marked done by", value=_fill(people, 1024).replace("\n", ", "), inline=False)
@@ -155,7 +159,7 @@ def member_reminder_embed(homework: Homework, guild_name: str) -> discord.Embed:
         embed.add_field(
             name="Announcement", value=f"[Open it in {truncate(guild_name, 80)}]({link})", inline=False
         )
-    embed.set_footer(text="You asked for this reminder with Remind me; press it again to stop reminders.")
+    embed.set_footer(text="You asked for this reminder with Remind me on the announcement.")
     return embed
 
 

@@ -14,6 +14,7 @@ from discord.utils import format_dt
 from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action
+from bot.confirmations import PendingChanges
 from bot.db.guilds import GuildConfig
 from bot.db.homework import (
     KIND_CHANNEL,
@@ -26,7 +27,8 @@ from bot.errors import UserFacingError
 from bot.guild_feature import CachedFeature, guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.replies import reply
-from cogs.homework._due import parse_due, remind_time
+from bot.when import shown, warm_up_soon
+from cogs.homework._due import due_time, read_due, remind_time
 from cogs.homework._embeds import (
     announcement_embed,
     due_text,
@@ -35,10 +37,10 @@ from cogs.homework._embeds import (
     progress_embed,
 )
 from cogs.homework._modals import PostHomeworkModal
-from cogs.homework._plans import check_description, check_title, plan_homework_edit
+from cogs.homework._plans import HomeworkEdit, check_description, check_title, plan_homework_edit
 from cogs.homework._refs import HomeworkRef, OpenHomeworkRef
 from cogs.homework._reminders import HomeworkReminders
-from cogs.homework._views import HOMEWORK, announcement_view, confirm_delete_view
+from cogs.homework._views import HOMEWORK, announcement_view, confirm_delete_view, undo_view
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,11 @@ AnyHomework = app_commands.Transform[Homework, HomeworkRef]
 OpenHomework = app_commands.Transform[Homework, OpenHomeworkRef]
 Week = app_commands.Range[int, 1, 52]
 Title = app_commands.Range[str, 1, 100]
-Due = app_commands.Range[str, 1, 20]
+Due = app_commands.Range[str, 1, 40]
+REMINDERS_OFF = (
+    "Homework reminders are turned off on this server, so there is nothing to ask for; a moderator "
+    "can turn them on with /config reminders."
+)
 Description = app_commands.Range[str, 1, 2000]
 
 
@@ -61,17 +67,23 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
     def __init__(self, client: StudyBot) -> None:
         super().__init__(client)
         self.reminders = HomeworkReminders(client)
+        #: Posts and edits whose due date the moderator is asked to confirm.
+        self.pending = PendingChanges(HOMEWORK, client.clock)
 
     def actions(self) -> Sequence[Action]:
         return (
-            Action("done", self.toggle_done, NUMBER),
-            Action("remind", self.toggle_remind, NUMBER),
+            Action("done", self.press_done, NUMBER),
+            Action("undo", self.undo_done, NUMBER),
+            Action("remind", self.press_remind, NUMBER),
+            Action("unremind", self.undo_remind, NUMBER),
             Action("delete", self.delete_now, NUMBER, moderators=True),
             Action.dismiss("keep", "Kept: nothing was deleted.", NUMBER),
+            *self.pending.actions(),
         )
 
     async def cog_load(self) -> None:
         await super().cog_load()
+        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
         self.bot.scheduler.register(KIND_MEMBER, self.reminders.send_member_reminder)
         self.bot.scheduler.register(KIND_CHANNEL, self.reminders.send_channel_reminder)
 
@@ -138,20 +150,45 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         optional: bool,
         channel_reminder: bool,
     ) -> None:
-        """Validate, save (committed), announce, then confirm: for the command and the form."""
+        """Validate, then post at once, or first ask to confirm a due date that was not written
+        exactly (shown as a Discord timestamp): for the command and the form."""
         guild_id = guild_id_of(interaction)
         config = await self.config(guild_id)
-        now = self.bot.clock.now()
+        read = read_due(due, config.zone, self.bot.clock.now(), default=due_time(config.due_time))
         draft = HomeworkDraft(
             week=week,
             title=check_title(title),
-            due_at=parse_due(due, config.zone, now),
+            due_at=read.at,
             description=check_description(description),
             optional=optional,
             channel_reminder=channel_reminder,
         )
         channel = self.announcement_channel(interaction, config)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        if read.check is None:
+            await self.publish(interaction, draft, channel)
+            return
+        label = f"Week {week} · {draft.title}"
+
+        async def publish(pressed: Interaction) -> None:
+            await self.publish(pressed, draft, channel)
+
+        key = self.pending.hold(interaction, publish, f"Posting **{label}**, due {shown(read.at)}…")
+        await reply(
+            interaction,
+            f"**{label}** would be due {shown(read.at)} ({config.timezone}): {read.check}. Post it?",
+            view=self.pending.view(key, confirm="Post it"),
+            ephemeral=True,
+        )
+
+    async def publish(self, interaction: Interaction, draft: HomeworkDraft, channel: Channel) -> None:
+        """Save (committed), announce, then confirm."""
+        guild_id = guild_id_of(interaction)
+        config = await self.config(guild_id)
+        now = self.bot.clock.now()
+        if draft.due_at <= now:
+            raise UserFacingError("That due date has passed in the meantime, so nothing was posted.")
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         homework = await self.store.post(
             guild_id,
             draft,
@@ -178,7 +215,9 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         await self.cache.refresh(guild_id)
         self.bot.scheduler.wake()
         extra = ""
-        if channel_reminder:
+        if draft.channel_reminder and config.reminders_off("homework"):
+            extra = " Reminders are off on this server (/config reminders): none goes to the channel."
+        elif draft.channel_reminder:
             at = remind_time(homework.due_at, self.lead(config), now)
             extra = f" A reminder goes to the channel {format_dt(at, 'R')}."
         await reply(
@@ -187,14 +226,19 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             ephemeral=True,
         )
 
-    async def toggle_done(self, interaction: Interaction, homework_id: int) -> None:
-        """Mark done, or undo it: the Mark done button."""
-        guild_id = guild_id_of(interaction)
-        homework = await self.store.get(guild_id, homework_id)
+    async def _homework(self, interaction: Interaction, homework_id: int) -> Homework:
+        homework = await self.store.get(guild_id_of(interaction), homework_id)
         if homework is None:
             raise UserFacingError("This homework was deleted.")
-        status = await self.store.status(guild_id, homework_id, interaction.user.id)
-        await self.set_done(interaction, homework, done=not (status is not None and status.done))
+        return homework
+
+    async def press_done(self, interaction: Interaction, homework_id: int) -> None:
+        """The Mark done button: marks it done (a second press changes nothing; Undo undoes)."""
+        await self.set_done(interaction, await self._homework(interaction, homework_id), done=True)
+
+    async def undo_done(self, interaction: Interaction, homework_id: int) -> None:
+        """Undo under the confirmation: no longer done (the confirmation says so)."""
+        await self.set_done(interaction, await self._homework(interaction, homework_id), done=False)
 
     async def set_done(self, interaction: Interaction, homework: Homework, *, done: bool) -> None:
         guild_id = guild_id_of(interaction)
@@ -212,39 +256,43 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             self.bot.scheduler.wake()
         if done:
             text = (
-                f"✅ Marked **{homework.label}** as done. Well done! (Press Mark done again, or use "
-                "/homework undo, to undo.)"
+                f"✅ Marked **{homework.label}** as done. Well done!"
                 if changed
                 else f"You had already marked **{homework.label}** as done."
             )
-        else:
-            text = (
-                f"**{homework.label}** is no longer marked done."
-                if changed
-                else f"**{homework.label}** was not marked done."
-            )
-        await reply(interaction, text, ephemeral=True)
+            await reply(interaction, text, view=undo_view("undo", homework.id), ephemeral=True)
+            return
+        text = (
+            f"**{homework.label}** is no longer marked done."
+            if changed
+            else f"**{homework.label}** was not marked done."
+        )
+        await self._answer_undo(interaction, text)
 
-    async def toggle_remind(self, interaction: Interaction, homework_id: int) -> None:
-        """Ask for a reminder, or cancel it: the Remind me button."""
+    async def _answer_undo(self, interaction: Interaction, text: str) -> None:
+        """An Undo press replaces its confirmation; the command replies."""
+        if interaction.type is discord.InteractionType.component:
+            await interaction.response.edit_message(content=text, view=None)
+        else:
+            await reply(interaction, text, ephemeral=True)
+
+    async def press_remind(self, interaction: Interaction, homework_id: int) -> None:
+        """The Remind me button: asks for a reminder (a second press changes nothing; Undo cancels)."""
         guild_id = guild_id_of(interaction)
-        homework = await self.store.get(guild_id, homework_id)
-        if homework is None:
-            raise UserFacingError("This homework was deleted.")
-        status = await self.store.status(guild_id, homework_id, interaction.user.id)
-        on = not (status is not None and status.remind)
+        homework = await self._homework(interaction, homework_id)
         config = await self.config(guild_id)
+        if config.reminders_off("homework"):
+            raise UserFacingError(REMINDERS_OFF)
         now = self.bot.clock.now()
         at = remind_time(homework.due_at, self.lead(config), now)
         outcome = await self.store.set_remind(
-            guild_id, homework.id, interaction.user.id, on, now=now, remind_at=at
+            guild_id, homework.id, interaction.user.id, True, now=now, remind_at=at
         )
         if outcome == "added":
             self.bot.scheduler.wake()
             text = (
                 f"🔔 I'll remind you about **{homework.label}** {format_dt(at, 'R')} ({format_dt(at, 'f')}), "
-                "by direct message (or here, mentioning you, if your DMs are closed). Press Remind me again "
-                "to cancel."
+                "by direct message (or here, mentioning you, if your DMs are closed)."
             )
         elif outcome == "already_sent":
             text = f"You were already reminded about **{homework.label}** for this due date."
@@ -253,11 +301,25 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
                 f"🔔 Reminder on, but you have marked **{homework.label}** done: "
                 "you'll only get it if you undo that."
             )
-        elif outcome == "removed":
-            text = f"🔕 No reminder for **{homework.label}** any more."
         else:
-            text = "Nothing changed."
-        await reply(interaction, text, ephemeral=True)
+            text = f"🔔 Your reminder for **{homework.label}** is already on."
+        view = undo_view("unremind", homework.id) if outcome != "already_sent" else None
+        await reply(interaction, text, view=view, ephemeral=True)
+
+    async def undo_remind(self, interaction: Interaction, homework_id: int) -> None:
+        """Undo under the Remind me confirmation: no reminder."""
+        guild_id = guild_id_of(interaction)
+        homework = await self._homework(interaction, homework_id)
+        now = self.bot.clock.now()
+        outcome = await self.store.set_remind(
+            guild_id, homework.id, interaction.user.id, False, now=now, remind_at=now
+        )
+        text = (
+            f"🔕 No reminder for **{homework.label}** any more."
+            if outcome == "removed"
+            else f"You had no reminder for **{homework.label}**."
+        )
+        await self._answer_undo(interaction, text)
 
     async def delete_now(self, interaction: Interaction, homework_id: int) -> None:
         """Delete (the confirmation button): rows first (committed), then the announcement."""
@@ -291,7 +353,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
     @app_commands.describe(
         week="Course week, 1 to 52",
         title="What to do, e.g. Read chapter 1",
-        due="Due date in the server's time zone: YYYY-MM-DD HH:MM",
+        due="When it is due, in the server's time zone: 2026-12-01 18:00, friday 6pm, tomorrow…",
         description="Details, links, tips (optional)",
         optional="Optional homework (default: no)",
         channel_reminder="Also remind the whole channel before the due date (default: no)",
@@ -333,7 +395,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         homework="The homework to change",
         week="New week",
         title="New title",
-        due="New due date: YYYY-MM-DD HH:MM in the server's time zone",
+        due="New due date (server time zone): 2026-12-01 18:00, friday 6pm, in 2 days…",
         description='New description ("-" to clear it)',
         optional="Optional or not",
         channel_reminder="Remind the whole channel before the due date",
@@ -364,8 +426,30 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             description=description,
             optional=optional,
             channel_reminder=channel_reminder,
+            default_due_time=due_time(config.due_time),
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        if edit.check is None:
+            await self.save_edit(interaction, homework, edit)
+            return
+        due_at = edit.changes.due_at
+        assert due_at is not None  # only a new due date needs a check
+
+        async def save(pressed: Interaction) -> None:
+            await self.save_edit(pressed, homework, edit)
+
+        key = self.pending.hold(interaction, save, f"Saving **{homework.label}**, due {shown(due_at)}…")
+        await reply(
+            interaction,
+            f"**{homework.label}** would be due {shown(due_at)} ({config.timezone}): {edit.check}. Save it?",
+            view=self.pending.view(key, confirm="Save it"),
+            ephemeral=True,
+        )
+
+    async def save_edit(self, interaction: Interaction, homework: Homework, edit: HomeworkEdit) -> None:
+        """Save an edit plan (committed), then bring the announcement along and confirm."""
+        guild_id = guild_id_of(interaction)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         updated = await self.store.update(
             guild_id,
             homework.id,
@@ -418,7 +502,9 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             names[status.user_id] = (
                 discord.utils.escape_markdown(member.display_name) if member else f"<@{status.user_id}>"
             )
-        await reply(interaction, embed=progress_embed(homework, statuses, names), ephemeral=True)
+        reminders = await self.store.member_reminder_counts(guild.id, homework.id)
+        embed = progress_embed(homework, statuses, names, reminders)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     # --- members -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import discord
 from bot.checks import ensure_moderator
 from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX
 from bot.errors import StudyModal, UserFacingError
-from cogs.homework._due import DUE_FORMAT
+from cogs.homework._due import DUE_EXAMPLES
 
 #: ``HomeworkCog.post_and_reply``: validates, saves, announces and confirms.
 PostHomework = Callable[..., Awaitable[None]]
@@ -47,7 +47,7 @@ class PostHomeworkModal(StudyModal, title="Post homework"):
         label="Title", max_length=TITLE_MAX, placeholder="Read chapter 1 and try the pipelines"
     )
     due: discord.ui.TextInput[PostHomeworkModal] = discord.ui.TextInput(
-        label=f"Due ({DUE_FORMAT})", max_length=20, placeholder="2026-12-01 18:00"
+        label="Due date", max_length=40, placeholder=DUE_EXAMPLES
     )
     description: discord.ui.TextInput[PostHomeworkModal] = discord.ui.TextInput(
         label="Description (optional)",
@@ -62,7 +62,7 @@ class PostHomeworkModal(StudyModal, title="Post homework"):
     def __init__(self, post: PostHomework, zone_name: str) -> None:
         super().__init__(timeout=15 * 60)
         self.post = post
-        self.due.placeholder = f"2026-12-01 18:00 ({zone_name})"[:100]
+        self.due.placeholder = f"{DUE_EXAMPLES} ({zone_name} time)"[:100]
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         ensure_moderator(interaction)

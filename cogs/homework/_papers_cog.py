@@ -12,14 +12,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import moderator_only
-from bot.components import NUMBER, Action
-from bot.db.papers import Paper, PaperDraft, PaperStore
+from bot.components import NUMBER, Action, marker, selected_number, text
+from bot.db.papers import TITLE_MAX, Paper, PaperDraft, PaperStore
 from bot.errors import UserFacingError
 from bot.guild_feature import CachedFeature, guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.replies import reply, truncate
 from cogs.homework._papers_embeds import paper_links, progress_embed, reading_list_embed, votes_embed
-from cogs.homework._papers_views import PAPERS, confirm_remove_view
+from cogs.homework._papers_views import PAGE_SIZE, PAPERS, confirm_remove_view, list_view, undo_view
 from cogs.homework._refs import PaperRef
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,15 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     store_type = PaperStore
 
     def actions(self) -> Sequence[Action]:
+        where = (NUMBER, text(".*"))  # the list's week (0: any) and theme
         return (
             Action("remove", self.remove_now, NUMBER, moderators=True),
             Action.dismiss("keep", "Kept: nothing was removed.", NUMBER),
+            Action("page", self.show_page, NUMBER, NUMBER, marker("[pn]"), text(".*")),
+            Action("read", self.pick_read, NUMBER, *where),
+            Action("vote", self.pick_vote, NUMBER, *where),
+            Action("unread", self.undo_read, NUMBER),
+            Action("unvote", self.undo_vote, NUMBER),
         )
 
     async def remove_now(self, interaction: Interaction, paper_id: int) -> None:
@@ -91,7 +97,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def add(
         self,
         interaction: Interaction,
-        title: app_commands.Range[str, 1, 150],
+        title: app_commands.Range[str, 1, TITLE_MAX],
         url: app_commands.Range[str, 1, 300] | None = None,
         week: app_commands.Range[int, 1, 52] | None = None,
         theme: app_commands.Range[str, 1, 50] | None = None,
@@ -175,9 +181,8 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         week: app_commands.Range[int, 1, 52] | None = None,
         theme: app_commands.Range[str, 1, 50] | None = None,
     ) -> None:
-        """The reading list, with what you have read and the votes."""
+        """The reading list page by page, with what you have read and the votes; mark or vote below."""
         guild_id = guild_id_of(interaction)
-        user_id = interaction.user.id
         papers = await self.store.find(guild_id, week=week, theme=theme)
         if not papers:
             if week is None and theme is None:
@@ -186,15 +191,125 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
                     "/papers starter-list."
                 )
             raise UserFacingError("No papers match that week or theme.")
+        embed, view = await self._list_page(guild_id, interaction.user.id, papers, 0, week, theme)
+        await reply(interaction, embed=embed, view=view, ephemeral=True)
+
+    async def _list_page(
+        self,
+        guild_id: int,
+        user_id: int,
+        papers: list[Paper],
+        page: int,
+        week: int | None,
+        theme: str | None,
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        pages = max(1, -(-len(papers) // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        shown = papers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         embed = reading_list_embed(
-            papers,
+            shown,
             read=await self.store.read_ids(guild_id, user_id),
             voted=await self.store.vote_ids(guild_id, user_id),
             read_counts=await self.store.read_counts(guild_id),
             vote_counts=await self.store.vote_counts(guild_id),
             heading=heading(week, theme),
+            page=page,
+            pages=pages,
+            total=len(papers),
         )
-        await reply(interaction, embed=embed, ephemeral=True)
+        return embed, list_view(shown, page=page, pages=pages, week=week, theme=theme)
+
+    async def _redraw(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
+        """Edit the list the member is looking at (``week`` 0: any week)."""
+        guild_id = guild_id_of(interaction)
+        papers = await self.store.find(guild_id, week=week or None, theme=theme or None)
+        if not papers:
+            await interaction.response.edit_message(
+                content="No papers match that list any more.", embed=None, view=None
+            )
+            return
+        embed, view = await self._list_page(
+            guild_id, interaction.user.id, papers, page, week or None, theme or None
+        )
+        await interaction.response.edit_message(embed=embed, view=view)
+
+    async def show_page(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
+        """The list's page buttons."""
+        await self._redraw(interaction, page, week, theme)
+
+    async def _picked(self, interaction: Interaction) -> Paper:
+        paper = await self.store.get(guild_id_of(interaction), selected_number(interaction))
+        if paper is None:
+            raise UserFacingError("That paper is no longer on the reading list.")
+        return paper
+
+    async def pick_read(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
+        """The list's "Mark one as read" menu: marks it, redraws the list, confirms with Undo."""
+        paper = await self._picked(interaction)
+        changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, True)
+        await self._redraw(interaction, page, week, theme)
+        await interaction.followup.send(
+            self.read_text(paper, changed), view=undo_view("unread", paper.id), ephemeral=True
+        )
+
+    async def pick_vote(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
+        """The list's "Vote for the next one" menu: votes, redraws the list, confirms with Undo."""
+        paper = await self._picked(interaction)
+        changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, True)
+        await self._redraw(interaction, page, week, theme)
+        await interaction.followup.send(
+            self.vote_text(paper, changed), view=undo_view("unvote", paper.id), ephemeral=True
+        )
+
+    def read_text(self, paper: Paper, changed: bool) -> str:
+        return (
+            f"📖 Marked **{paper.title}** as read." if changed else f"You had already read **{paper.title}**."
+        )
+
+    def vote_text(self, paper: Paper, changed: bool) -> str:
+        return (
+            f"👍 You voted for **{paper.title}**."
+            if changed
+            else f"👍 You had already voted for **{paper.title}**."
+        )
+
+    async def _answer_undo(self, interaction: Interaction, text: str) -> None:
+        if interaction.type is discord.InteractionType.component:
+            await interaction.response.edit_message(content=text, embed=None, view=None)
+        else:
+            await reply(interaction, text, ephemeral=True)
+
+    async def undo_read(self, interaction: Interaction, paper_id: int) -> None:
+        """Undo under a read confirmation."""
+        paper = await self.store.get(guild_id_of(interaction), paper_id)
+        if paper is None:
+            raise UserFacingError("That paper is no longer on the reading list.")
+        await self.set_unread(interaction, paper)
+
+    async def undo_vote(self, interaction: Interaction, paper_id: int) -> None:
+        """Undo under a vote confirmation."""
+        paper = await self.store.get(guild_id_of(interaction), paper_id)
+        if paper is None:
+            raise UserFacingError("That paper is no longer on the reading list.")
+        await self.take_back_vote(interaction, paper)
+
+    async def set_unread(self, interaction: Interaction, paper: Paper) -> None:
+        changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, False)
+        text = (
+            f"**{paper.title}** is no longer marked read."
+            if changed
+            else f"**{paper.title}** was not marked read."
+        )
+        await self._answer_undo(interaction, text)
+
+    async def take_back_vote(self, interaction: Interaction, paper: Paper) -> None:
+        changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, False)
+        text = (
+            f"You took back your vote for **{paper.title}**."
+            if changed
+            else f"You had not voted for **{paper.title}**."
+        )
+        await self._answer_undo(interaction, text)
 
     @app_commands.command(name="read")
     @app_commands.describe(paper="The paper you have read")
@@ -202,37 +317,36 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         """Mark a paper as read."""
         guild_id = guild_id_of(interaction)
         changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, True)
-        text = (
-            f"📖 Marked **{paper.title}** as read." if changed else f"You had already read **{paper.title}**."
+        await reply(
+            interaction, self.read_text(paper, changed), view=undo_view("unread", paper.id), ephemeral=True
         )
-        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="unread")
     @app_commands.describe(paper="The paper to unmark")
     async def unread(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Unmark a paper you marked read by mistake."""
-        guild_id = guild_id_of(interaction)
-        changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, False)
-        text = (
-            f"**{paper.title}** is no longer marked read."
-            if changed
-            else f"**{paper.title}** was not marked read."
-        )
-        await reply(interaction, text, ephemeral=True)
+        await self.set_unread(interaction, paper)
 
     @app_commands.command(name="vote")
-    @app_commands.describe(paper="The paper you'd like to read next (vote again to take it back)")
+    @app_commands.describe(paper="The paper you'd like to read next")
     async def vote(self, interaction: Interaction, paper: AnyPaper) -> None:
-        """Vote for the paper to read next; voting again takes the vote back."""
+        """Vote for the paper to read next (once; /papers unvote takes it back)."""
         guild_id = guild_id_of(interaction)
-        voted = await self.store.toggle_vote(guild_id, paper.id, interaction.user.id)
-        text = (
-            f"👍 You voted for **{paper.title}**. Vote again to take it back."
-            if voted
-            else f"You took back your vote for **{paper.title}**."
-        )
+        changed = await self.store.set_vote(guild_id, paper.id, interaction.user.id, True)
         tally = votes_embed(await self.store.find(guild_id), await self.store.vote_counts(guild_id))
-        await reply(interaction, text, embed=tally, ephemeral=True)
+        await reply(
+            interaction,
+            self.vote_text(paper, changed),
+            embed=tally,
+            view=undo_view("unvote", paper.id),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="unvote")
+    @app_commands.describe(paper="The paper whose vote you take back")
+    async def unvote(self, interaction: Interaction, paper: AnyPaper) -> None:
+        """Take back your vote for a paper."""
+        await self.take_back_vote(interaction, paper)
 
     # --- autocomplete ---------------------------------------------------------------------
 

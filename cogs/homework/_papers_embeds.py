@@ -39,8 +39,12 @@ def reading_list_embed(
     read_counts: Mapping[int, int],
     vote_counts: Mapping[int, int],
     heading: str,
+    page: int = 0,
+    pages: int = 1,
+    total: int | None = None,
 ) -> discord.Embed:
-    """The list: one field per paper (✅ when the reader has read it), with links, reads and votes."""
+    """One page of the list: a field per paper (✅ when the reader has read it), with links, reads
+    and votes."""
     embed = discord.Embed(title=truncate(heading, 256), colour=COLOUR)
     used = len(embed.title or "")
     shown = 0
@@ -57,7 +61,10 @@ def reading_list_embed(
         used += len(name) + len(value)
         shown += 1
     hidden = len(papers) - shown
-    footer = "✅ read · /papers read to mark one · /papers vote for the next one"
+    count = total if total is not None else len(papers)
+    footer = f"{count} paper{'s' if count != 1 else ''} · ✅ read · mark one read or vote below"
+    if pages > 1:
+        footer = f"Page {page + 1} of {pages} · " + footer
     if hidden:
         footer = f"…and {hidden} more: narrow it with week: or theme:. " + footer
     embed.set_footer(text=footer)

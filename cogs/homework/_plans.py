@@ -8,13 +8,14 @@ sentence to show) and return a plan that the handler saves, announces and confir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.homework import DESCRIPTION_MAX, TITLE_MAX, Homework, HomeworkChanges
 from bot.errors import UserFacingError
 from bot.validation import one_line
-from cogs.homework._due import parse_due, remind_time
+from bot.when import END_OF_DAY
+from cogs.homework._due import read_due, remind_time
 
 CLEAR = "-"  # a description edit that empties it
 
@@ -37,11 +38,13 @@ def check_description(description: str | None) -> str:
 @dataclass(frozen=True)
 class HomeworkEdit:
     """The changes, and when the reminders for the (new) due date go out: members', and the
-    channel's unless that date is past."""
+    channel's unless that date is past. ``check`` says what the moderator should confirm about a
+    new due date that was not written exactly (None: save at once)."""
 
     changes: HomeworkChanges
     member_remind_at: datetime
     channel_remind_at: datetime | None
+    check: str | None = None
 
 
 def plan_homework_edit(
@@ -56,11 +59,13 @@ def plan_homework_edit(
     description: str | None = None,
     optional: bool | None = None,
     channel_reminder: bool | None = None,
+    default_due_time: time = END_OF_DAY,
 ) -> HomeworkEdit:
     """The changes the options make to ``current``; at least one option must be given."""
     if all(value is None for value in (week, title, due, description, optional, channel_reminder)):
         raise UserFacingError("Give at least one thing to change: week, title, due, description, optional…")
-    new_due = parse_due(due, zone, now) if due is not None else None
+    read = read_due(due, zone, now, default=default_due_time) if due is not None else None
+    new_due = read.at if read is not None else None
     due_at = new_due or current.due_at
     new_description = None
     if description is not None:
@@ -74,7 +79,8 @@ def plan_homework_edit(
         channel_reminder=channel_reminder,
     )
     remind_at = remind_time(due_at, lead, now)
-    return HomeworkEdit(changes, remind_at, remind_at if due_at > now else None)
+    check = read.check if read is not None else None
+    return HomeworkEdit(changes, remind_at, remind_at if due_at > now else None, check)
 
 
 __all__ = ["HomeworkEdit", "check_description", "check_title", "plan_homework_edit"]

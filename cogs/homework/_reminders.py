@@ -9,6 +9,7 @@ import logging
 import discord
 
 from bot.app import StudyBot
+from bot.db.guilds import GuildStore
 from bot.db.homework import HomeworkStore
 from bot.db.reminders import Reminder
 from bot.reminder_posts import post_reminder
@@ -34,9 +35,20 @@ class HomeworkReminders:
     def store(self) -> HomeworkStore:
         return HomeworkStore(self.bot.db)
 
+    async def _off(self, reminder: Reminder) -> bool:
+        """Moderators turned homework reminders off (``/config reminders``): skip this one."""
+        if (await GuildStore(self.bot.db).get(reminder.guild_id)).reminders_off("homework"):
+            log.info(
+                "Reminder %d skipped: homework reminders are off in guild %d", reminder.id, reminder.guild_id
+            )
+            return True
+        return False
+
     async def send_member_reminder(self, reminder: Reminder) -> None:
         """DM the member; if their DMs are closed, mention them (only them) in the homework channel."""
         assert reminder.target_id is not None and reminder.user_id is not None
+        if await self._off(reminder):
+            return
         homework = await self.store.get(reminder.guild_id, reminder.target_id)
         if homework is None or homework.closed:
             log.info("Reminder %d skipped: homework %s is gone or closed", reminder.id, reminder.target_id)
@@ -65,6 +77,8 @@ class HomeworkReminders:
     async def send_channel_reminder(self, reminder: Reminder) -> None:
         """Post the optional channel reminder (mentions nobody)."""
         assert reminder.target_id is not None
+        if await self._off(reminder):
+            return
         homework = await self.store.get(reminder.guild_id, reminder.target_id)
         if homework is None or homework.closed:
             return

@@ -1,6 +1,7 @@
-"""The persistent buttons of ``/homework``: Mark done and Remind me under an announcement, and
-the delete confirmation. Their ids, ``homework:<action>:<homework id>``, keep them working after a
-restart; :class:`~cogs.homework._homework_cog.HomeworkCog` answers them."""
+"""The persistent buttons of ``/homework``: Mark done and Remind me under an announcement, Undo
+under a member's confirmation, and the delete confirmation. Their ids,
+``homework:<action>:<homework id>``, keep them working after a restart;
+:class:`~cogs.homework._homework_cog.HomeworkCog` answers them."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ def announcement_view(homework: Homework) -> discord.ui.View:
     )
 
 
+def undo_view(action: str, homework_id: int) -> discord.ui.View:
+    """The **Undo** under a member's ephemeral confirmation: ``undo`` (done) or ``unremind``."""
+    return persistent_view(HOMEWORK.button(action, homework_id, label="Undo", emoji="↩️"))
+
+
 def confirm_delete_view(homework_id: int) -> discord.ui.View:
     return persistent_view(
         HOMEWORK.button("delete", homework_id, label="Delete", style=discord.ButtonStyle.danger),
@@ -34,4 +40,4 @@ def confirm_delete_view(homework_id: int) -> discord.ui.View:
     )
 
 
-__all__ = ["HOMEWORK", "announcement_view", "confirm_delete_view"]
+__all__ = ["HOMEWORK", "announcement_view", "confirm_delete_view", "undo_view"]

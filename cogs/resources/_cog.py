@@ -34,7 +34,7 @@ from cogs.resources._embeds import import_embed, list_embed, page_count, resourc
 from cogs.resources._files import MAX_FILE_BYTES, export_resources, read_resource_file
 from cogs.resources._modals import AddResourceModal
 from cogs.resources._refs import ResourceRef
-from cogs.resources._search import rank
+from cogs.resources._search import only_small_words, rank
 from cogs.resources._views import RESOURCES, confirm_remove_view, page_view
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,11 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 100]) -> None:
         """Find resources by title, tags or description, best matches first."""
         guild_id = guild_id_of(interaction)
+        if only_small_words(query):
+            raise UserFacingError(
+                f"{truncate(query, 60)!r} has only small words (like and, how, to), which every resource "
+                "has: add a word that says what you are looking for."
+            )
         results = rank(query, await self.cache.get(guild_id), limit=10)
         if not results:
             raise UserFacingError(

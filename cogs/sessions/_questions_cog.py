@@ -36,6 +36,7 @@ from cogs.sessions._questions_embeds import (
     panel_embed,
     presenter_embed,
     question_embed,
+    votes_text,
 )
 from cogs.sessions._questions_views import (
     QUESTIONS,
@@ -43,6 +44,7 @@ from cogs.sessions._questions_views import (
     merge_view,
     panel_view,
     question_view,
+    undo_vote_view,
     withdraw_view,
 )
 from cogs.sessions._refs import AnySession
@@ -62,6 +64,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
     def actions(self) -> Sequence[Action]:
         return (
             Action("upvote", self.upvote, NUMBER),
+            Action("unvote", self.undo_upvote, NUMBER),
             Action("withdraw", self.withdraw, NUMBER),
             Action("next", self.panel_next, NUMBER, moderators=True),
             Action("answered", self.panel_answered, NUMBER, moderators=True),
@@ -155,6 +158,13 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         now = self.bot.clock.now()
         session = await self.directory.store.current_or_next(guild_id, now)
         if session is None:
+            last = await self.directory.store.last_started(guild_id, now)
+            if last is not None:
+                raise UserFacingError(
+                    f"The last session, **{truncate(last.name, 100)}**, ended "
+                    f"{discord.utils.format_dt(last.ends_at, 'R')} and no next one is scheduled yet: "
+                    "questions open again once a moderator schedules one."
+                )
             raise UserFacingError(
                 "There is no session to ask for yet: questions open once a moderator schedules one."
             )
@@ -192,24 +202,46 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         await self.store.attach_message(guild_id, question.id, channel_id, message.id)
 
     async def upvote(self, interaction: Interaction, question_id: int) -> None:
-        """The Upvote button: one vote per member, pressed again to take it back."""
+        """The Upvote button: one vote per member (a second press changes nothing; Undo takes it back)."""
+        await self._vote(interaction, question_id, on=True)
+
+    async def undo_upvote(self, interaction: Interaction, question_id: int) -> None:
+        """Undo under the upvote confirmation: the vote is taken back."""
+        await self._vote(interaction, question_id, on=False)
+
+    async def _vote(self, interaction: Interaction, question_id: int, *, on: bool) -> None:
         guild_id = guild_id_of(interaction)
-        question, voted = await self.store.toggle_vote(
-            guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
+        question, changed = await self.store.set_vote(
+            guild_id, question_id, interaction.user.id, on, now=self.bot.clock.now()
         )
         session = await self._session_of(question)
-        text = (
-            f"You upvoted question #{question.id} ({question.votes} votes). Press again to take it back."
-            if voted
-            else f"Your upvote on question #{question.id} is taken back ({question.votes} votes)."
-        )
-        if interaction.message is not None and interaction.message.id == question.message_id:
+        votes = votes_text(question.votes)
+        if on:
+            text = (
+                f"👍 You upvoted question #{question.id} ({votes})."
+                if changed
+                else f"👍 You had already upvoted question #{question.id} ({votes})."
+            )
+            undo: discord.ui.View | None = undo_vote_view(question.id)
+        else:
+            text = (
+                f"Your upvote on question #{question.id} is taken back ({votes})."
+                if changed
+                else f"You had not upvoted question #{question.id} ({votes})."
+            )
+            undo = None
+        if not on and interaction.message is not None:  # Undo: its confirmation says it
+            await interaction.response.edit_message(content=text, view=None)
+            await self._refresh_public(question, session)
+        elif interaction.message is not None and interaction.message.id == question.message_id:
             await interaction.response.edit_message(
                 embed=question_embed(question, session), view=question_view(question)
             )
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(
+                text, view=undo or discord.utils.MISSING, ephemeral=True, allowed_mentions=NONE
+            )
         else:
-            await reply(interaction, text, ephemeral=True)
+            await reply(interaction, text, view=undo, ephemeral=True)
             await self._refresh_public(question, session)
 
     async def withdraw(self, interaction: Interaction, question_id: int) -> None:

@@ -43,6 +43,11 @@ def question_view(question: Question) -> discord.ui.View | None:
     )
 
 
+def undo_vote_view(question_id: int) -> discord.ui.View:
+    """The **Undo** under a member's upvote confirmation."""
+    return persistent_view(QUESTIONS.button("unvote", question_id, label="Undo", emoji="↩️"))
+
+
 def withdraw_view(question_id: int) -> discord.ui.View:
     """The Withdraw button on the asker's ephemeral receipt."""
     return persistent_view(QUESTIONS.button("withdraw", question_id, label="Withdraw"))
@@ -129,4 +134,12 @@ class AnswerModal(StudyModal):
         await self.finish(interaction, self.question_id, self.answer.value)
 
 
-__all__ = ["QUESTIONS", "AnswerModal", "merge_view", "panel_view", "question_view", "withdraw_view"]
+__all__ = [
+    "QUESTIONS",
+    "AnswerModal",
+    "merge_view",
+    "panel_view",
+    "question_view",
+    "undo_vote_view",
+    "withdraw_view",
+]

@@ -12,8 +12,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, text
+from bot.confirmations import PendingChanges
 from bot.db.guilds import GuildConfig
 from bot.db.reminders import Reminder
 from bot.db.sessions import (
@@ -22,12 +24,14 @@ from bot.db.sessions import (
     Session,
     SessionStore,
 )
+from bot.durations import lead_text
 from bot.errors import UserFacingError
 from bot.guild_feature import guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.reminder_posts import post_reminder
 from bot.replies import reply
-from cogs.sessions._directory import SessionFeature
+from bot.when import shown, warm_up_soon
+from cogs.sessions._directory import SessionDirectory, SessionFeature
 from cogs.sessions._embeds import (
     LIST_PAGE_SIZE,
     cancel_embed,
@@ -45,14 +49,27 @@ from cogs.sessions._events import (
     update_event,
 )
 from cogs.sessions._materials import message_url, week_materials
-from cogs.sessions._plans import NO_EVENTS, plan_schedule, plan_session_edit
+from cogs.sessions._plans import (
+    NO_EVENTS,
+    SchedulePlan,
+    Scope,
+    SessionEdit,
+    plan_schedule,
+    plan_series_edit,
+    plan_session_edit,
+    series_targets,
+)
 from cogs.sessions._refs import UpcomingSession
-from cogs.sessions._views import SESSIONS, cancel_view, list_view, session_view
+from cogs.sessions._views import SESSIONS, cancel_view, list_view, session_view, undo_remind_view
 
 log = logging.getLogger(__name__)
 
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-Scope = Literal["this session", "whole series"]
+CancelScope = Literal["this session", "whole series"]
+REMINDERS_OFF = (
+    "Session reminders are turned off on this server, so there is nothing to ask for; a moderator "
+    "can turn them on with /config reminders."
+)
 DMS_CLOSED = 50007
 #: At most this many progress edits while creating or deleting events.
 PROGRESS_STEPS = 12
@@ -70,16 +87,24 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
     feature = SESSIONS
     store_type = SessionStore
 
+    def __init__(self, client: StudyBot, directory: SessionDirectory) -> None:
+        super().__init__(client, directory)
+        #: Schedules, edits and second announcements waiting for the moderator's Confirm.
+        self.pending = PendingChanges(SESSIONS, client.clock)
+
     def actions(self) -> Sequence[Action]:
         return (
-            Action("remind", self.toggle_remind, NUMBER),
+            Action("remind", self.press_remind, NUMBER),
+            Action("unremind", self.undo_remind, NUMBER),
             Action("list", self.show_list_page, NUMBER),
             Action("cancel", self.cancel_now, NUMBER, text("one|series"), moderators=True),
             Action.dismiss("keep", "Kept: nothing was cancelled.", NUMBER),
+            *self.pending.actions(),
         )
 
     async def cog_load(self) -> None:
         await super().cog_load()
+        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
         self.bot.scheduler.register(KIND_CHANNEL, self.send_channel_reminder)
         self.bot.scheduler.register(KIND_MEMBER, self.send_member_reminder)
 
@@ -97,13 +122,13 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
     @app_commands.describe(
         title="What the sessions are called, e.g. Hugging Face course study group",
         weekday="The day of the week they take place",
-        time="Start time HH:MM (24-hour clock) in the server's time zone, see /config timezone",
+        time="Start time in the server's time zone (see /config timezone): 18:00, 6pm, 7:30 pm",
         duration="Length of each session in minutes",
         weeks="How many weekly sessions, 1 to 52",
         link="The call link (http or https, at most 100 characters)",
         topics="One topic per week, separated by ';', e.g. Section 1: transformer models; Section 2: …",
         first_week="Course week of the first session (links the week's homework and papers), default 1",
-        start="First possible date YYYY-MM-DD (default: the next such weekday)",
+        start="First possible date: 2031-03-27, next monday… (default: the next such weekday)",
     )
     @moderator_only()
     async def schedule(
@@ -117,7 +142,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         link: app_commands.Range[str, 1, 512],
         topics: app_commands.Range[str, 1, 4000] | None = None,
         first_week: app_commands.Range[int, 1, 52] = 1,
-        start: app_commands.Range[str, 1, 10] | None = None,
+        start: app_commands.Range[str, 1, 30] | None = None,
     ) -> None:
         """Schedule weekly sessions, with a Discord event for each (moderators)."""
         guild = guild_of(interaction)
@@ -136,6 +161,34 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             zone=zone,
             now=self.bot.clock.now(),
         )
+        if plan.check is None:
+            await self.save_schedule(interaction, plan)
+            return
+        first = plan.drafts[0].starts_at
+
+        async def save(pressed: Interaction) -> None:
+            await self.save_schedule(pressed, plan)
+
+        key = self.pending.hold(
+            interaction, save, f"Scheduling {len(plan.drafts)} sessions from {shown(first)}…"
+        )
+        await reply(
+            interaction,
+            f"The first of {len(plan.drafts)} sessions would be {shown(first)} ({zone.key}): "
+            f"{plan.check}. Schedule them?",
+            view=self.pending.view(key, confirm="Schedule them"),
+            ephemeral=True,
+        )
+
+    async def save_schedule(self, interaction: Interaction, plan: SchedulePlan) -> None:
+        """Save a schedule plan, then create its Discord events with progress."""
+        guild = guild_of(interaction)
+        config = await self.config(guild.id)
+        zone = config.zone
+        if plan.drafts[0].starts_at <= self.bot.clock.now():
+            raise UserFacingError(
+                "The first session's time has passed in the meantime; nothing was scheduled."
+            )
         sessions = await self.store.schedule(
             guild.id,
             plan.name,
@@ -152,20 +205,32 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             embed = schedule_embed(sessions, zone, [NO_EVENTS, *notes])
             await reply(interaction, headline, embed=embed, ephemeral=True)
             return
-        await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
-        created, problem = await self._create_events(interaction, guild, sessions, headline)
+        if interaction.response.is_done():  # confirmed: the progress goes in a message of its own
+            progress = await interaction.followup.send(
+                f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True, wait=True
+            )
+        else:
+            await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
+            progress = None
+        created, problem = await self._create_events(interaction, guild, sessions, headline, progress)
         sessions = await self.store.series(guild.id, sessions[0].series_id)
-        await reply(
-            interaction,
-            f"{headline} Created {created} Discord event{'s' if created != 1 else ''}.",
-            embed=schedule_embed(sessions, zone, [problem, *notes] if problem else notes),
-            replace=True,
-        )
+        content = f"{headline} Created {created} Discord event{'s' if created != 1 else ''}."
+        embed = schedule_embed(sessions, zone, [problem, *notes] if problem else notes)
+        if progress is not None:
+            await progress.edit(content=content, embed=embed)
+        else:
+            await reply(interaction, content, embed=embed, replace=True)
 
     async def _create_events(
-        self, interaction: Interaction, guild: discord.Guild, sessions: list[Session], headline: str
+        self,
+        interaction: Interaction,
+        guild: discord.Guild,
+        sessions: list[Session],
+        headline: str,
+        progress: discord.WebhookMessage | None = None,
     ) -> tuple[int, str | None]:
-        """Create each session's event, editing the reply as it goes; returns (created, problem)."""
+        """Create each session's event, editing the reply (or ``progress``) as it goes; returns
+        (created, problem)."""
         total = len(sessions)
         step = max(1, math.ceil(total / PROGRESS_STEPS))
         for index, session in enumerate(sessions, start=1):
@@ -176,19 +241,22 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
                 return index - 1, refusal_note(error, session, total - index + 1)
             await self.store.set_event(session.guild_id, session.id, event_id)
             if index < total and index % step == 0:
-                await interaction.edit_original_response(
-                    content=f"{headline} Creating Discord events {index}/{total}…"
-                )
+                content = f"{headline} Creating Discord events {index}/{total}…"
+                if progress is not None:
+                    await progress.edit(content=content)
+                else:
+                    await interaction.edit_original_response(content=content)
         return total, None
 
     @app_commands.command(name="edit")
     @app_commands.describe(
         session="The session to change",
+        scope="Only this session (default), it and the later ones of its series, or the whole series",
         title="New title",
-        date="New date YYYY-MM-DD (server time zone)",
-        time="New start time HH:MM (server time zone)",
+        date="New date (server time zone): 2031-03-27, next friday… (this session only)",
+        time="New start time (server time zone): 18:00, 6pm, 7:30 pm",
         duration="New length in minutes",
-        topic="New topic ('-' removes it)",
+        topic="New topic ('-' removes it; this session only)",
         link="New call link (http or https)",
     )
     @moderator_only()
@@ -196,17 +264,30 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         self,
         interaction: Interaction,
         session: UpcomingSession,
+        scope: Scope = "this session",
         title: app_commands.Range[str, 1, 100] | None = None,
-        date: app_commands.Range[str, 1, 10] | None = None,
+        date: app_commands.Range[str, 1, 30] | None = None,
         time: app_commands.Range[str, 1, 10] | None = None,
         duration: app_commands.Range[int, 15, 480] | None = None,
         topic: app_commands.Range[str, 1, 200] | None = None,
         link: app_commands.Range[str, 1, 512] | None = None,
     ) -> None:
-        """Change one session's title, time, topic or link; its Discord event follows (moderators)."""
+        """Change a session or its series (e.g. the call link); Discord events follow (moderators)."""
         guild = guild_of(interaction)
         now = self.bot.clock.now()
         config = await self.config(guild.id)
+        if scope != "this session":
+            if date is not None or topic is not None:
+                raise UserFacingError(
+                    "A date or a topic belongs to one session: edit those with scope `this session`."
+                )
+            series = await self.store.series(guild.id, session.series_id)
+            targets = series_targets(session, series, scope, now)
+            plan = plan_series_edit(
+                targets, zone=config.zone, now=now, title=title, time=time, duration=duration, link=link
+            )
+            await self.save_edits(interaction, plan.edits, plan.summary, plan.notes)
+            return
         edit = plan_session_edit(
             session,
             zone=config.zone,
@@ -218,23 +299,71 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             topic=topic,
             link=link,
         )
-        updated = await self.store.update(
-            guild.id, session.id, edit.changes, user_id=interaction.user.id, lead=self.lead(config)
+        if edit.check is None:
+            await self.save_edits(interaction, [(session, edit)], edit.summary, list(edit.notes))
+            return
+        starts_at = edit.changes.starts_at or session.starts_at
+
+        async def save(pressed: Interaction) -> None:
+            await self.save_edits(pressed, [(session, edit)], edit.summary, list(edit.notes))
+
+        key = self.pending.hold(interaction, save, f"Moving session #{session.id} to {shown(starts_at)}…")
+        await reply(
+            interaction,
+            f"Session #{session.id} would start {shown(starts_at)} ({config.timezone}): {edit.check}. "
+            "Save it?",
+            view=self.pending.view(key, confirm="Save it"),
+            ephemeral=True,
+        )
+
+    async def save_edits(
+        self,
+        interaction: Interaction,
+        edits: Sequence[tuple[Session, SessionEdit]],
+        summary: str,
+        notes: list[str],
+    ) -> None:
+        """Save the edits in one transaction, then bring their Discord events along, with progress
+        when there are several."""
+        guild = guild_of(interaction)
+        now = self.bot.clock.now()
+        config = await self.config(guild.id)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        updated = await self.store.update_many(
+            guild.id,
+            [(session.id, edit.changes) for session, edit in edits],
+            user_id=interaction.user.id,
+            lead=self.lead(config),
         )
         self.bot.scheduler.wake()
         await self.directory.cache.refresh(guild.id)
-        notes = list(edit.notes)
-        if updated.event_id is not None or can_manage_events(interaction.app_permissions):
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            note = await self._follow_event(interaction, guild, updated, edit.moved, now)
-            if note:
-                notes.append(note)
-        await reply(
-            interaction,
-            f"Updated session #{updated.id} ({edit.summary}).",
-            embed=session_embed(updated, now, heading="Updated", note="\n".join(notes) or None),
-            ephemeral=True,
-        )
+        moved = {session.id: edit.moved for session, edit in edits}
+        if len(updated) == 1:
+            (one,) = updated
+            note = await self._follow_event(interaction, guild, one, moved[one.id], now)
+            all_notes = [*notes, note] if note else notes
+            await reply(
+                interaction,
+                f"Updated session #{one.id} ({summary}).",
+                embed=session_embed(one, now, heading="Updated", note="\n".join(all_notes) or None),
+                ephemeral=True,
+            )
+            return
+        headline = f"Updated {len(updated)} sessions ({summary})."
+        total = len(updated)
+        step = max(1, math.ceil(total / PROGRESS_STEPS))
+        followed: list[str] = []
+        for index, item in enumerate(updated, start=1):
+            note = await self._follow_event(interaction, guild, item, moved[item.id], now)
+            if note and note != "Its Discord event was updated too.":
+                followed.append(f"#{item.id}: {note}")
+            if index < total and index % step == 0:
+                await reply(interaction, f"{headline} Discord events {index}/{total}…", replace=True)
+        events = sum(1 for item in updated if item.event_id is not None)
+        tail = f" {events} Discord event{'s' if events != 1 else ''} followed." if events else ""
+        embed = schedule_embed(updated, config.zone, [*notes, *followed])
+        await reply(interaction, headline + tail, embed=embed, replace=True)
 
     async def _follow_event(
         self,
@@ -283,7 +412,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
     )
     @moderator_only()
     async def cancel(
-        self, interaction: Interaction, session: UpcomingSession, scope: Scope = "this session"
+        self, interaction: Interaction, session: UpcomingSession, scope: CancelScope = "this session"
     ) -> None:
         """Cancel a session or its whole series, after a confirmation (moderators)."""
         guild_id = guild_id_of(interaction)
@@ -388,6 +517,31 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         channel_id = config.channel("sessions") or interaction.channel_id
         if channel_id is None:
             raise UserFacingError("Set a sessions channel with /config channel first.")
+        earlier = await self.store.announcements(guild_id, target.id)
+        if not earlier:
+            await self.post_announcement(interaction, target, channel_id, note)
+            return
+        last = earlier[0]
+        link = message_url(guild_id, last.channel_id, last.message_id)
+
+        async def post_again(pressed: Interaction) -> None:
+            await self.post_announcement(pressed, target, channel_id, note)
+
+        key = self.pending.hold(interaction, post_again, f"Announcing session #{target.id} again…")
+        await reply(
+            interaction,
+            f"Session #{target.id} was already announced {discord.utils.format_dt(last.announced_at, 'R')} "
+            f"by <@{last.user_id}>: {link}. Post it again?",
+            view=self.pending.view(key, confirm="Post it again"),
+            ephemeral=True,
+        )
+
+    async def post_announcement(
+        self, interaction: Interaction, target: Session, channel_id: int, note: str | None
+    ) -> None:
+        """Post the session in ``channel_id`` with its Remind me button, remember where, confirm."""
+        guild_id = guild_id_of(interaction)
+        now = self.bot.clock.now()
         materials = await week_materials(self.bot.db, guild_id, target.week)
         embed = session_embed(target, now, materials=materials, note=note)
         try:
@@ -400,7 +554,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
                 "there, or choose another channel with /config channel."
             ) from None
         await self.store.record_announcement(
-            guild_id, target.id, user_id=interaction.user.id, channel_id=channel_id
+            guild_id, target.id, user_id=interaction.user.id, channel_id=channel_id, message_id=message.id
         )
         link = message_url(guild_id, channel_id, message.id)
         await reply(interaction, f"Announced session #{target.id} in <#{channel_id}>: {link}", ephemeral=True)
@@ -448,26 +602,43 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         )
         return list_embed(sessions, now, page, pages, total), list_view(page, pages)
 
-    async def toggle_remind(self, interaction: Interaction, session_id: int) -> None:
-        """The Remind me button: on, or off again."""
+    async def press_remind(self, interaction: Interaction, session_id: int) -> None:
+        """The Remind me button: asks for a reminder (a second press changes nothing; Undo cancels)."""
         guild_id = guild_id_of(interaction)
         config = await self.config(guild_id)
-        lead = self.lead(config)
+        if config.reminders_off("sessions"):
+            raise UserFacingError(REMINDERS_OFF)
         session, outcome = await self.store.set_remind(
-            guild_id, session_id, interaction.user.id, lead=lead, now=self.bot.clock.now()
+            guild_id, session_id, interaction.user.id, True, lead=self.lead(config), now=self.bot.clock.now()
         )
         when = discord.utils.format_dt(session.starts_at, "F")
+        lead = lead_text(config.reminder_minutes["sessions"])
         if outcome == "added":
             self.bot.scheduler.wake()
             text = (
-                f"I'll remind you {config.reminder_minutes['sessions']} minutes before **{session.name}** "
-                f"({when}) by DM (here, if your DMs are closed). Press **Remind me** again to undo."
+                f"🔔 I'll remind you {lead} before **{session.name}** ({when}) by DM "
+                "(here, if your DMs are closed)."
             )
-        elif outcome == "removed":
-            text = f"OK: no reminder for **{session.name}**."
+        elif outcome == "unchanged":
+            text = f"🔔 Your reminder for **{session.name}** is already on ({lead} before)."
         else:
             text = f"Your reminder for **{session.name}** was already sent."
-        await reply(interaction, text, ephemeral=True)
+        view = undo_remind_view(session.id) if outcome != "already_sent" else None
+        await reply(interaction, text, view=view, ephemeral=True)
+
+    async def undo_remind(self, interaction: Interaction, session_id: int) -> None:
+        """Undo under the Remind me confirmation: no reminder (the confirmation says so)."""
+        guild_id = guild_id_of(interaction)
+        config = await self.config(guild_id)
+        session, outcome = await self.store.set_remind(
+            guild_id, session_id, interaction.user.id, False, lead=self.lead(config), now=self.bot.clock.now()
+        )
+        text = (
+            f"🔕 OK: no reminder for **{session.name}**."
+            if outcome == "removed"
+            else f"You had no reminder for **{session.name}**."
+        )
+        await interaction.response.edit_message(content=text, view=None)
 
     # --- reminders (the scheduler calls these) ----------------------------------------------
 
@@ -480,6 +651,9 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
 
     async def _live_session(self, reminder: Reminder) -> Session | None:
         assert reminder.target_id is not None
+        if (await self.config(reminder.guild_id)).reminders_off("sessions"):
+            log.info("Reminder %d skipped: session reminders are off here", reminder.id)
+            return None
         session = await self.store.get(reminder.guild_id, reminder.target_id)
         if session is None or session.cancelled:
             log.info("Reminder %d skipped: session %s is gone or cancelled", reminder.id, reminder.target_id)

@@ -1,5 +1,9 @@
 """Session times typed by moderators, read in the server's time zone (pure functions).
 
+Times of day and days are read by :mod:`bot.when` (``18:00``, ``6pm``, ``7:30 pm``; ``2031-03-27``,
+``next friday``, ``in 2 days``); a day not written ``YYYY-MM-DD`` comes back with what to check, and
+the command asks the moderator to confirm it first.
+
 A weekly series is computed week by week on the local calendar, then converted to UTC, so it keeps
 its local time across a daylight-saving change (18:00 in Paris is 17:00 UTC in winter and 16:00
 UTC in summer).
@@ -7,7 +11,6 @@ UTC in summer).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,11 +20,10 @@ import discord
 from bot.db.resources import check_url
 from bot.db.sessions import LINK_MAX, TOPIC_MAX
 from bot.errors import UserFacingError
+from bot.when import NotOnTheCalendar, read_day, read_time_of_day
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_AHEAD = timedelta(days=2 * 366)
-_CLOCK_RE = re.compile(r"^\s*(\d{1,2})[:h.](\d{2})\s*$")
-_DAY_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -32,25 +34,41 @@ class Occurrence:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Day:
+    """A day a moderator typed, and why to check it (None: written ``YYYY-MM-DD``); ``clock``
+    when a time was written with it (``friday 18:00``)."""
+
+    day: date
+    check: str | None = None
+    clock: time | None = None
+
+
 def parse_clock(text: str) -> time:
-    """``HH:MM`` on a 24-hour clock (``18:30``; ``18h30`` and ``18.30`` are read too)."""
-    match = _CLOCK_RE.match(text)
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+    """A time of day: ``18:30`` (``18h30``, ``18.30``), ``6pm``, ``7:30 pm``, ``noon``."""
+    clock = read_time_of_day(text)
+    if clock is None:
         raise UserFacingError(
-            f"{text.strip()[:20]!r} is not a time of day: write HH:MM on a 24-hour clock, e.g. 18:30."
+            f"{text.strip()[:20]!r} is not a time of day: write it like 18:30 (24-hour clock), 6pm "
+            "or 7:30 pm."
         )
-    return time(int(match.group(1)), int(match.group(2)))
+    return clock
 
 
-def parse_day(text: str) -> date:
-    """A calendar date written ``YYYY-MM-DD``."""
-    match = _DAY_RE.match(text)
-    if not match:
-        raise UserFacingError(f"Write the date as YYYY-MM-DD, e.g. 2026-12-03; {text.strip()[:20]!r} is not.")
+def parse_day(text: str, zone: ZoneInfo, now: datetime) -> Day:
+    """A day in ``zone``: ``2031-03-27`` as written, or ``next friday``, ``tomorrow``, ``in 2 days``
+    (read from ``now``) with a note to check it."""
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as error:
-        raise UserFacingError(f"{text.strip()} is not a real date ({error}).") from None
+        reading = read_day(text, zone, now)
+    except NotOnTheCalendar as error:
+        raise UserFacingError(f"{text.strip()[:20]} is not a real date ({error}).") from None
+    if reading is None:
+        raise UserFacingError(
+            f"I can't read {text.strip()[:30]!r} as a day: write it like 2026-12-03, next friday "
+            "or in 2 days."
+        )
+    check = None if reading.exact else f"check that {text.strip()[:30]!r} is the day you meant"
+    return Day(reading.wall.date(), check, reading.wall.time() if reading.has_time else None)
 
 
 def local_moment(day: date, clock: time, zone: ZoneInfo) -> Occurrence:
@@ -142,6 +160,7 @@ def local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 __all__ = [
     "WEEKDAYS",
+    "Day",
     "Occurrence",
     "check_link",
     "local_moment",

@@ -25,6 +25,11 @@ def session_view(session: Session, *, remind: bool = True) -> discord.ui.View:
     )
 
 
+def undo_remind_view(session_id: int) -> discord.ui.View:
+    """The **Undo** under a member's Remind me confirmation."""
+    return persistent_view(SESSIONS.button("unremind", session_id, label="Undo", emoji="↩️"))
+
+
 def list_view(page: int, pages: int) -> discord.ui.View | None:
     """Previous / next page buttons (none for a single page)."""
     if pages <= 1:
@@ -43,4 +48,4 @@ def cancel_view(session_id: int, scope: str, count: int) -> discord.ui.View:
     )
 
 
-__all__ = ["SESSIONS", "cancel_view", "list_view", "session_view"]
+__all__ = ["SESSIONS", "cancel_view", "list_view", "session_view", "undo_remind_view"]

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.checks import is_moderator_command
 from bot.replies import truncate
 
 HELP_PATH = Path(__file__).with_name("help.json")
@@ -66,8 +67,7 @@ def command_infos(tree: app_commands.CommandTree) -> dict[str, CommandInfo]:
     """Every top-level slash command of ``tree``, by name."""
     infos: dict[str, CommandInfo] = {}
     for command in tree.get_commands(type=discord.AppCommandType.chat_input):
-        permissions = getattr(command, "default_permissions", None)
-        moderators = bool(permissions is not None and permissions.manage_guild)
+        moderators = is_moderator_command(command)
         if isinstance(command, app_commands.Group):
             subcommands = tuple(
                 (sub.name, sub.description)

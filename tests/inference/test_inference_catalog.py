@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserFacingError
-from bot.inference.catalog import TASK_NAMES, Catalog, CatalogError, UnknownModelError
+from bot.inference.catalog import (
+    TASK_NAMES,
+    AmbiguousModelError,
+    Catalog,
+    CatalogEntry,
+    CatalogError,
+    UnknownModelError,
+)
 
 COURSE_DEFAULTS = {
     "sentiment-analysis": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
@@ -104,6 +111,63 @@ def test_tokenize_accepts_any_catalog_checkpoint(catalog: Catalog) -> None:
         catalog.resolve("tokenize", "someone/else", profile="hub", tiny_dir=TINY)
 
 
+@pytest.mark.parametrize(
+    ("task", "typed", "expected"),
+    [
+        ("tokenize", "gpt2", "openai-community/gpt2"),  # the /help example: the id without its owner
+        ("tokenize", "GPT2", "openai-community/gpt2"),
+        ("tokenize", "gpt-2", "openai-community/gpt2"),  # an alias
+        ("tokenize", "distilgpt2", "distilbert/distilgpt2"),  # another task's checkpoint, short
+        (
+            "sentiment-analysis",
+            "distilbert-base-uncased-finetuned-sst-2-english",
+            "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        ),
+        ("sentiment-analysis", "SST-2", "distilbert/distilbert-base-uncased-finetuned-sst-2-english"),
+        ("fill-mask", "bert-base-cased", "google-bert/bert-base-cased"),
+        ("translation", "fr-en", "Helsinki-NLP/opus-mt-fr-en"),
+        ("translation", "EN-FR", "Helsinki-NLP/opus-mt-en-fr"),
+        ("translation", "de→en", "Helsinki-NLP/opus-mt-de-en"),
+        ("translation", "opus-mt-en-es", "Helsinki-NLP/opus-mt-en-es"),
+        ("translation", " french → english ", "Helsinki-NLP/opus-mt-fr-en"),  # the label
+    ],
+)
+def test_short_names_labels_and_aliases_resolve(
+    catalog: Catalog, task: str, typed: str, expected: str
+) -> None:
+    assert catalog.resolve(task, typed, profile="hub", tiny_dir=TINY).ref == expected
+
+
+def test_a_name_shared_by_two_checkpoints_lists_both() -> None:
+    def entry(model_id: str, label: str, **extra: object) -> CatalogEntry:
+        return CatalogEntry(model_id, "ner", label, ("en",), 1.0, **extra)  # type: ignore[arg-type]
+
+    others = [
+        CatalogEntry(f"org/{task}", task, task, ("en",), 1.0, default=True)
+        for task in TASK_NAMES
+        if task != "ner"
+    ]
+    catalog = Catalog(
+        [entry("alice/bert-ner", "Alice's", default=True), entry("bob/bert-ner", "Bob's"), *others]
+    )
+    with pytest.raises(AmbiguousModelError) as raised:
+        catalog.resolve("ner", "BERT-NER", profile="hub", tiny_dir=TINY)
+    assert "alice/bert-ner" in str(raised.value) and "bob/bert-ner" in str(raised.value)
+    assert isinstance(raised.value, UnknownModelError)
+    # The full id is never ambiguous.
+    assert catalog.resolve("ner", "bob/bert-ner", profile="hub", tiny_dir=TINY).ref == "bob/bert-ner"
+
+
+def test_lookup_finds_a_checkpoint_of_any_task(catalog: Catalog) -> None:
+    assert catalog.lookup("bert-base-cased").id == "google-bert/bert-base-cased"
+    assert catalog.lookup("Helsinki-NLP/opus-mt-fr-en").task == "translation"
+    assert catalog.lookup("fr-en").id == "Helsinki-NLP/opus-mt-fr-en"
+    with pytest.raises(UnknownModelError, match="not in the model catalog"):
+        catalog.lookup("someone/evil-model")
+    with pytest.raises(UnknownModelError):
+        catalog.lookup("bert")  # names are matched whole, never by a part
+
+
 def test_unknown_profile_and_task(catalog: Catalog) -> None:
     with pytest.raises(ValueError, match="profile"):
         catalog.resolve("ner", None, profile="local", tiny_dir=TINY)
@@ -162,6 +226,18 @@ def test_a_valid_custom_catalog_loads(tmp_path: Path) -> None:
             "unknown keys",
         ),
         ("[settings]\nx = 1\n", None, "unknown top-level"),
+        (
+            '[[model]]\nid = "org/y"\ntask = "ner"\nlabel = "y"\nlanguages = ["en"]\nsize_mb = 1\n'
+            "aliases = [1]\n",
+            None,
+            "aliases must be a list",
+        ),
+        (
+            '[[model]]\nid = "org/y"\ntask = "ner"\nlabel = "y"\nlanguages = ["en"]\nsize_mb = 1\n'
+            'aliases = ["NER-model"]\n',
+            None,
+            "names another model",
+        ),
     ],
 )
 def test_malformed_catalogs_are_refused_with_a_clear_error(
