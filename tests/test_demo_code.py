@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy
 
+from bot.inference.backend import run_request
 from bot.inference.pool import InferencePool
 from bot.local.session import LocalSession
 from bot.local.store import StoredMessage
@@ -160,8 +161,8 @@ async def test_show_code_snippets_run_and_give_the_bots_answers(
         path = tmp_path / f"{number}.py"
         path.write_text(code)
         paths[f"{number}:{task}"] = str(path)
-        (results[f"{number}:{task}"],) = await shared_pool.submit(
-            task, model[0] if model else None, [item], params, user="test"
+        (results[f"{number}:{task}"],) = await run_request(
+            shared_pool, task, model[0] if model else None, [item], params, user="test"
         )
     finished = await asyncio.to_thread(
         subprocess.run,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.inference.backend import JobUpdate
+from bot.inference.backend import AFTER_OWN, JobUpdate
 from bot.local.rules import check_message
 from cogs.demos import _embeds as embeds
 from cogs.demos._render import render_result
@@ -140,3 +140,14 @@ def test_the_tokenizer_embed_shows_every_part_and_the_sub_word_marker() -> None:
     assert shown["Max length"] == "512 tokens" and "`##`" in shown["Sub-words"]
     assert "`Ġ`" in embeds.subword_note("GPT2Tokenizer", ["Using", "Ġa", "ĠTransformer"])
     assert "`▁`" in embeds.subword_note("MarianTokenizer", ["▁Ce", "▁cours"])
+
+
+def test_a_queued_request_shows_its_expected_wait_or_that_it_follows_its_own() -> None:
+    soon = embeds.status_embed("NER", JobUpdate("queued", position=3, eta_s=20.0), "dslim/bert-base-NER")
+    assert soon.description == "⏳ Waiting in the queue: #3 in line (about 20 s)"
+    later = embeds.status_embed("NER", JobUpdate("queued", position=30, eta_s=150.0), "dslim/bert-base-NER")
+    assert later.description == "⏳ Waiting in the queue: #30 in line (about 2 min)"
+    behind = embeds.status_embed(
+        "NER", JobUpdate("queued", detail=AFTER_OWN, after_own=True), "dslim/bert-base-NER"
+    )
+    assert behind.description == "⏳ Waiting in the queue: after your earlier request"

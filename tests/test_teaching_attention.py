@@ -13,6 +13,7 @@ import numpy
 import pytest
 from PIL import Image
 
+from bot.inference.backend import run_request
 from bot.inference.loading import load_runner
 from bot.inference.pool import InferencePool
 from bot.inference.tasks import ATTENTION_MAX_TOKENS, InvalidRequestError, get_task
@@ -196,8 +197,8 @@ async def test_show_code_reproduces_the_map_as_shown(
     )
     assert finished.returncode == 0, finished.stderr[-2000:]
     lines = finished.stdout.strip().splitlines()
-    (result,) = await shared_pool.submit(
-        "attention", None, ["Transformers are everywhere."], {"layer": 1, "head": 2}, user="test"
+    (result,) = await run_request(
+        shared_pool, "attention", None, ["Transformers are everywhere."], {"layer": 1, "head": 2}, user="test"
     )
     assert eval(lines[0]) == result["tokens"]
     assert numpy.allclose(eval(lines[-1]), result["attention"], atol=1e-4)

@@ -18,7 +18,7 @@ from bot.components import NUMBER, Action, text
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.inference.backend import InferenceBackend, JobUpdate
-from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
+from bot.inference.errors import RequestCancelled
 from bot.interactions import Interaction
 from cogs.demos import _embeds as embeds
 from cogs.demos._inputs import parse_labels, read_source
@@ -142,18 +142,18 @@ class DemosCog(commands.Cog):
         pool = self.pool
         user = interaction.user.id
         checked = pool.check(request.task, request.model, request.inputs, request.params, user=user)
-        entry, title = checked.model.entry, checked.spec.title
-        run_id = await DemoRunStore(self.bot.db).add(
-            interaction.guild_id, user, request.task, request.model, checked.inputs, checked.params
-        )
-        request_id = f"demo-{interaction.id}"
-        started = time.monotonic()
-        position = pool.snapshot().queue_depth + 1
-        await interaction.response.send_message(
-            embed=embeds.status_embed(title, JobUpdate("queued", position=position), entry.id),
-            view=waiting_view(request_id, user),
-            allowed_mentions=NO_MENTIONS,
-        )
+        with checked:  # its reserved place is given back if anything fails before it is submitted
+            entry, title = checked.model.entry, checked.spec.title
+            run_id = await DemoRunStore(self.bot.db).add(
+                interaction.guild_id, user, request.task, request.model, checked.inputs, checked.params
+            )
+            request_id = f"demo-{interaction.id}"
+            started = time.monotonic()
+            await interaction.response.send_message(
+                embed=embeds.status_embed(title, checked.status, entry.id),
+                view=waiting_view(request_id, user),
+                allowed_mentions=NO_MENTIONS,
+            )
 
         async def on_update(update: JobUpdate) -> None:
             view = waiting_view(request_id, user) if update.state == "queued" else None
@@ -167,26 +167,13 @@ class DemosCog(commands.Cog):
             )
 
         try:
-            results = await pool.submit(
-                request.task,
-                entry.id,
-                checked.inputs,
-                checked.params,
-                user=user,
-                on_update=on_update,
-                request_id=request_id,
-            )
+            results = await pool.submit(checked, on_update=on_update, request_id=request_id)
             meta = embeds.ResultMeta(
                 title, entry.id, checked.model.tiny, time.monotonic() - started, checked.spec.course_url
             )
             item, result = checked.inputs[0], results[0]
             embed = render_result(request.task, meta, item, result, checked.params)
             overflow = embeds.overflow_text(request.task, result)
-        except (QueueFullError, MemberLimitError) as error:
-            # Another request took the last place between our check and now: nothing ran.
-            await interaction.delete_original_response()
-            await interaction.followup.send(error.message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
         except RequestCancelled:
             await show_error("Cancelled.")
             return
@@ -215,7 +202,7 @@ class DemosCog(commands.Cog):
     async def show_code(self, interaction: discord.Interaction, run: DemoRun) -> None:
         """The Show code button: the transformers code for this exact call, ephemerally."""
         settings = self.bot.settings
-        resolved = self.pool.catalog.resolve(  # type: ignore[attr-defined]
+        resolved = self.pool.catalog.resolve(
             run.task, run.model, profile=settings.model_profile, tiny_dir=settings.tiny_models_dir
         )
         snippet = await asyncio.to_thread(

@@ -71,11 +71,20 @@ STATE_LINES = {
 }
 
 
+def wait_text(seconds: float) -> str:
+    """An expected wait in words: ``20 s``, ``2 min``."""
+    return f"{seconds:.0f} s" if seconds < 90 else f"{round(seconds / 60)} min"
+
+
 def status_embed(task_title: str, update: JobUpdate, checkpoint: str) -> discord.Embed:
     """The message shown while a request waits or runs."""
     line = STATE_LINES.get(update.state, update.state)
     if update.state == "queued" and update.position is not None:
         line += f": #{update.position} in line"
+    elif update.state == "queued" and update.detail:
+        line += f": {update.detail}"
+    if update.state == "queued" and update.eta_s is not None:
+        line += f" (about {wait_text(update.eta_s)})"
     embed = discord.Embed(title=task_title, description=line, colour=WAIT_COLOUR)
     embed.set_footer(text=f"model: {checkpoint}")
     return embed

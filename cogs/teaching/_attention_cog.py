@@ -27,7 +27,7 @@ from bot.components import NUMBER, Action, cog_for, marker, selected_number
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest, InferenceBackend, JobUpdate
-from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
+from bot.inference.errors import RequestCancelled
 from bot.inference.tasks import get_task
 from bot.interactions import Interaction
 from cogs.demos import _embeds as embeds
@@ -132,13 +132,14 @@ class AttentionCog(commands.Cog):
         params = {"layer": layer, "head": head}
         pool = demos.pool
         checked = pool.check(TASK, model, [text], params, user=interaction.user.id)
-        check_focus(text, focus)
-        await self._precheck(checked, text)
-        stored = {**checked.params, "focus": focus}
-        run_id = await DemoRunStore(self.bot.db).add(
-            interaction.guild_id, interaction.user.id, TASK, model, checked.inputs, stored
-        )
-        await self._draw_new(interaction, pool, run_id, checked, focus)
+        with checked:  # its reserved place is given back if anything fails before it is submitted
+            check_focus(text, focus)
+            await self._precheck(checked, text)
+            stored = {**checked.params, "focus": focus}
+            run_id = await DemoRunStore(self.bot.db).add(
+                interaction.guild_id, interaction.user.id, TASK, model, checked.inputs, stored
+            )
+            await self._draw_new(interaction, pool, run_id, checked, focus)
 
     async def _precheck(self, checked: CheckedRequest, text: str) -> None:
         """Refuse, before acknowledging, what the model's local files already show is wrong."""
@@ -163,9 +164,8 @@ class AttentionCog(commands.Cog):
         user, entry, title = interaction.user.id, checked.model.entry, checked.spec.title
         request_id = f"attention-{interaction.id}"
         started = time.monotonic()
-        position = pool.snapshot().queue_depth + 1
         await interaction.response.send_message(
-            embed=embeds.status_embed(title, JobUpdate("queued", position=position), entry.id),
+            embed=embeds.status_embed(title, checked.status, entry.id),
             view=waiting_view(request_id, user),
         )
 
@@ -176,19 +176,7 @@ class AttentionCog(commands.Cog):
             )
 
         try:
-            (result,) = await pool.submit(
-                TASK,
-                entry.id,
-                checked.inputs,
-                checked.params,
-                user=user,
-                on_update=on_update,
-                request_id=request_id,
-            )
-        except (QueueFullError, MemberLimitError) as error:
-            await interaction.delete_original_response()
-            await interaction.followup.send(error.message, ephemeral=True)
-            return
+            (result,) = await pool.submit(checked, on_update=on_update, request_id=request_id)
         except RequestCancelled:
             await interaction.edit_original_response(embed=embeds.error_embed(title, "Cancelled."), view=None)
             return
@@ -221,17 +209,11 @@ class AttentionCog(commands.Cog):
             TASK, run.model, run.inputs, {"layer": layer, "head": head}, user=interaction.user.id
         )
         focus = run.params.get("focus")
-        await interaction.response.defer()
+        with checked:  # its reserved place is given back if the acknowledgement fails
+            await interaction.response.defer()
         started = time.monotonic()
         try:
-            (result,) = await pool.submit(
-                TASK,
-                checked.model.entry.id,
-                checked.inputs,
-                checked.params,
-                user=interaction.user.id,
-                request_id=f"attention-{interaction.id}",
-            )
+            (result,) = await pool.submit(checked, request_id=f"attention-{interaction.id}")
         except UserFacingError as error:
             await interaction.followup.send(error.message, ephemeral=True)
             return
