@@ -27,6 +27,7 @@ from cogs.demos._snippets import build_snippet
 from cogs.demos._views import (
     DEMOS,
     REQUEST_ID,
+    RUN_KEY,
     cancel_request,
     result_view,
     send_code,
@@ -82,23 +83,23 @@ class DemosCog(commands.Cog):
             DEMOS,
             (
                 Action("cancel", cancel_request, text(REQUEST_ID), NUMBER),
-                Action("code", self.code_button, NUMBER),
-                Action("again", self.again_button, NUMBER),
+                Action("code", self.code_button, RUN_KEY),
+                Action("again", self.again_button, RUN_KEY),
             ),
         )
 
     async def cog_unload(self) -> None:
         self.bot.actions.remove(DEMOS)
 
-    async def code_button(self, interaction: Interaction, run_id: int) -> None:
+    async def code_button(self, interaction: Interaction, key: str) -> None:
         """Show code under a result."""
         too_old = "This demo is too old: its code is no longer kept. Run the command again."
-        await self.show_code(interaction, await stored_run(interaction, run_id, too_old))
+        await self.show_code(interaction, await stored_run(interaction, key, too_old))
 
-    async def again_button(self, interaction: Interaction, run_id: int) -> None:
+    async def again_button(self, interaction: Interaction, key: str) -> None:
         """Run again under a sampled result."""
         too_old = "This demo is too old to run again. Use the command instead."
-        await self.run_again(interaction, await stored_run(interaction, run_id, too_old))
+        await self.run_again(interaction, await stored_run(interaction, key, too_old))
 
     @property
     def pool(self) -> InferenceBackend:
@@ -144,7 +145,7 @@ class DemosCog(commands.Cog):
         checked = pool.check(request.task, request.model, request.inputs, request.params, user=user)
         with checked:  # its reserved place is given back if anything fails before it is submitted
             entry, title = checked.model.entry, checked.spec.title
-            run_id = await DemoRunStore(self.bot.db).add(
+            run = await DemoRunStore(self.bot.db).add(
                 interaction.guild_id, user, request.task, request.model, checked.inputs, checked.params
             )
             request_id = f"demo-{interaction.id}"
@@ -188,7 +189,7 @@ class DemosCog(commands.Cog):
         files = [discord.File(io.BytesIO(overflow.encode()), filename="output.txt")] if overflow else []
         await interaction.edit_original_response(
             embed=embed,
-            view=result_view(run_id, request.task, checked.params, checked.spec.course_url),
+            view=result_view(run.reference, request.task, checked.params, checked.spec.course_url),
             attachments=files,
             allowed_mentions=NO_MENTIONS,
         )

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.checks import is_moderator
-from bot.components import Feature, link_button, persistent_view
+from bot.components import Arg, Feature, link_button, persistent_view
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.interactions import Interaction
@@ -24,6 +24,8 @@ DEMOS = Feature("demo", "The model demos", guild_only=False)
 SAMPLING_TASKS = ("text-generation",)
 #: A request id in a Cancel button's id (``demo-<interaction id>``, ``attention-<interaction id>``).
 REQUEST_ID = r"[\w-]+"
+#: A stored call in a button's id: its key, or its row id (buttons posted before keys).
+RUN_KEY = Arg(DemoRunStore.KEY_PATTERN, str)
 
 
 def waiting_view(request_id: str, owner_id: int) -> discord.ui.View:
@@ -31,12 +33,12 @@ def waiting_view(request_id: str, owner_id: int) -> discord.ui.View:
     return persistent_view(DEMOS.button("cancel", request_id, owner_id, label="Cancel", emoji="✖️"))
 
 
-def result_view(run_id: int, task: str, params: dict[str, Any], course_url: str) -> discord.ui.View:
+def result_view(key: str, task: str, params: dict[str, Any], course_url: str) -> discord.ui.View:
     """The buttons under a result: Show code, Run again (sampling), Learn more (the course)."""
     sampling = task in SAMPLING_TASKS and params.get("do_sample")
     return persistent_view(
-        DEMOS.button("code", run_id, label="Show code", emoji="🐍"),
-        DEMOS.button("again", run_id, label="Run again", emoji="🔁", style=discord.ButtonStyle.primary)
+        DEMOS.button("code", key, label="Show code", emoji="🐍"),
+        DEMOS.button("again", key, label="Run again", emoji="🔁", style=discord.ButtonStyle.primary)
         if sampling
         else None,
         link_button("Learn more", course_url, emoji="📖"),
@@ -55,9 +57,15 @@ async def cancel_request(interaction: Interaction, request_id: str, owner_id: in
     await interaction.response.defer()
 
 
-async def stored_run(interaction: Interaction, run_id: int, too_old: str) -> DemoRun:
-    """The demo call a button refers to, or ``too_old`` once it is forgotten."""
-    run = await DemoRunStore(interaction.client.db).get(run_id)
+async def stored_run(interaction: Interaction, key: str, too_old: str) -> DemoRun:
+    """The demo call a button refers to, as seen from where it was pressed, or ``too_old``.
+
+    A call belongs to its server (a direct message's call to its member): pressed anywhere else,
+    it is as unknown as a forgotten one.
+    """
+    run = await DemoRunStore(interaction.client.db).find(
+        key, guild_id=interaction.guild_id, user_id=interaction.user.id
+    )
     if run is None:
         raise UserFacingError(too_old)
     return run

@@ -32,7 +32,7 @@ from bot.inference.tasks import get_task
 from bot.interactions import Interaction
 from cogs.demos import _embeds as embeds
 from cogs.demos._cog import DemosCog, model_autocomplete
-from cogs.demos._views import waiting_view
+from cogs.demos._views import RUN_KEY, waiting_view
 from cogs.teaching._attention_checks import check_focus, check_locally, local_facts, parse_head
 from cogs.teaching._attention_embed import IMAGE_NAME, attention_embed
 from cogs.teaching._attention_views import ATTENTION, attention_view, stored_run
@@ -63,28 +63,28 @@ class AttentionCog(commands.Cog):
         self.bot.actions.add(
             ATTENTION,
             (
-                Action("layer", self.layer_menu, NUMBER, NUMBER, *shape),
-                Action("head", self.head_menu, NUMBER, NUMBER, *shape),
-                Action("code", self.code_button, NUMBER, NUMBER, NUMBER),
+                Action("layer", self.layer_menu, RUN_KEY, NUMBER, *shape),
+                Action("head", self.head_menu, RUN_KEY, NUMBER, *shape),
+                Action("code", self.code_button, RUN_KEY, NUMBER, NUMBER),
             ),
         )
 
     async def cog_unload(self) -> None:
         self.bot.actions.remove(ATTENTION)
 
-    async def layer_menu(self, interaction: Interaction, run_id: int, head: int) -> None:
+    async def layer_menu(self, interaction: Interaction, key: str, head: int) -> None:
         """The Layer menu: another layer of the same text (the head stays; 0 is the average)."""
-        run = await stored_run(interaction, run_id)
+        run = await stored_run(interaction, key)
         await self.change(interaction, run, selected_number(interaction), head or None)
 
-    async def head_menu(self, interaction: Interaction, run_id: int, layer: int) -> None:
+    async def head_menu(self, interaction: Interaction, key: str, layer: int) -> None:
         """The Head menu: another head (or the heads' average) of the same layer."""
-        run = await stored_run(interaction, run_id)
+        run = await stored_run(interaction, key)
         await self.change(interaction, run, layer, selected_number(interaction) or None)
 
-    async def code_button(self, interaction: Interaction, run_id: int, layer: int, head: int) -> None:
+    async def code_button(self, interaction: Interaction, key: str, layer: int, head: int) -> None:
         """Show code: the transformers code for the map as shown (this layer and head), ephemerally."""
-        run = await stored_run(interaction, run_id)
+        run = await stored_run(interaction, key)
         shown = dataclasses.replace(run, params={"layer": layer, "head": head or None})
         await self._demos().show_code(interaction, shown)
 
@@ -136,10 +136,10 @@ class AttentionCog(commands.Cog):
             check_focus(text, focus)
             await self._precheck(checked, text)
             stored = {**checked.params, "focus": focus}
-            run_id = await DemoRunStore(self.bot.db).add(
+            run = await DemoRunStore(self.bot.db).add(
                 interaction.guild_id, interaction.user.id, TASK, model, checked.inputs, stored
             )
-            await self._draw_new(interaction, pool, run_id, checked, focus)
+            await self._draw_new(interaction, pool, run.reference, checked, focus)
 
     async def _precheck(self, checked: CheckedRequest, text: str) -> None:
         """Refuse, before acknowledging, what the model's local files already show is wrong."""
@@ -156,7 +156,7 @@ class AttentionCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         pool: InferenceBackend,
-        run_id: int,
+        key: str,
         checked: CheckedRequest,
         focus: str | None,
     ) -> None:
@@ -189,7 +189,7 @@ class AttentionCog(commands.Cog):
         await interaction.edit_original_response(
             embed=embed,
             attachments=[picture],
-            view=attention_view(run_id, result, checked.spec.course_url),
+            view=attention_view(key, result, checked.spec.course_url),
         )
 
     async def change(
@@ -219,7 +219,9 @@ class AttentionCog(commands.Cog):
             return
         embed, picture = await self._picture(checked, result, focus, time.monotonic() - started)
         await interaction.edit_original_response(
-            embed=embed, attachments=[picture], view=attention_view(run.id, result, checked.spec.course_url)
+            embed=embed,
+            attachments=[picture],
+            view=attention_view(run.reference, result, checked.spec.course_url),
         )
 
     async def _picture(

@@ -24,9 +24,12 @@ MAX_OPTIONS = 25  # Discord's limit for a select menu
 AVERAGE = 0  # the head menu's value for "the average of every head"
 
 
-async def stored_run(interaction: Interaction, run_id: int) -> DemoRun:
-    """The stored attention call a control refers to, or a sentence once it is forgotten."""
-    run = await DemoRunStore(interaction.client.db).get(run_id)
+async def stored_run(interaction: Interaction, key: str) -> DemoRun:
+    """The stored attention call a control refers to (as seen from where it was pressed, see
+    :meth:`~bot.db.demo_runs.DemoRunStore.find`), or a sentence once it is forgotten."""
+    run = await DemoRunStore(interaction.client.db).find(
+        key, guild_id=interaction.guild_id, user_id=interaction.user.id
+    )
     if run is None or run.task != "attention":
         raise UserFacingError("This attention map is too old to change. Run /attention again.")
     return run
@@ -60,14 +63,14 @@ def head_options(head: int | None, heads: int) -> list[discord.SelectOption]:
     return options
 
 
-def attention_view(run_id: int, result: dict[str, Any], course_url: str) -> discord.ui.View:
+def attention_view(key: str, result: dict[str, Any], course_url: str) -> discord.ui.View:
     """The menus and buttons under a map showing ``result``'s layer and head."""
     layer, head = int(result["layer"]), result["head"]
     layers, heads = int(result["num_layers"]), int(result["num_heads"])
     return persistent_view(
         ATTENTION.select(
             "layer",
-            run_id,
+            key,
             head or AVERAGE,
             layers,
             heads,
@@ -76,8 +79,8 @@ def attention_view(run_id: int, result: dict[str, Any], course_url: str) -> disc
             row=0,
         ),
         ATTENTION.select(
-            "head", run_id, layer, layers, heads, options=head_options(head, heads), placeholder="Head", row=1
+            "head", key, layer, layers, heads, options=head_options(head, heads), placeholder="Head", row=1
         ),
-        ATTENTION.button("code", run_id, layer, head or AVERAGE, label="Show code", emoji="🐍", row=2),
+        ATTENTION.button("code", key, layer, head or AVERAGE, label="Show code", emoji="🐍", row=2),
         link_button("Learn more", course_url, emoji="📖", row=2),
     )
