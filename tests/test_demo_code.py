@@ -102,14 +102,16 @@ print(json.dumps(outputs))
 
 
 def snippet_from(session: LocalSession, message: StoredMessage) -> str:
-    """The code in a Show code reply: a code block, or the attached demo.py when it was too long."""
+    """The code that runs today in a Show code reply: its last code block, or the attached demo.py
+    when it was too long (a removed pipeline's course call comes first, in its own block)."""
     if message.attachments:
         (attachment,) = message.attachments
         assert attachment["filename"] == "demo.py"
         return session.double.uploads[int(attachment["id"])].data.decode()
     content = message.content
-    assert content.startswith("```python\n") and content.endswith("```"), content[:80]
-    return content[len("```python\n") : -3]
+    assert content.endswith("```"), content[-80:]
+    start = content.rindex("```python\n")
+    return content[start + len("```python\n") : -3]
 
 
 def parse_printed(line: str) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.inference.pool import InferencePool
 from bot.local.session import LocalSession
 from bot.settings import Settings
-from cogs.demos._embeds import CUT
+from cogs._live.text import CUT
 
 
 async def until(condition: Callable[[], bool], limit_s: float = 10.0) -> None:

@@ -539,7 +539,7 @@ class DiscordDouble:
         data = call.json or {}
         self._refuse_if_broken(rules.check_message(data), call)
         original = self.messages.get(state.original_message_id or 0)
-        if original is not None and original.flags & LOADING and not original.edits:
+        if original is not None and not original.deleted and original.flags & LOADING and not original.edits:
             # The first followup after a "thinking" defer replaces the loading message.
             original.flags &= ~LOADING
             original.apply(data, self._attachments(call.files, data))

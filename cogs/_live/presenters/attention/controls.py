@@ -1,8 +1,8 @@
 """The controls under an attention map: Layer and Head menus, Show code, Learn more.
 
-Their ids hold the stored call's id and the map's current layer and head, and the model's shape
-(``attn:layer:<run>:<head>:<layers>:<heads>``, ``attn:head:<run>:<layer>:<layers>:<heads>``,
-``attn:code:<run>:<layer>:<head>``, head 0 for the heads' average), so the menus keep working
+Their ids hold the stored call's key and the map's current layer and head, and the model's shape
+(``attn:layer:<key>:<head>:<layers>:<heads>``, ``attn:head:<key>:<layer>:<layers>:<heads>``,
+``attn:code:<key>:<layer>:<head>``, head 0 for the heads' average), so the menus keep working
 after a restart; the text, model and focus word come from the stored call
 (:class:`~bot.db.demo_runs.DemoRunStore`). :class:`~cogs.teaching._attention_cog.AttentionCog`
 answers them: choosing a layer or a head runs the model again and edits the same message.
@@ -15,24 +15,10 @@ from typing import Any
 import discord
 
 from bot.components import Feature, link_button, persistent_view
-from bot.db.demo_runs import DemoRun, DemoRunStore
-from bot.errors import UserFacingError
-from bot.interactions import Interaction
 
 ATTENTION = Feature("attn", "The attention maps", guild_only=False)
 MAX_OPTIONS = 25  # Discord's limit for a select menu
 AVERAGE = 0  # the head menu's value for "the average of every head"
-
-
-async def stored_run(interaction: Interaction, key: str) -> DemoRun:
-    """The stored attention call a control refers to (as seen from where it was pressed, see
-    :meth:`~bot.db.demo_runs.DemoRunStore.find`), or a sentence once it is forgotten."""
-    run = await DemoRunStore(interaction.client.db).find(
-        key, guild_id=interaction.guild_id, user_id=interaction.user.id
-    )
-    if run is None or run.task != "attention":
-        raise UserFacingError("This attention map is too old to change. Run /attention again.")
-    return run
 
 
 def window(current: int, first: int, last: int, size: int) -> range:
