@@ -46,11 +46,29 @@ class Seq2SeqPresenter(Presenter):
     #: The course's call options that the bot's options map to (``max_length``, ``min_length``).
     course_params: ClassVar[tuple[str, ...]] = ()
 
+    #: The result's verb for the note on a truncated input ("Summarized", "Translated").
+    done_verb: ClassVar[str]
+
     def render(self, done: Finished) -> discord.Embed:
         embed = base_embed(done.meta)
         embed.description = quote(done.item, 1500)
         embed.add_field(name=self.output_name, value=field_text(done.result[self.output_key]), inline=False)
+        note = self.truncation_note(done.item, done.result.get("truncated"))
+        if note is not None:
+            embed.add_field(name="Only the start was read", value=note, inline=False)
         return embed
+
+    def truncation_note(self, text: str, truncated: dict[str, int] | None) -> str | None:
+        """What the model did not read of ``text``, when the engine says it cut the input."""
+        if not truncated:
+            return None
+        tokens, kept = truncated["input_tokens"], truncated["kept_tokens"]
+        read = len(text) * kept / max(1, tokens)
+        about = int(round(read, -2)) if read >= 100 else round(read)
+        return (
+            f"✂️ {self.done_verb} the first ~{about:,} of {len(text):,} characters: the model reads "
+            f"{kept:,} tokens, and this text is {tokens:,}. Give it a shorter part to cover the rest."
+        )
 
     def overflow(self, result: Any) -> str | None:
         output = str(result.get(self.output_key, ""))
@@ -94,6 +112,7 @@ class SummarizationPresenter(Seq2SeqPresenter):
     learn_more = f"{COURSE}/chapter1/3#summarization"
     output_key = "summary_text"
     output_name = "Summary"
+    done_verb = "Summarized"
     variable = "summarizer"
     course_params = ("max_length", "min_length")
 
@@ -104,5 +123,6 @@ class TranslationPresenter(Seq2SeqPresenter):
     learn_more = f"{COURSE}/chapter1/3#translation"
     output_key = "translation_text"
     output_name = "Translation"
+    done_verb = "Translated"
     variable = "translator"
     course_params = ("max_length",)
