@@ -34,3 +34,26 @@ async def test_the_attention_result_links_its_course_section(session: LocalSessi
     buttons = {c.get("label"): c for row in exchange.reply.components for c in row["components"]}
     assert buttons["Learn more"]["url"] == url
     assert exchange.reply.embeds[0]["url"] == url
+
+
+WEEK_ONE = [
+    (
+        f"/qa question:Where do I work? context:{'My name is Sylvain and I work in Brooklyn.'}",
+        "question-answering",
+    ),
+    ("/summarize text:The course teaches transformers. It has many chapters.", "summarization"),
+    ("/translate text:Ce cours est produit par Hugging Face.", "translation"),
+]
+
+
+@pytest.mark.parametrize(("line", "section"), WEEK_ONE, ids=[section for _, section in WEEK_ONE])
+async def test_qa_summaries_and_translations_link_the_first_weeks_section(
+    session: LocalSession, line: str, section: str
+) -> None:
+    """Not chapter 7 (fine-tuning them): chapter 1, where the course first runs these pipelines."""
+    url = f"{COURSE}1/3#{section}"
+    exchange = await session.run(line)
+    buttons = {c.get("label"): c for row in exchange.reply.components for c in row["components"]}
+    assert buttons["Learn more"]["url"] == url and exchange.reply.embeds[0]["url"] == url
+    info = await session.run(f"/model info task:{section}", user="Linus")
+    assert f"[Learn more in the course]({url})" in str(info.reply.embeds[0])

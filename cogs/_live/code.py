@@ -70,7 +70,7 @@ def code_message(snippet: Snippet) -> tuple[str, str | None]:
     whole = f"{course}\n{why}\n{runnable}"
     if len(whole) <= MESSAGE_LIMIT:
         return whole, None
-    attached = f"{why} The code is {_length(snippet)}, so it is attached as `{CODE_FILE}`."
+    attached = f"{why.rstrip(':')}. The code is {_length(snippet)}, so it is attached as `{CODE_FILE}`."
     if len(course) + 1 + len(attached) <= MESSAGE_LIMIT:
         return f"{course}\n{attached}", snippet.code
     lead = "# In the course (transformers 4), one pipeline call:\n"
