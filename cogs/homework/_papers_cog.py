@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge, acknowledge_update, update_message
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action
 from bot.db.papers import Paper, PaperDraft, PaperStore
@@ -59,6 +60,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def remove_now(self, interaction: Interaction, paper_id: int) -> None:
         """The confirmation button: remove the paper with its reads and votes."""
         guild_id = guild_id_of(interaction)
+        await acknowledge_update(interaction)  # before the write (issue 13)
         removed = await self.store.remove(guild_id, paper_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         text = (
@@ -66,7 +68,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             if removed
             else "That paper was already removed; nothing changed."
         )
-        await interaction.response.edit_message(content=text, embed=None, view=None)
+        await update_message(interaction, content=text, embed=None, view=None)
 
     def display_names(self, guild: discord.Guild, user_ids: list[int]) -> list[str]:
         names = []
@@ -110,6 +112,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             companion_title=companion_title,
             arxiv=arxiv,
         )
+        await acknowledge(interaction)  # before the write (issue 13)
         paper = await self.store.add(guild_id, draft, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         await reply(
@@ -133,6 +136,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def starter_list(self, interaction: Interaction) -> None:
         """Add the week 1 reading list (Transformer, BERT, T5); running it again adds nothing twice."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         added, present = await self.store.add_missing(
             guild_id, starter_drafts(), user_id=interaction.user.id, action="papers.starter_list"
         )
@@ -201,6 +205,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def read(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Mark a paper as read."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, True)
         text = (
             f"📖 Marked **{paper.title}** as read." if changed else f"You had already read **{paper.title}**."
@@ -212,6 +217,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def unread(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Unmark a paper you marked read by mistake."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, False)
         text = (
             f"**{paper.title}** is no longer marked read."
@@ -225,6 +231,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def vote(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Vote for the paper to read next; voting again takes the vote back."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         voted = await self.store.toggle_vote(guild_id, paper.id, interaction.user.id)
         text = (
             f"👍 You voted for **{paper.title}**. Vote again to take it back."
