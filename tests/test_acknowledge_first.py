@@ -303,3 +303,19 @@ async def test_refused_questions_store_nothing(settings: Settings, shared_pool: 
         again = await session.run("/ask question:What is a token?")
         assert "already asked" in again.reply.content and again.reply.ephemeral
         assert asked.reply.ephemeral and await rows(session, "questions") == 1
+
+
+async def test_an_answer_too_late_for_discord_is_one_warning_not_a_traceback(
+    session: LocalSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under a burst, a late first response used to cost a traceback and a second doomed request
+    each, which made the next answers later still."""
+    session.double.response_deadline_s = 0.0  # every first response now comes too late
+    with session.allowing_errors(), caplog.at_level("WARNING"):
+        exchange = await session.run("/sentiment text:Too late")
+    assert not exchange.state.responded
+    assert session.error_records == []
+    late = [r for r in caplog.records if "too late" in r.getMessage()]
+    assert len(late) == 1 and late[0].exc_info is None and "/sentiment" in late[0].getMessage()
+    retries = [r for r in exchange.requests if r.path.endswith("/callback")]
+    assert len(retries) == 1  # no second attempt to tell the member
