@@ -10,7 +10,6 @@ import sqlite3
 import time
 from typing import Any
 
-import aiosqlite
 import discord
 from discord.ext import commands
 
@@ -18,6 +17,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.components import ActionItem, ActionRegistry
 from bot.db import apply_migrations, open_database
+from bot.db.connection import Database, with_reader
 from bot.db.demo_runs import DemoRunStore
 from bot.db.faults import classify
 from bot.db.reminders import ReminderStore
@@ -87,7 +87,7 @@ class StudyBot(commands.Bot):
         self.start_services = start_services
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()
-        self._db: aiosqlite.Connection | None = None
+        self._db: Database | None = None
         self.pool: InferenceBackend | None = pool
         self._owns_pool = pool is None
         self._health_task: asyncio.Task[None] | None = None
@@ -96,16 +96,23 @@ class StudyBot(commands.Bot):
         self.housekept = asyncio.Event()
 
     @property
-    def db(self) -> aiosqlite.Connection:
-        """The open database connection (available from ``setup_hook`` until ``close``)."""
+    def db(self) -> Database:
+        """The open database (available from ``setup_hook`` until ``close``): its writer and reader
+        connections, used like one connection (:class:`~bot.db.connection.Database`)."""
         if self._db is None:
             raise RuntimeError("the database is not open")
         return self._db
 
     async def setup_hook(self) -> None:
         if self.start_services:
-            self._db = await open_database(self.settings.database_path)
-            version = await apply_migrations(self._db)
+            writer = await open_database(self.settings.database_path)
+            try:
+                version = await apply_migrations(writer)
+                # Reads outside units of work go to a second connection, beside the writes.
+                self._db = await with_reader(writer, self.settings.database_path)
+            except BaseException:
+                await writer.close()
+                raise
             log.info("Database at schema version %d", version)
             if self.pool is None:
                 self.pool = make_backend(self.settings)  # INFERENCE_BACKEND: local pool or Ray Serve

@@ -136,10 +136,26 @@ def describe_error(error: BaseException) -> tuple[str, str | None]:
     ), code
 
 
+#: Discord's answer to a first response sent after its 3 seconds: the interaction is gone.
+UNKNOWN_INTERACTION = 10062
+
+
+def gone(error: BaseException) -> bool:
+    """Whether Discord refused a response because the interaction had already expired."""
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
     """Tell the member what went wrong, ephemerally; log unexpected errors with a short code."""
-    message, code = describe_error(error)
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if gone(original):
+        # Too late: nothing can reach the member any more. One line, no traceback and no second
+        # request — under a burst, tracebacks for every late answer made the next ones later still.
+        log.warning(
+            "Answered %s too late for user %s: Discord had given up on it", where, interaction.user.id
+        )
+        return
+    message, code = describe_error(error)
     fault = classify(original)
     if fault is not None:
         fault_log.note(fault, where)
@@ -163,8 +179,13 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
                 await interaction.response.autocomplete([])
         else:
             await reply(interaction, message, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("Could not deliver an error message for %s", where, exc_info=True)
+    except discord.HTTPException as failed:
+        if gone(failed):  # refused before it could be answered (a full queue), then answered too late
+            log.warning(
+                "Answered %s too late for user %s: Discord had given up on it", where, interaction.user.id
+            )
+        else:
+            log.warning("Could not deliver an error message for %s", where, exc_info=True)
 
 
 class StudyTree(app_commands.CommandTree):

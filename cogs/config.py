@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge
 from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.db import homework, sessions
@@ -59,6 +60,7 @@ class ConfigCog(GuildFeature[GuildStore], commands.GroupCog, group_name="config"
     async def timezone(self, interaction: Interaction, name: app_commands.Range[str, 1, 64]) -> None:
         """Set the time zone that homework due dates and session times are given in."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         zone = await self.store.set_timezone(guild_id, name, user_id=interaction.user.id)
         await reply(interaction, f"Time zone set to **{zone}**.", ephemeral=True)
 
@@ -80,6 +82,7 @@ class ConfigCog(GuildFeature[GuildStore], commands.GroupCog, group_name="config"
     ) -> None:
         """Choose where homework, session announcements or Q&A posts go."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         await self.store.set_channel(
             guild_id, purpose, channel.id if channel else None, user_id=interaction.user.id
         )
@@ -118,6 +121,7 @@ class ConfigCog(GuildFeature[GuildStore], commands.GroupCog, group_name="config"
         guild_id = guild_id_of(interaction)
         lead = parse_lead(minutes)
         kinds = homework.KINDS if area == "homework" else sessions.KINDS
+        await acknowledge(interaction)  # before the write (issue 13)
         moved = await self.store.set_reminder_minutes(
             guild_id,
             area,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.health import check, write_report
+from bot.inference.backend import run_request
 from bot.inference.pool import InferencePool
 from bot.local.session import LocalSession
 from bot.settings import Settings
@@ -26,7 +27,7 @@ TASK = "sentiment-analysis"
 
 async def workload(pool: InferencePool, count: int) -> None:
     for number in range(count):
-        await pool.submit(TASK, None, [f"Status check number {number} is fine"], user="status-test")
+        await run_request(pool, TASK, None, [f"Status check number {number} is fine"], user="status-test")
 
 
 def table_row(message, task: str) -> str:
@@ -157,7 +158,7 @@ async def test_the_health_check_fails_when_a_worker_is_killed_and_recovers(
             assert check(path) == ["0 of 1 inference workers are alive"]
             await eventually(lambda: worker.ready and worker.alive and worker.pid != pid, 60)
             assert health() == []
-            (result,) = await pool.submit(TASK, None, ["Back again"], user="health-test")
+            (result,) = await run_request(pool, TASK, None, ["Back again"], user="health-test")
             assert {score["label"] for score in result} == {"NEGATIVE", "POSITIVE"}
             assert pool.snapshot().restarts == 1
             status = await local.run("/status", moderator=True)

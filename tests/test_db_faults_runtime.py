@@ -153,12 +153,12 @@ async def test_old_demo_calls_are_forgotten_in_the_background_after_start(sessio
     recent = await store.add(None, 1, "sentiment-analysis", None, ["recent"], {})
     await session.bot.db.execute(
         "UPDATE demo_runs SET created_at = ? WHERE id = ?",
-        (to_text(session.bot.clock.now().replace(year=2000)), old),
+        (to_text(session.bot.clock.now().replace(year=2000)), old.id),
     )
     await session.bot.db.commit()
     await session.restart()  # a new start: the pruning runs in the background, not in the start
     assert session.bot is not None
     await session.bot.housekept.wait()
     store = DemoRunStore(session.bot.db)
-    assert await store.get(old) is None
-    assert await store.get(recent) is not None
+    assert await store.find(old.reference, guild_id=None, user_id=1) is None
+    assert await store.find(recent.reference, guild_id=None, user_id=1) is not None

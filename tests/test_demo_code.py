@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy
 
+from bot.inference.backend import run_request
 from bot.inference.pool import InferencePool
 from bot.local.session import LocalSession
 from bot.local.store import StoredMessage
@@ -101,14 +102,16 @@ print(json.dumps(outputs))
 
 
 def snippet_from(session: LocalSession, message: StoredMessage) -> str:
-    """The code in a Show code reply: a code block, or the attached demo.py when it was too long."""
+    """The code that runs today in a Show code reply: its last code block, or the attached demo.py
+    when it was too long (a removed pipeline's course call comes first, in its own block)."""
     if message.attachments:
         (attachment,) = message.attachments
         assert attachment["filename"] == "demo.py"
         return session.double.uploads[int(attachment["id"])].data.decode()
     content = message.content
-    assert content.startswith("```python\n") and content.endswith("```"), content[:80]
-    return content[len("```python\n") : -3]
+    assert content.endswith("```"), content[-80:]
+    start = content.rindex("```python\n")
+    return content[start + len("```python\n") : -3]
 
 
 def parse_printed(line: str) -> Any:
@@ -160,8 +163,8 @@ async def test_show_code_snippets_run_and_give_the_bots_answers(
         path = tmp_path / f"{number}.py"
         path.write_text(code)
         paths[f"{number}:{task}"] = str(path)
-        (results[f"{number}:{task}"],) = await shared_pool.submit(
-            task, model[0] if model else None, [item], params, user="test"
+        (results[f"{number}:{task}"],) = await run_request(
+            shared_pool, task, model[0] if model else None, [item], params, user="test"
         )
     finished = await asyncio.to_thread(
         subprocess.run,
@@ -203,3 +206,53 @@ async def test_run_again_answers_a_new_sample_in_a_new_message(session: LocalSes
     assert gone.reply.ephemeral and "too old to run again" in gone.reply.content
     greedy = await session.run("/generate prompt:Once upon a time max_new_tokens:5")
     assert "Run again" not in [c["label"] for row in greedy.reply.components for c in row["components"]]
+
+
+# (command line, the course's pipeline call, whether the transformers 5 code fits in the message)
+REMOVED_PIPELINES = [
+    (
+        f"/qa question:Where do I work? context:{SENTENCE}",
+        'question_answerer = pipeline("question-answering", '
+        "model='distilbert/distilbert-base-cased-distilled-squad')\n"
+        f"question_answerer(question='Where do I work?', context={SENTENCE!r})",
+        False,
+    ),
+    (
+        f"/summarize text:{ARTICLE} max_length:40",
+        f"summarizer = pipeline(\"summarization\", model='sshleifer/distilbart-cnn-12-6')\n"
+        f"summarizer({ARTICLE!r}, max_length=40)",
+        True,
+    ),
+    (
+        "/translate text:Ce cours est produit par Hugging Face.",
+        "translator = pipeline(\"translation\", model='Helsinki-NLP/opus-mt-fr-en')\n"
+        "translator('Ce cours est produit par Hugging Face.')",
+        True,
+    ),
+]
+
+
+async def test_removed_pipelines_show_the_courses_call_then_the_transformers_5_code(
+    session: LocalSession,
+) -> None:
+    for number, (line, course, inline) in enumerate(REMOVED_PIPELINES):
+        user = ("Grace", "Linus", "Ada")[number]
+        demo = await session.run(line, user=user)
+        shown = (await session.click(demo.reply, "Show code", user=user)).reply
+        content = shown.content
+        assert shown.ephemeral and content.startswith(
+            "**In the course (transformers 4)**, one pipeline call:"
+        )
+        assert f"from transformers import pipeline\n\n{course}\n```" in content, content
+        assert "**With transformers 5**, that pipeline is gone" in content or (
+            "**With transformers 5**, the " in content and "pipeline is gone" in content
+        )
+        assert "removed the" in content and len(content) <= 2000
+        assert "holds your whole input" not in content  # a sentence is not a long input
+        if inline:
+            assert not shown.attachments and content.count("```python") == 2
+        else:
+            (attachment,) = shown.attachments
+            assert attachment["filename"] == "demo.py" and "lines long, so it is attached" in content
+        v5 = snippet_from(session, shown)
+        assert "pipeline(" not in v5 and "from_pretrained(checkpoint)" in v5

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.inference.pool import InferencePool
 from bot.local.session import LocalSession
 from bot.settings import Settings
-from cogs.demos._embeds import CUT
+from cogs._live.text import CUT
 
 
 async def until(condition: Callable[[], bool], limit_s: float = 10.0) -> None:
@@ -82,3 +82,53 @@ async def test_output_longer_than_a_field_is_attached_whole(session: LocalSessio
     (sent,) = [f for request in done.requests for f in request.files if f.filename == "output.txt"]
     text = sent.data.decode()
     assert text.startswith(prompt) and len(text) > len(prompt)
+
+
+async def test_a_burst_past_the_queue_limit_is_refused_before_any_public_message(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Eight members at once with room for three: five are told ephemerally, and nothing of theirs
+    was posted, deleted or stored; the three admitted are numbered in the order they came."""
+    limits = settings.replace(queue_limit=4, demo_rate=(100, 1.0))
+    pool = InferencePool(limits, update_interval_s=0)
+    await pool.start()
+    await pool.wait_ready()
+    try:
+        assert await pool.preload(["sentiment-analysis"]) == {}
+        async with LocalSession(limits, pool=pool, fail_on_errors=True) as local:
+            for n in range(8):
+                local.double.world.add_user(local.double.ids, f"member{n}")
+            pid = pool.workers[0].pid
+            assert pid is not None
+            os.kill(pid, signal.SIGSTOP)  # nothing finishes: every admitted request holds its place
+            try:
+                blocker = await local.launch("/sentiment text:first, running", user="Ada")
+                await until(lambda: pool.snapshot().running == 1)
+                burst = [
+                    await local.launch(f"/sentiment text:member {n} says hi", user=f"member{n}")
+                    for n in range(8)
+                ]
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            for exchange in (blocker, *burst):
+                await local.finish(exchange)
+            assert local.bot is not None
+            async with local.bot.db.execute("SELECT COUNT(*) FROM demo_runs") as cursor:
+                row = await cursor.fetchone()
+    finally:
+        await pool.close()
+    admitted, refused = burst[:3], burst[3:]
+    for exchange in refused:
+        assert exchange.reply.ephemeral and "The model queue is full (4 requests)" in exchange.reply.content
+        sent = [r for r in exchange.requests if r.method in ("POST", "PATCH", "DELETE")]
+        assert len(sent) == 1 and sent[0].json["data"]["flags"] & 64  # one ephemeral reply, nothing public
+    acknowledgements = [
+        next(r.json for r in e.requests if r.method == "POST" and (r.json or {}).get("type") == 4)
+        for e in admitted
+    ]
+    assert [ack["data"]["embeds"][0]["description"] for ack in acknowledgements] == [
+        f"⏳ Waiting in the queue: #{n} in line" for n in (1, 2, 3)
+    ]
+    for exchange in (blocker, *admitted):
+        assert exchange.reply.embeds[0]["fields"][0]["name"] == "Label scores"
+    assert row is not None and row[0] == 4  # the refused requests stored nothing

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.inference.catalog import Catalog, ResolvedModel
-from bot.inference.tasks import TASKS
 from bot.inference.tiny import tiny_model_dir
 from bot.local.session import LocalSession
+from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import (
     STANDARD_BIAS_NOTE,
     bias_section,
@@ -121,7 +121,7 @@ def test_facts_come_from_local_files_and_the_card(tiny_dir: Path, tmp_path: Path
     assert facts.parameters == safetensors_parameters(local / "model.safetensors") == parameters
     assert facts.family == "decoder" and facts.architecture == "GPT2LMHeadModel"
     assert facts.bias_note is not None and "reproduces its biases" in facts.bias_note
-    embed = model_info_embed(facts, TASKS["text-generation"].course_url).to_dict()
+    embed = model_info_embed(facts, presenter_for("text-generation").learn_more).to_dict()
     fields = fields_of(embed)
     assert fields["Bias and limitations"].startswith("The training data contains")
     assert "tiny" not in fields["Size"] and "footer" not in embed
@@ -131,7 +131,7 @@ def test_a_model_not_downloaded_says_so(tmp_path: Path) -> None:
     entry = Catalog.load().default("ner")
     facts = gather_facts(ResolvedModel(ref=str(tmp_path), entry=entry, tiny=False), None)
     assert not facts.available and facts.parameters is None
-    fields = fields_of(model_info_embed(facts, TASKS["ner"].course_url).to_dict())
+    fields = fields_of(model_info_embed(facts, presenter_for("ner").learn_more).to_dict())
     assert "Not downloaded here yet" in fields["Architecture"]
     assert fields["Size"] == f"about {entry.size_mb:,.0f} MB"
     assert fields["Bias and limitations"].startswith(STANDARD_BIAS_NOTE)

@@ -8,7 +8,6 @@ import itertools
 import os
 import re
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.local.session import Exchange, LocalSession
 from bot.local.store import StoredMessage
 from bot.local.world import LocalChannel
 from bot.settings import Settings
+from cogs._live.presenters import presenter_for
 
 SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
 
@@ -212,8 +212,9 @@ async def test_cancel_takes_a_queued_request_out(session: LocalSession, shared_p
     pid = freeze(shared_pool)
     try:
         blocker = await session.launch("/sentiment text:first in line", user="Ada")
+        await until(lambda: shared_pool.snapshot().running == 1)  # the blocker's window is taken
         waiting = await session.launch(f"/ner text:{SENTENCE}", user="Grace")
-        await asyncio.sleep(0.1)
+        await until(lambda: shared_pool.snapshot().queue_depth == 1)
         queued: StoredMessage = waiting.reply
         assert "Cancel" in [c["label"] for row in queued.components for c in row["components"]]
         refused = await session.click(queued, "Cancel", user="Linus")
@@ -372,8 +373,7 @@ async def test_an_unexpected_failure_replaces_the_status_and_gives_an_error_code
     def broken(*args: object) -> None:
         raise RuntimeError("a bug in an embed builder")
 
-    # The extension's own module object (discord.py imports extensions afresh on each load).
-    monkeypatch.setattr(sys.modules["cogs.demos._cog"], "render_result", broken)
+    monkeypatch.setattr(presenter_for("sentiment-analysis"), "render", broken)
     with session.allowing_errors():
         exchange = await session.run("/sentiment text:This will fail")
     assert exchange.original is not None

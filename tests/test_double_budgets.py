@@ -12,8 +12,8 @@ from bot.db.homework import Homework
 from bot.db.resources import Resource
 from bot.embeds import EMBED_TOTAL, embed_size, fit, total_size
 from bot.local.rules import check_message
-from cogs.demos import _embeds as demo_embeds
-from cogs.demos._render import render_with_overflow
+from cogs._live.presenter import Finished, ResultMeta
+from cogs._live.presenters.tokenize import TokenizePresenter, tokenize_embed
 from cogs.homework._embeds import list_embed as homework_list
 from cogs.resources._embeds import PAGE_SIZE, search_embed
 from cogs.resources._embeds import list_embed as resource_list
@@ -57,7 +57,7 @@ def test_descriptions_are_cut_when_no_field_is_left() -> None:
     assert "… (cut)" in (embeds[0].description or "") + (embeds[1].description or "")
 
 
-def test_tokenize_with_an_ordinary_paragraph_fits_and_attaches_the_rest() -> None:
+async def test_tokenize_with_an_ordinary_paragraph_fits_and_attaches_the_rest() -> None:
     paragraph = filler(1000)
     words = paragraph.split()
     result = {
@@ -70,12 +70,15 @@ def test_tokenize_with_an_ordinary_paragraph_fits_and_attaches_the_rest() -> Non
         "vocab_size": 30522,
         "model_max_length": 512,
     }
-    meta = demo_embeds.ResultMeta("Tokenizer", "bert-base-cased", True, 0.1, "https://huggingface.co/learn")
-    plain = demo_embeds.tokenize_embed(meta, paragraph, result)
+    meta = ResultMeta("Tokenizer", "bert-base-cased", True, 0.1, "https://huggingface.co/learn")
+    done = Finished(meta, paragraph, result, {})
+    plain = tokenize_embed(done)
     assert embed_size(plain) > EMBED_TOTAL  # what Discord refused before the budget
-    embed, attached = render_with_overflow("tokenize", meta, paragraph, result, {})
+    shown = await TokenizePresenter().present(done, "key")
+    embed = shown.embed
     assert embed_size(embed) <= EMBED_TOTAL and valid(embed)
-    assert attached is not None
+    assert [file.filename for file in shown.files] == ["output.txt"]
+    attached = shown.files[0].fp.read().decode()
     assert "input_ids\n" + ", ".join(map(str, result["input_ids"])) in attached  # the full lists
     assert "in the attached file" in (embed.footer.text or "")
     assert embed.fields[0].name.startswith("Tokens (")  # what matters most stays in the message

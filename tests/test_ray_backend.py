@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from bot.inference import ray_cluster
-from bot.inference.backend import JobUpdate
+from bot.inference.backend import AFTER_OWN, JobUpdate, run_request
 from bot.inference.catalog import TASK_NAMES
 from bot.inference.errors import (
     ClusterUnavailable,
@@ -167,7 +167,7 @@ async def test_every_task_gives_the_local_pools_outputs(
         backends = [shared_pool, shared_ray_backend] + ([ray_backend] if task in OWN_DEPLOYMENTS else [])
         return await asyncio.gather(
             *(
-                backend.submit(task, None, inputs, params, user=f"{n}-{task}")
+                run_request(backend, task, None, inputs, params, user=f"{n}-{task}")
                 for n, backend in enumerate(backends)
             )
         )
@@ -220,7 +220,7 @@ async def test_concurrent_requests_share_batches_by_parameters(ray_backend: RayB
     texts = [f"Member {n} thinks this [MASK] is {'very ' * (n % 4)}useful." for n in range(16)]
     results = await asyncio.gather(
         *(
-            ray_backend.submit("fill-mask", None, [text], {"top_k": 2 + n % 2}, user=f"m{n}")
+            run_request(ray_backend, "fill-mask", None, [text], {"top_k": 2 + n % 2}, user=f"m{n}")
             for n, text in enumerate(texts)
         )
     )
@@ -285,21 +285,23 @@ async def test_limits_positions_and_cancellation_hold(
     pid = await replica_pid(SENTIMENT)
     os.kill(pid, signal.SIGSTOP)  # calls reach the replica and wait there
     try:
-        first = asyncio.create_task(backend.submit(SENTIMENT, None, ["one"], user="ann"))
+        first = asyncio.create_task(run_request(backend, SENTIMENT, None, ["one"], user="ann"))
         await until(lambda: backend.snapshot().running == 1)
         with pytest.raises(MemberLimitError, match=r"limit is 1"):
             backend.check(SENTIMENT, None, ["two"], user="ann")
-        second = asyncio.create_task(backend.submit(SENTIMENT, None, ["two"], user="bob"))
+        second = asyncio.create_task(run_request(backend, SENTIMENT, None, ["two"], user="bob"))
         await until(lambda: backend.snapshot().running == 2)  # the window: two calls per replica
         seen: list[JobUpdate] = []
         third = asyncio.create_task(
-            backend.submit(SENTIMENT, None, ["three"], user="cy", on_update=seen.append, request_id="cy-1")
+            run_request(
+                backend, SENTIMENT, None, ["three"], user="cy", on_update=seen.append, request_id="cy-1"
+            )
         )
         await until(lambda: backend.snapshot().queue_depth == 1)
         await until(lambda: bool(seen))
         assert seen[-1] == JobUpdate("queued", position=1)
         with pytest.raises(QueueFullError, match=r"full \(3 requests\)"):
-            await backend.submit(SENTIMENT, None, ["late"], user="zoe")
+            await run_request(backend, SENTIMENT, None, ["late"], user="zoe")
         assert backend.cancel("cy-1") is True
         with pytest.raises(RequestCancelled):
             await third
@@ -324,7 +326,7 @@ async def test_a_killed_replica_fails_its_request_and_is_replaced(
     await until(lambda: task in backend._views, 10)  # a first status read: later losses are counted
     restarts = backend.snapshot().restarts
     pid = await replica_pid(task)
-    victim = asyncio.create_task(backend.submit(task, None, inputs, user="ann"))
+    victim = asyncio.create_task(run_request(backend, task, None, inputs, user="ann"))
 
     async def held() -> bool:
         views = await CONNECTION.call(read_deployments, [task])
@@ -336,7 +338,7 @@ async def test_a_killed_replica_fails_its_request_and_is_replaced(
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(WorkerLost, match="stopped while running your request"):
         await victim
-    result = await asyncio.wait_for(backend.submit(task, None, inputs, user="ann"), 90)
+    result = await asyncio.wait_for(run_request(backend, task, None, inputs, user="ann"), 90)
     assert isinstance(result[0], list)
     await until(lambda: backend.snapshot().restarts == restarts + 1)
     await until(lambda: backend.worker_health() == (1, 1))
@@ -403,6 +405,13 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldDeployment:
     return handle
 
 
+def place(backend: RayBackend, request_id: str) -> int | None:
+    """A queued request's position (the ETA next to it depends on the machine)."""
+    state = backend.job_state(request_id)
+    assert state is not None and state.state == "queued", state
+    return state.position
+
+
 async def test_members_take_turns_and_see_their_place(
     held: HeldDeployment, tmp_path: Path, tiny_dir: Path
 ) -> None:
@@ -410,29 +419,38 @@ async def test_members_take_turns_and_see_their_place(
     await backend.start()
     await backend.deploy([SENTIMENT])
     ann = asyncio.create_task(
-        backend.submit(SENTIMENT, None, ["a0", "a1", "a2"], user="ann", request_id="ann")
+        run_request(backend, SENTIMENT, None, ["a0", "a1", "a2"], user="ann", request_id="ann")
     )
     await until(lambda: len(held.calls) == 2)  # the window: two calls for the one running replica
-    bob = asyncio.create_task(backend.submit(SENTIMENT, None, ["b"], user="bob", request_id="bob"))
+    ann_again = asyncio.create_task(
+        run_request(backend, SENTIMENT, None, ["a3"], user="ann", request_id="ann-2")
+    )
+    await until(lambda: backend.job_state("ann-2") is not None)
+    bob = asyncio.create_task(run_request(backend, SENTIMENT, None, ["b"], user="bob", request_id="bob"))
     await until(lambda: backend.job_state("bob") is not None)
-    cy = asyncio.create_task(backend.submit(SENTIMENT, None, ["c"], user="cy", request_id="cy"))
+    cy = asyncio.create_task(run_request(backend, SENTIMENT, None, ["c"], user="cy", request_id="cy"))
     await until(lambda: backend.job_state("cy") is not None)
-    # Places count the inputs ahead in the bot's line: ann's third input, then bob's.
-    assert backend.job_state("bob") == JobUpdate("queued", position=2)
-    assert backend.job_state("cy") == JobUpdate("queued", position=3)
+    # Places count the inputs ahead in the bot's line: ann's third input, then bob's. Ann's second
+    # request waits behind her first, out of the line: it has no number yet.
+    assert place(backend, "bob") == 2
+    assert place(backend, "cy") == 3
+    state = backend.job_state("ann-2")
+    assert state is not None and state.after_own and state.position is None and state.detail == AFTER_OWN
     held.calls[0].answer()
     await until(lambda: len(held.calls) == 3)
-    assert backend.job_state("bob") == JobUpdate("running")
-    assert backend.job_state("cy") == JobUpdate("queued", position=2)
-    for n in (1, 2):
+    # Ann's first request is now handed out in full: her second one joins the line at its back.
+    assert place(backend, "bob") == 1
+    assert place(backend, "cy") == 2
+    assert place(backend, "ann-2") == 3
+    for n in (1, 2, 3):
         held.calls[n].answer()
         await until(lambda n=n: len(held.calls) == n + 3)
-    for call in held.calls[3:]:
+    for call in held.calls[4:]:
         call.answer()
-    # Members take turns: bob and cy go before ann's third input, though it waited longer.
-    assert held.sent()[2:] == [["b"], ["c"], ["a2"]]
-    assert [len(result) for result in await asyncio.gather(ann, bob, cy)] == [3, 1, 1]
-    assert backend.snapshot().tasks[SENTIMENT].items == 5
+    # Members take turns: bob and cy go before ann's second request, though it was sent earlier.
+    assert held.sent()[2:] == [["a2"], ["b"], ["c"], ["a3"]]
+    assert [len(result) for result in await asyncio.gather(ann, ann_again, bob, cy)] == [3, 1, 1, 1]
+    assert backend.snapshot().tasks[SENTIMENT].items == 6
     await backend.close()
 
 
@@ -446,7 +464,7 @@ async def test_requests_time_out_queued_or_running(
     await backend.start()
     await backend.deploy([SENTIMENT])
     requests = [
-        asyncio.create_task(backend.submit(SENTIMENT, None, [text], user=text))
+        asyncio.create_task(run_request(backend, SENTIMENT, None, [text], user=text))
         for text in ("ann", "bob", "cy")
     ]
     await until(lambda: len(held.calls) == 2 and backend.snapshot().queue_depth == 1)
@@ -455,7 +473,7 @@ async def test_requests_time_out_queued_or_running(
             await request
     # The calls the replica still holds past their grace are cancelled, which frees the window.
     await until(lambda: all(call.cancelled for call in held.calls) and backend.snapshot().running == 0, 10)
-    later = asyncio.create_task(backend.submit(SENTIMENT, None, ["dee"], user="dee"))
+    later = asyncio.create_task(run_request(backend, SENTIMENT, None, ["dee"], user="dee"))
     await until(lambda: len(held.calls) == 3)
     held.calls[2].answer()
     assert len(await later) == 1
@@ -508,7 +526,7 @@ async def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path, tiny_dir:
     with pytest.raises(ClusterUnavailable, match=f"{address} cannot be reached"):
         await backend.wait_ready(limit_s=20)
     with pytest.raises(ClusterUnavailable, match="everything else works"):
-        await backend.submit(SENTIMENT, None, ["hello"], user="ann")
+        await run_request(backend, SENTIMENT, None, ["hello"], user="ann")
     assert backend.worker_health() == (0, 1)
     assert "unreachable" in backend.device_names()[0]
     await backend.close()

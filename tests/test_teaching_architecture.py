@@ -9,6 +9,7 @@ from bot.inference.pool import InferencePool
 from bot.inference.tasks import TASKS
 from bot.local.session import LocalSession
 from bot.settings import Settings
+from cogs._live.presenters import presenter_for
 from cogs.teaching._architecture_data import (
     ATTENTION_TASK,
     GuideError,
@@ -140,7 +141,7 @@ async def test_every_try_button_opens_its_form_and_runs_the_demo(
             result = submitted.reply
             assert not result.ephemeral, (label, result.content)
             (shown,) = result.embeds
-            assert shown["title"] == TASKS[task].title
+            assert shown["title"] == presenter_for(task).title
             assert shown["footer"]["text"].startswith(f"model: {model} ·"), (label, shown["footer"])
             assert "untrained tiny model" in shown["footer"]["text"], (label, shown)
             if label.startswith("See "):

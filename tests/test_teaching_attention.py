@@ -13,6 +13,7 @@ import numpy
 import pytest
 from PIL import Image
 
+from bot.inference.backend import run_request
 from bot.inference.loading import load_runner
 from bot.inference.pool import InferencePool
 from bot.inference.tasks import ATTENTION_MAX_TOKENS, InvalidRequestError, get_task
@@ -20,7 +21,15 @@ from bot.inference.tiny import tiny_model_dir
 from bot.local.session import LocalSession
 from bot.local.store import StoredMessage
 from bot.settings import Settings
-from cogs.teaching._heatmap import SIZE, SIZE_WITH_FOCUS, FocusNotFound, focus_indices, plot_data, render_png
+from cogs._live.presenters import presenter_for
+from cogs._live.presenters.attention.heatmap import (
+    SIZE,
+    SIZE_WITH_FOCUS,
+    FocusNotFound,
+    focus_indices,
+    plot_data,
+    render_png,
+)
 
 CLASSIC = "The animal didn't cross the street because it was too tired"
 
@@ -145,7 +154,7 @@ async def test_attention_draws_the_classic_example_and_the_menus_redraw_it(
     message = exchange.reply
     (embed,) = message.embeds
     assert embed["image"]["url"] == "attachment://attention.png"
-    assert embed["url"] == get_task("attention").course_url
+    assert embed["url"] == presenter_for("attention").learn_more
     assert "untrained tiny model" in embed["footer"]["text"]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert fields["Map"].startswith("Layer 2 of 2 · average of 2 heads")
@@ -196,8 +205,8 @@ async def test_show_code_reproduces_the_map_as_shown(
     )
     assert finished.returncode == 0, finished.stderr[-2000:]
     lines = finished.stdout.strip().splitlines()
-    (result,) = await shared_pool.submit(
-        "attention", None, ["Transformers are everywhere."], {"layer": 1, "head": 2}, user="test"
+    (result,) = await run_request(
+        shared_pool, "attention", None, ["Transformers are everywhere."], {"layer": 1, "head": 2}, user="test"
     )
     assert eval(lines[0]) == result["tokens"]
     assert numpy.allclose(eval(lines[-1]), result["attention"], atol=1e-4)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
+import re
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
@@ -81,6 +85,104 @@ async def _connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connecti
         await db.close()
         raise
     return db
+
+
+async def open_reader(path: Path, *, immutable: bool = False) -> aiosqlite.Connection:
+    """A second connection to the database at ``path`` that only reads (``PRAGMA query_only``).
+
+    In WAL mode it reads the last committed state while the writer's connection writes: aiosqlite
+    runs each connection's calls on that connection's own thread, one at a time, so reads sent here
+    never wait behind a write. ``immutable`` opens a read-only file as :func:`open_database` does
+    when SQLite cannot create the files WAL needs beside it.
+    """
+    if immutable:
+        db = await aiosqlite.connect(_immutable_uri(path), uri=True)
+    else:
+        db = await aiosqlite.connect(path)
+    try:
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA query_only = ON")
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
+            await cursor.fetchone()
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+#: Statements that only read; everything else (and every statement inside a unit of work) goes
+#: to the connection that writes.
+_READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+#: The task inside a unit of work (:func:`bot.db.transaction.transaction`): its reads must see its
+#: own uncommitted changes, so they go to the writer too. (A task it starts inherits the variable
+#: but is another task: its reads go to the reader.)
+in_unit_of_work: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
+    "in_unit_of_work", default=None
+)
+
+
+class Database:
+    """The bot's database: one connection that writes and one that reads, used like one connection.
+
+    aiosqlite runs every call of a connection on that connection's thread, in order, so a long
+    write (an import, a burst of small units of work) held up every read queued behind it
+    (``benchmarks/db_contention.py`` measures it). Here a ``SELECT`` sent outside a unit of work
+    goes to the reader (WAL: it sees the last committed state, never waiting for the writer);
+    writes, ``PRAGMA`` s and every statement inside :func:`~bot.db.transaction.transaction` go to
+    the writer, in order, as before. Stores keep calling ``execute`` / ``commit`` as on one
+    connection.
+    """
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.writer = writer
+        self.reader = reader
+
+    def _for(self, sql: str) -> aiosqlite.Connection:
+        unit = in_unit_of_work.get()
+        if (unit is not None and unit is asyncio.current_task()) or not _READS.match(sql):
+            return self.writer
+        return self.reader
+
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Any:
+        """``aiosqlite.Connection.execute`` on the connection the statement belongs to."""
+        return self._for(sql).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Any:
+        return self.writer.executemany(sql, parameters)
+
+    def executescript(self, script: str) -> Any:
+        return self.writer.executescript(script)
+
+    async def commit(self) -> None:
+        await self.writer.commit()
+
+    async def rollback(self) -> None:
+        await self.writer.rollback()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.writer.in_transaction
+
+    @property
+    def total_changes(self) -> int:
+        return self.writer.total_changes
+
+    async def close(self) -> None:
+        """Close both connections (the reader first)."""
+        try:
+            await self.reader.close()
+        finally:
+            await self.writer.close()
+
+
+async def with_reader(writer: aiosqlite.Connection, path: Path) -> Database:
+    """``writer`` (from :func:`open_database`) with a second connection for reads beside it."""
+    try:
+        reader = await open_reader(path)
+    except sqlite3.Error:  # a read-only folder or filesystem: read the file as open_database did
+        reader = await open_reader(path, immutable=True)
+    return Database(writer, reader)
 
 
 def _has_pending_log(path: Path) -> bool:

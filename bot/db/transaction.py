@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 
 import aiosqlite
 
+from bot.db.connection import in_unit_of_work
+
 log = logging.getLogger(__name__)
 
 _locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -26,11 +28,14 @@ def _lock(db: aiosqlite.Connection) -> asyncio.Lock:
 async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
     """Run the statements inside as one transaction: commit at the end, roll back on any error.
 
-    The bot shares one connection, so units of work that use this helper wait for each other
-    instead of interleaving their statements in one SQLite transaction. Never await a Discord call
-    inside: validate first, write here, reply after.
+    The bot shares one connection for writes, so units of work that use this helper wait for each
+    other instead of interleaving their statements in one SQLite transaction; the reads inside go
+    to that connection too (they see the unit's own changes), while reads elsewhere go on beside
+    it (:class:`~bot.db.connection.Database`). Never await a Discord call inside: validate first,
+    write here, reply after.
     """
     async with _lock(db):
+        inside = in_unit_of_work.set(asyncio.current_task())  # its reads see its own changes (Database)
         try:
             yield db
             # A commit can fail too (a full disk, a deferred constraint): SQLite then keeps the
@@ -42,6 +47,8 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
                 await db.rollback()
                 log.debug("Rolled back a unit of work")
             raise
+        finally:
+            in_unit_of_work.reset(inside)
 
 
 __all__ = ["transaction"]

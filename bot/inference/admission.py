@@ -1,7 +1,8 @@
 """Who may queue a request now: the global queue limit and the per-member in-flight limit.
 
 Both backends admit through one :class:`Admission`: a request is counted from the moment it is
-admitted until it ends (done, failed, timed out or cancelled), with all its inputs.
+checked (its place reserved) until it ends (done, failed, timed out, cancelled, or its
+reservation released), with all its inputs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class Admission:
         self.check(member, items)
         self._member_jobs[member] += 1
         self.admitted_items += items
+
+    def counted(self) -> tuple[int, int]:
+        """(requests, inputs) counted now over every member."""
+        return sum(self._member_jobs.values()), self.admitted_items
 
     def release(self, member: Hashable, items: int) -> None:
         """The request ended: stop counting it."""

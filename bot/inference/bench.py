@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.inference.backend import run_request
 from bot.inference.catalog import Catalog, CatalogEntry
 from bot.inference.metrics import percentile
 from bot.inference.tiny import build_tiny_models, tiny_model_dir
@@ -233,7 +234,7 @@ async def run_pool(
     async def one(member: int, text: str, delay: float) -> None:
         await asyncio.sleep(delay)
         submitted = time.perf_counter()
-        result = await pool.submit(workload.task, None, [text], workload.params, user=member)
+        result = await run_request(pool, workload.task, None, [text], workload.params, user=member)
         latencies.append(time.perf_counter() - submitted)
         if outputs is not None:
             outputs[member] = result[0]
@@ -309,7 +310,7 @@ async def measure(
             params = dict(workload.params)
             runner.run(inputs[:2], params)  # warm-up
             await pool.preload([workload.task])
-            await pool.submit(workload.task, None, inputs[:2], params, user="warm-up")
+            await run_request(pool, workload.task, None, inputs[:2], params, user="warm-up")
             naive = run_naive(runner, inputs, params)
             ideal = run_ideal(runner, inputs, params, workload.batch_sizes)
             outputs[workload.task] = {}
@@ -353,7 +354,7 @@ async def _scale_run(
     for workload in workloads:
         inputs = texts[workload.task]
         params = dict(workload.params)
-        await backend.submit(workload.task, None, inputs[:2], params, user="warm-up")
+        await run_request(backend, workload.task, None, inputs[:2], params, user="warm-up")
         ideal = report[workload.task]["ideal"]["items_s"]
         got: dict[int, Any] = {}
         report[workload.task][f"{key}_burst"] = asdict(

@@ -89,6 +89,23 @@ def is_cached(ref: str, cache_dir: Path | None = None) -> bool:
     return isinstance(found, str)
 
 
+def unavailable_offline(
+    ref: str, cache_dir: Path | None = None, *, task: str | None = None
+) -> ModelUnavailableError | None:
+    """The error for a hub model that is not cached while HF_HUB_OFFLINE is set, else None.
+
+    A few file lookups, no model import: the pool refuses such a request before it is acknowledged
+    (anything else about a model is found out by the worker that loads it).
+    """
+    if _is_local(ref):
+        return None
+    from huggingface_hub import constants
+
+    if not constants.HF_HUB_OFFLINE or is_cached(ref, cache_dir):
+        return None
+    return ModelUnavailableError(_unavailable_message(ref, "HF_HUB_OFFLINE is set", task))
+
+
 def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
     """One quick request to the hub endpoint (no retries); False on any network error."""
     import huggingface_hub

@@ -1,13 +1,16 @@
 """The inference worker pool: the event loop's side of every model request.
 
-``await pool.submit(task, model, inputs, params, user=…, on_update=…)`` validates the request,
-admits it or refuses it at once (a global queue limit and a per-member in-flight limit), measures
-each input's token length off the event loop, and queues it. A dispatcher builds micro-batches
-(see :mod:`bot.inference.batching`) for free worker processes — one or more per device — and
-routes each input's outcome back to its request. The pool reports every request's state
-(queued #N → loading model → running) through ``on_update``, enforces per-task timeouts, kills
-and restarts a worker that dies or hangs (failing only the requests it held), and drains on
-shutdown. The event loop never runs a model or tokenizes a batch.
+``checked = pool.check(task, model, inputs, params, user=…)`` validates a request, admits it or
+refuses it at once (a global queue limit and a per-member in-flight limit) and reserves its place
+in the line; ``await pool.submit(checked, on_update=…)`` runs it (see
+:mod:`bot.inference.backend`). A dispatcher hands *windows* of the line (see
+:mod:`bot.inference.jobs` for the policy) to free worker processes — one or more per device —
+which sort them by length, batch them with their tuned sizes and answer each window at once. A
+window holds about ``WINDOW_S`` seconds of work at the throughput measured for its task and
+model, at least one batch, and at most ``WINDOW_MAX_BATCHES`` batches. The pool reports every
+request's state (queued #N, about 20 s → loading model → running) through ``on_update``,
+enforces per-task timeouts, kills and restarts a worker that dies or hangs (failing only the
+requests it held), and drains on shutdown. The event loop never runs a model or a tokenizer.
 """
 
 from __future__ import annotations
@@ -25,9 +28,7 @@ from typing import Any
 
 from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
-from bot.inference.batching import WaitingItem, choose_anchor, select_batch, should_wait
 from bot.inference.catalog import Catalog
-from bot.inference.costs import TokenCounter
 from bot.inference.devices import resolve_devices
 from bot.inference.errors import (
     SHUTTING_DOWN,
@@ -40,7 +41,7 @@ from bot.inference.errors import (
     RequestTimeout,
     WorkerLost,
 )
-from bot.inference.jobs import JobQueue, owners
+from bot.inference.jobs import Job, JobQueue, QueuedInput, Window, owners
 from bot.inference.metrics import PoolMetrics, PoolSnapshot, WorkerInfo
 from bot.inference.notify import MIN_INTERVAL_S
 from bot.inference.protocol import (
@@ -50,6 +51,7 @@ from bot.inference.protocol import (
     ModelLoaded,
     RunBatch,
     Stop,
+    WindowPart,
     WorkerReady,
 )
 from bot.inference.worker import WorkerConfig
@@ -73,21 +75,35 @@ log = logging.getLogger(__name__)
 LOAD_TIMEOUT_S = 900.0
 WATCHDOG_INTERVAL_S = 0.25
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+#: Seconds of measured work a window holds (at least one batch): long enough to sort well by
+#: length, short enough that its first inputs are not kept waiting long for its last.
+WINDOW_S = 1.5
+#: The most batches (of the tuned size) one window holds.
+WINDOW_MAX_BATCHES = 16
 
 
 @dataclass(eq=False)
 class Batch:
-    """Inputs sent together to one worker."""
+    """A window sent to one worker; ``items`` in the order of its parts (as outcomes come back)."""
 
     id: int
-    task: str
-    ref: str
-    items: list[WaitingItem]
+    window: Window
+    items: list[QueuedInput]
     sent: float
     load_started: float | None = None
     loading: bool = False
     hard_deadline: float = 0.0
     timed_out: bool = False
+
+    @property
+    def tasks(self) -> str:
+        return ", ".join(sorted({item.job.task for item in self.items}))
+
+
+def _part(items: list[QueuedInput]) -> WindowPart:
+    """What a worker needs of one group of a window."""
+    job = items[0].job
+    return WindowPart(job.task, job.ref, job.params, [item.payload for item in items])
 
 
 class InferencePool:
@@ -107,10 +123,12 @@ class InferencePool:
             settings,
             self.metrics,
             wake=self._wake.set,
+            servers=lambda lane: max(1, len(self.workers)),
             update_interval_s=update_interval_s,
         )
         self._batches: dict[int, Batch] = {}
-        self._costs = TokenCounter(settings.model_cache_dir)
+        #: (task, model) → the batch size its workers' tuners use now (reported with each window)
+        self.tuned_batch: dict[tuple[str, str], int] = {}
         self._batch_ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned = False
@@ -118,6 +136,7 @@ class InferencePool:
         self._ready = asyncio.Event()
         self._drained = asyncio.Event()
         self._preloads: dict[tuple[str, str], list[asyncio.Future[str]]] = defaultdict(list)
+        self._available: set[str] = set()  # hub models found in the cache
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -157,6 +176,9 @@ class InferencePool:
                     max_models=self.settings.max_models_per_device,
                     memory_budget_mb=float(self.settings.model_memory_budget_mb),
                     log_level=self.settings.log_level,
+                    max_batch=self.settings.max_batch,
+                    max_batch_tokens=self.settings.max_batch_tokens,
+                    timeout_scale=self.settings.timeout_scale,
                 )
                 workers.append(WorkerHandle(len(workers), config, self._on_message, self._on_exit))
         return workers
@@ -231,36 +253,6 @@ class InferencePool:
 
     # --- submitting --------------------------------------------------------------------------
 
-    async def submit(
-        self,
-        task: str,
-        model: str | None,
-        inputs: Sequence[Any],
-        params: dict[str, Any] | None = None,
-        *,
-        user: Hashable = 0,
-        on_update: UpdateCallback | None = None,
-        request_id: str | None = None,
-    ) -> list[Any]:
-        """Run ``task`` on ``inputs`` and return one result per input (v4 pipeline schema).
-
-        Raises a :class:`~bot.errors.UserFacingError` for anything the member should read: a
-        bad input or model, a full queue, their own in-flight limit, a timeout, a cancelled
-        request, a worker that died, or an input the model failed on.
-        """
-        if not self._started:
-            await self.start()
-        request = self.check(task, model, inputs, params, user=user)
-        return await self.queue.run(
-            task,
-            request,
-            user=user,
-            on_update=on_update,
-            request_id=request_id,
-            measure=self._costs.measure,
-            after_enqueue=self._spawn_workers,
-        )
-
     def check(
         self,
         task: str,
@@ -270,13 +262,49 @@ class InferencePool:
         *,
         user: Hashable = 0,
     ) -> CheckedRequest:
-        """Everything :meth:`submit` would refuse at once, without queueing anything.
+        """Validate a request and reserve its place in the line (see :meth:`JobQueue.check`).
 
-        Raises the same errors (unknown task or model, bad input or parameter, shutting down,
-        queue full, member limit); returns the validated request. A cog calls this before it
-        acknowledges an interaction, so bad input gets an ephemeral error and nothing is queued.
+        Raises at once what refuses it: an unknown task or model, a bad input or parameter, a
+        model that is not here while HF_HUB_OFFLINE is set, shutting down, a full queue, the
+        member's limit. A cog calls this before it acknowledges an interaction, so bad input gets
+        an ephemeral error and nothing is queued.
         """
-        return self.queue.check(self.catalog, task, model, inputs, params, user)
+        checked = self.queue.check(self.catalog, task, model, inputs, params, user)
+        try:
+            self._check_available(checked)
+        except UserFacingError:
+            checked.release()
+            raise
+        return checked
+
+    def _check_available(self, checked: CheckedRequest) -> None:
+        """Refuse a hub model that is not cached while the hub may not be asked (HF_HUB_OFFLINE)."""
+        model = checked.model
+        if model.tiny or model.ref in self._available:
+            return
+        from bot.inference.loading import unavailable_offline
+
+        error = unavailable_offline(model.ref, self.settings.model_cache_dir, task=checked.spec.name)
+        if error is not None:
+            raise error
+        self._available.add(model.ref)
+
+    async def submit(
+        self,
+        checked: CheckedRequest,
+        *,
+        on_update: UpdateCallback | None = None,
+        request_id: str | None = None,
+    ) -> list[Any]:
+        """Run a checked request and return one result per input (v4 pipeline schema).
+
+        Raises a :class:`~bot.errors.UserFacingError` for anything the member should read: a
+        timeout, a cancelled request, a worker that died, or an input the model failed on.
+        """
+        if not self._started:
+            await self.start()
+        await self._spawn_workers()
+        return await self.queue.run(checked, on_update=on_update, request_id=request_id)
 
     def cancel(self, request_id: str) -> bool:
         """Cancel a request by id. Queued inputs never run; a running batch's result is dropped."""
@@ -301,48 +329,43 @@ class InferencePool:
             if delay:
                 timer = loop.call_later(delay, self._wake.set)
 
+    def window_size(self, job: Job) -> int:
+        """How many inputs the next window of ``job``'s model holds: about ``WINDOW_S`` seconds at
+        the measured throughput, at least one batch of the tuned size, at most
+        ``WINDOW_MAX_BATCHES`` batches (one ``MAX_BATCH`` before anything is measured)."""
+        batch = self.tuned_batch.get(job.model, self.settings.max_batch)
+        rate = self.queue.rates.get(job.model)
+        if rate is None:
+            return batch
+        return max(batch, min(round(rate * WINDOW_S), WINDOW_MAX_BATCHES * batch))
+
     def _dispatch(self) -> float:
-        """Send batches to free workers; return seconds until a held batch should go (0: none)."""
+        """Send windows to free workers; return seconds until the next one may go (0: none)."""
         queue = self.queue
-        while queue.waiting:
+        while True:
             free = [w for w in self.workers if w.ready and w.batch is None]
             if not free:
                 return 0.0
-            anchor = choose_anchor(queue.waiting, queue.last_served)
-            assert anchor is not None
-            group = queue.groups[anchor.group]
             now = time.monotonic()
-            wait = should_wait(
-                anchor,
-                len(group),
-                now,
-                max_batch=self.settings.max_batch,
-                max_wait_s=self.settings.max_wait_ms / 1000,
-            )
-            if wait > 0:
+            items, wait = queue.window(None, self.window_size, now, self.settings.max_wait_ms / 1000)
+            if not items:
                 return wait
-            chosen = select_batch(
-                anchor, group, max_batch=self.settings.max_batch, max_tokens=self.settings.max_batch_tokens
-            )
-            task, ref = anchor.job.task, anchor.job.ref
-            worker = next((w for w in free if w.loaded(task, ref)), None) or min(
+            job = items[0].job
+            worker = next((w for w in free if w.loaded(job.task, job.ref)), None) or min(
                 free, key=lambda w: len(w.status.loaded)
             )
-            self._send_batch(worker, chosen, now)
-            queue.last_served[anchor.member] = now
-        return 0.0
+            self._send_batch(worker, queue.take(items, now), now)
 
-    def _send_batch(self, worker: WorkerHandle, items: list[WaitingItem], now: float) -> None:
-        self.queue.take(items)
-        job = items[0].job
-        batch = Batch(next(self._batch_ids), job.task, job.ref, items, now)
-        batch.hard_deadline = max(item.job.deadline for item in items) + self.queue.hang_grace_s
+    def _send_batch(self, worker: WorkerHandle, window: Window, now: float) -> None:
+        parts = window.parts()
+        batch = Batch(next(self._batch_ids), window, [item for part in parts for item in part], now)
+        batch.hard_deadline = max(item.job.deadline for item in window.items) + self.queue.hang_grace_s
         self._batches[batch.id] = batch
         worker.batch = batch
-        worker.send(RunBatch(batch.id, job.task, job.ref, [item.payload for item in items], job.params))
-        for owner in owners(items):
-            owner.notifier.update(JobUpdate("running" if worker.loaded(job.task, job.ref) else "loading"))
-        self.queue.update_positions()
+        worker.send(RunBatch(batch.id, [_part(items) for items in parts]))
+        loaded = all(worker.loaded(*items[0].job.model) for items in parts)
+        for owner in owners(window.items):
+            self.queue.set_state(owner, JobUpdate("running" if loaded else "loading"))
 
     # --- messages from workers ---------------------------------------------------------------
 
@@ -384,24 +407,31 @@ class InferencePool:
                 job.deadline += loading
             batch.hard_deadline += loading
         for job in owners(batch.items):
-            if not job.finished:
-                job.notifier.update(JobUpdate(message.state))
+            self.queue.set_state(job, JobUpdate(message.state))
 
     def _on_batch_done(self, message: BatchDone) -> None:
         batch = self._batches.pop(message.batch_id, None)
         if batch is None:
             return
-        self.metrics.record_batch(batch.task, len(batch.items), message.run_s)
+        measured: dict[tuple[str, str], tuple[int, float]] = {}
+        for forward in message.batches:
+            self.metrics.record_batch(forward.task, forward.items, forward.seconds)
+            items, seconds = measured.get((forward.task, forward.ref), (0, 0.0))
+            measured[(forward.task, forward.ref)] = (items + forward.items, seconds + forward.seconds)
+        for task, ref, size, _ in message.tuned:
+            self.tuned_batch[(task, ref)] = size
         if not self._batches:
             self._drained.set()
         for item, outcome in zip(batch.items, message.outcomes, strict=True):
             self.queue.settle(item, outcome)
+        self.queue.finish_window(batch.window, measured)
 
     def _on_exit(self, worker: WorkerHandle, code: int | None) -> None:
         batch, worker.batch = worker.batch, None
         self.metrics.restarts += 0 if self.queue.closing else 1
         if batch is not None:
             self._batches.pop(batch.id, None)
+            self.queue.finish_window(batch.window, None)
             if not self._batches:
                 self._drained.set()
             if batch.timed_out:
@@ -449,7 +479,7 @@ class InferencePool:
                 log.error(
                     "Worker %d hung on a %s batch for %.0f s: killing it",
                     worker.index,
-                    batch.task,
+                    batch.tasks,
                     now - batch.sent,
                 )
                 worker.kill()
@@ -497,7 +527,7 @@ class InferencePool:
         sizes = [size for task in tasks for size in self.metrics.batch_sizes[task]]
         return PoolSnapshot(
             tasks,
-            len(self.queue.waiting),
+            self.queue.waiting_count,
             sum(len(b.items) for b in self._batches.values()),
             self.metrics.restarts,
             workers,

@@ -13,14 +13,21 @@ from typing import Any, Literal
 
 
 @dataclass(frozen=True)
-class RunBatch:
-    """Run ``task`` with the model at ``ref`` on ``inputs`` (one shared ``params``)."""
+class WindowPart:
+    """Inputs of one window that share a task, a model (at ``ref``) and parameters."""
 
-    batch_id: int
     task: str
     ref: str
-    inputs: list[Any]
     params: dict[str, Any]
+    inputs: list[Any]
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """Run a window: its parts, in order; answered with one :class:`BatchDone`."""
+
+    batch_id: int
+    parts: list[WindowPart]
 
 
 @dataclass(frozen=True)
@@ -77,14 +84,27 @@ class WorkerStatus:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """One forward pass of a window: its task and model, inputs, and seconds."""
+
+    task: str
+    ref: str
+    items: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class BatchDone:
-    """The outcomes of a batch, in input order, with timings."""
+    """The outcomes of a window (its parts' inputs, in order), with timings: ``batches`` holds
+    every forward pass; ``tuned`` the (task, ref, batch size, token budget) its tuners use now."""
 
     batch_id: int
     outcomes: list[Outcome]
     load_s: float
     run_s: float
     status: WorkerStatus = field(default_factory=WorkerStatus)
+    batches: list[Measured] = field(default_factory=list)
+    tuned: tuple[tuple[str, str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ serves every task, ``shared``), see :mod:`bot.inference.ray_serve`, deployed on 
 start for PRELOAD_MODELS, whose replicas run the local workers' runners. The bot keeps at most
 ``PIPELINE_CALLS`` calls in flight per running replica of a deployment — one batch running, the
 next one forming — and holds the rest in its own line, where members keep their
-fair turn and their place is known. Each call carries a *chunk*: waiting inputs of one (model,
-parameters) group, chosen by the pool's batching policy; ``@serve.batch`` merges the chunks that
-reach a replica together. Serve's autoscaler sees the calls each replica holds and adds replicas
-(up to RAY_REPLICAS_MAX) while they stay busy; the bot's window grows with them.
-
-Token lengths are measured in the bot, as in the pool (the tokenizer only, in a thread), so that
-a chunk holds inputs of similar length; a bot host that has no tokenizer files for a model counts
-its inputs as one each and leaves the sorting to the replica.
+fair turn and their true place is known: each deployment is a lane of the line (see
+:mod:`bot.inference.jobs`). Each call carries a *chunk*: the next window of the deployment's lane,
+up to MAX_BATCH inputs of one (model, parameters) group; ``@serve.batch`` merges the chunks that
+reach a replica together, and the replica sorts them by length and cuts them into batches with
+its tuner (as a local worker does), so the bot needs no tokenizer. Serve's autoscaler sees the
+calls each replica holds and adds replicas (up to RAY_REPLICAS_MAX) while they stay busy; the
+bot's window grows with them.
 
 Failures are sentences for members: an unreachable cluster (checked with one TCP connection
 before ``ray.init``, which would otherwise retry for minutes) refuses model requests at once
@@ -43,9 +42,7 @@ from typing import Any
 from bot.errors import UserFacingError
 from bot.inference import ray_cluster
 from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
-from bot.inference.batching import WaitingItem, choose_anchor, select_batch
 from bot.inference.catalog import Catalog
-from bot.inference.costs import TokenCounter
 from bot.inference.errors import (
     SHUTTING_DOWN,
     WORKER_LOST,
@@ -55,13 +52,12 @@ from bot.inference.errors import (
     RequestCancelled,
     WorkerLost,
 )
-from bot.inference.jobs import JobQueue, owners
+from bot.inference.jobs import JobQueue, QueuedInput, Window, owners
 from bot.inference.metrics import PoolMetrics, PoolSnapshot, WorkerInfo
 from bot.inference.notify import MIN_INTERVAL_S
 from bot.inference.protocol import WorkerStatus
 from bot.inference.ray_cluster import CONNECTION, SHARED, DeploymentView, app_name, deployment_name, where
 from bot.inference.ray_serve import Chunk, ChunkDone, ReplicaConfig
-from bot.inference.tasks import TaskSpec
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,14 +95,19 @@ class _Deployment:
 
 @dataclass(eq=False)
 class _Call:
-    """One chunk sent to a deployment."""
+    """One window sent to a deployment."""
 
     deployment: _Deployment
-    items: list[WaitingItem]
-    response: Any
+    window: Window
+    parts: list[list[QueuedInput]]  # by (model, parameters): one Serve call each
+    responses: list[Any]
     give_up_at: float
     waiter: asyncio.Task[None] | None = None
     abandoned: bool = False
+
+    @property
+    def items(self) -> list[QueuedInput]:
+        return self.window.items
 
 
 @dataclass
@@ -132,6 +133,8 @@ class RayBackend:
             settings,
             self.metrics,
             wake=self._wake.set,
+            lane_of=lambda task: deployment_name(settings, task),
+            servers=self._replicas_running,
             update_interval_s=update_interval_s,
         )
         self._state = "new"  # new | connecting | ready | unavailable
@@ -151,8 +154,6 @@ class RayBackend:
         self._status_failures = 0
         self._status_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._costs = TokenCounter(settings.model_cache_dir)
-        self._no_tokenizer: set[str] = set()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -294,8 +295,16 @@ class RayBackend:
         *,
         user: Hashable = 0,
     ) -> CheckedRequest:
-        """Everything :meth:`submit` would refuse at once, the cluster's state included."""
+        """Validate a request and reserve its place, or refuse it at once (the cluster's state too)."""
         request = self.queue.check(self.catalog, task, model, inputs, params, user)
+        try:
+            self._check_cluster(task)
+        except UserFacingError:
+            request.release()
+            raise
+        return request
+
+    def _check_cluster(self, task: str) -> None:
         if self._state == "unavailable":
             self._maybe_retry()
             raise ClusterUnavailable(self._error)
@@ -305,42 +314,26 @@ class RayBackend:
             if time.monotonic() - deployment.since < RETRY_AFTER_S:
                 raise ClusterUnavailable(deployment.error)
             del self._deployments[name]  # try again with this request
-        return request
 
     async def submit(
         self,
-        task: str,
-        model: str | None,
-        inputs: Sequence[Any],
-        params: dict[str, Any] | None = None,
+        checked: CheckedRequest,
         *,
-        user: Hashable = 0,
         on_update: UpdateCallback | None = None,
         request_id: str | None = None,
     ) -> list[Any]:
-        """Run ``task`` on ``inputs`` on the cluster and return one result per input.
+        """Run a checked request on the cluster and return one result per input.
 
         Raises the local pool's :class:`~bot.errors.UserFacingError` classes, plus
         :class:`ClusterUnavailable` when the cluster cannot be reached.
         """
         if not self._started:
             await self.start()
-        request = self.check(task, model, inputs, params, user=user)
-        return await self.queue.run(
-            task, request, user=user, on_update=on_update, request_id=request_id, measure=self._measure
-        )
+        return await self.queue.run(checked, on_update=on_update, request_id=request_id)
 
-    async def _measure(self, spec: TaskSpec, ref: str, items: list[Any], params: dict[str, Any]) -> list[int]:
-        """Token costs, as the local pool measures them, so that chunks hold inputs of similar length
-        (the replica sorts again what it merges). A bot host without the tokenizer's files (the
-        models live on the cluster) counts every input as one; the replica reports what is missing."""
-        if ref not in self._no_tokenizer:
-            try:
-                return await self._costs.measure(spec, ref, items, params)
-            except UserFacingError as error:
-                self._no_tokenizer.add(ref)
-                log.info("No tokenizer for %s here (%s): chunks are formed by arrival", ref, error.message)
-        return [1] * len(items)
+    def _replicas_running(self, lane: Any) -> int:
+        deployment = self._deployments.get(lane)
+        return max(1, deployment.running) if deployment is not None else 1
 
     def cancel(self, request_id: str) -> bool:
         """Cancel a request by id. Queued inputs never reach the cluster; a sent chunk's result is dropped."""
@@ -387,6 +380,7 @@ class RayBackend:
             max_batch_tokens=settings.max_batch_tokens,
             hang_limit_s=max(self.queue.timeout_for(task) for task in tasks) + self.queue.hang_grace_s,
             log_level=settings.log_level,
+            timeout_scale=settings.timeout_scale,
         )
 
     def _start_deploy(self, names: list[str]) -> None:
@@ -478,90 +472,95 @@ class RayBackend:
         return PIPELINE_CALLS * max(1, deployment.running)
 
     def _dispatch(self) -> None:
-        """Send chunks to deployments with room, fairly; start deployments that are missing."""
+        """Send chunks (windows of each deployment's lane) to deployments with room; start the
+        deployments that are missing."""
         if self._state == "unavailable":  # e.g. inputs queued while a connection attempt failed
             self.queue.fail_waiting(ClusterUnavailable(self._error))
         if self._state != "ready" or self.queue.closing:
             return
         queue = self.queue
-        sent = False
-        while queue.waiting:
-            eligible = []
-            missing: set[str] = set()
-            for item in queue.waiting:
-                name = deployment_name(self.settings, item.job.task)
-                deployment = self._deployments.get(name)
-                if deployment is None:
-                    missing.add(name)
-                elif deployment.state == "ready" and deployment.in_flight < self._window(deployment):
-                    eligible.append(item)
-            self._start_deploy(sorted(missing))
-            if not eligible:
-                break
-            anchor = choose_anchor(eligible, queue.last_served)
-            assert anchor is not None
-            chosen = select_batch(
-                anchor,
-                queue.groups[anchor.group],
-                max_batch=self.settings.max_batch,
-                max_tokens=self.settings.max_batch_tokens,
-            )
-            queue.take(chosen)
-            queue.last_served[anchor.member] = time.monotonic()
-            self._send(self._deployments[deployment_name(self.settings, anchor.job.task)], chosen)
-            sent = True
-        if sent:
-            queue.update_positions()
+        missing = [name for name in queue.lanes if queue.has_waiting(name) and name not in self._deployments]
+        self._start_deploy(sorted(missing))
+        for name in list(queue.lanes):
+            deployment = self._deployments.get(name)
+            if deployment is None or deployment.state != "ready":
+                continue
+            while deployment.in_flight < self._window(deployment):
+                now = time.monotonic()
+                items, wait = queue.window(name, lambda job: self.settings.max_batch, now, 0.0)
+                if not items:
+                    if wait > 0:  # a reserved head: look again once it may have been submitted
+                        asyncio.get_running_loop().call_later(wait, self._wake.set)
+                    break
+                self._send(deployment, queue.take(items, now))
 
-    def _send(self, deployment: _Deployment, items: list[WaitingItem]) -> None:
-        job = items[0].job
-        chunk = Chunk(job.task, job.ref, job.params, [item.payload for item in items])
+    def _send(self, deployment: _Deployment, window: Window) -> None:
+        """One call per (model, parameters) part of the window; they travel and are merged together."""
+        parts = window.parts()
+        responses = []
         try:
-            response = deployment.handle.run.remote(chunk)
+            for part in parts:
+                job = part[0].job
+                chunk = Chunk(job.task, job.ref, job.params, [item.payload for item in part])
+                responses.append(deployment.handle.run.remote(chunk))
         except Exception as error:
+            for response in responses:
+                response.cancel()
             failure = self._call_error(error)
-            for item in items:
+            self.queue.finish_window(window, None)
+            for item in window.items:
                 self.queue.fail(item.job, failure)
             return
         grace = CALL_GRACE_S * self.settings.timeout_scale
-        call = _Call(deployment, items, response, max(item.job.deadline for item in items) + grace)
+        give_up_at = max(item.job.deadline for item in window.items) + grace
+        call = _Call(deployment, window, parts, responses, give_up_at)
         deployment.in_flight += 1
         self._calls.add(call)
-        for owner in owners(items):
-            owner.notifier.update(JobUpdate("running"))
+        for owner in owners(window.items):
+            self.queue.set_state(owner, JobUpdate("running"))
         call.waiter = asyncio.create_task(self._finish(call), name="ray-call")
 
     async def _finish(self, call: _Call) -> None:
+        measured: dict[tuple[str, str], tuple[int, float]] = {}
         try:
-            done: ChunkDone = await call.response
+            for part, response in zip(call.parts, call.responses, strict=True):
+                try:
+                    done: ChunkDone = await response
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    failure = self._call_error(error, abandoned=call.abandoned)
+                    for item in part:
+                        self.queue.fail(item.job, failure)
+                else:
+                    self._record(part, done, measured)
         except asyncio.CancelledError:
             for item in call.items:
                 self.queue.fail(item.job, PoolClosed(SHUTTING_DOWN))
             raise
-        except Exception as error:
-            failure = self._call_error(error, abandoned=call.abandoned)
-            for item in call.items:
-                self.queue.fail(item.job, failure)
-        else:
-            self._record(call, done)
         finally:
+            self.queue.finish_window(call.window, measured)
             call.deployment.in_flight -= 1
             self._calls.discard(call)
             if not self._calls:
                 self._drained.set()
             self._wake.set()
 
-    def _record(self, call: _Call, done: ChunkDone) -> None:
-        task = call.items[0].job.task
+    def _record(
+        self, part: list[QueuedInput], done: ChunkDone, measured: dict[tuple[str, str], tuple[int, float]]
+    ) -> None:
+        job = part[0].job
         for size, seconds in done.batches:
-            self.metrics.record_batch(task, size, seconds)
+            self.metrics.record_batch(job.task, size, seconds)
+            items, total = measured.get(job.model, (0, 0.0))
+            measured[job.model] = (items + size, total + seconds)
         self._seen[done.replica] = _ReplicaSeen(done.device, done.device_name, done.status)
-        if len(done.outcomes) != len(call.items):  # pragma: no cover - a replica bug
-            log.warning("A replica answered %d outcomes for %d inputs", len(done.outcomes), len(call.items))
-            for item in call.items:
+        if len(done.outcomes) != len(part):  # pragma: no cover - a replica bug
+            log.warning("A replica answered %d outcomes for %d inputs", len(done.outcomes), len(part))
+            for item in part:
                 self.queue.fail(item.job, PoolError("The model answered incompletely; please try again."))
             return
-        for item, outcome in zip(call.items, done.outcomes, strict=True):
+        for item, outcome in zip(part, done.outcomes, strict=True):
             self.queue.settle(item, outcome)
 
     def _call_error(self, error: BaseException, *, abandoned: bool = False) -> PoolError:
@@ -612,7 +611,8 @@ class RayBackend:
             for call in list(self._calls):
                 if not call.abandoned and now > call.give_up_at:
                     call.abandoned = True
-                    call.response.cancel()
+                    for response in call.responses:
+                        response.cancel()
             ready = [name for name, d in self._deployments.items() if d.state == "ready"]
             status_busy = self._status_task is not None and not self._status_task.done()
             if (
@@ -711,4 +711,4 @@ class RayBackend:
                 )
         sizes = [size for task in tasks for size in self.metrics.batch_sizes[task]]
         running = sum(len(call.items) for call in self._calls)
-        return PoolSnapshot(tasks, len(self.queue.waiting), running, self._restarts, workers, sizes)
+        return PoolSnapshot(tasks, self.queue.waiting_count, running, self._restarts, workers, sizes)

@@ -14,7 +14,9 @@ took from its fair queue. ``@serve.batch`` merges the calls that reach a replica
 merged batch is grouped again by (task, model, parameter key) — only equal keys share a forward
 pass — and each
 group is sorted by token length (measured here, with the model's own tokenizer, so the bot needs
-no model files) and cut into runs within MAX_BATCH items and MAX_BATCH_TOKENS padded tokens.
+no model files) and cut into batches by the replica's :class:`~bot.inference.tuning.BatchTuner` for
+that model (sizes learned from measured throughput, within MAX_BATCH items and MAX_BATCH_TOKENS
+padded tokens), as a local worker does.
 
 This module is imported by Ray workers (the deployment class is pickled by reference): every
 node of the cluster needs studybot installed (``pip install studybot[ray]``).
@@ -33,11 +35,11 @@ from typing import Any
 
 from ray import serve
 
-from bot.inference.batching import split_sorted
 from bot.inference.model_cache import ModelCache
 from bot.inference.protocol import Outcome, WorkerStatus
 from bot.inference.tasks import get_task
-from bot.inference.worker import BatchRunner, _failure, _memory
+from bot.inference.tuning import BatchTuner
+from bot.inference.worker import BatchRunner, _failure, _memory, input_cost, tuner_for
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class ReplicaConfig:
     max_batch_tokens: int
     hang_limit_s: float  # a batch running longer than this makes the health check fail
     log_level: str = "INFO"
+    timeout_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class TaskReplica:
         self.run.set_max_batch_size(config.max_batch)
         self.run.set_batch_wait_timeout_s(config.max_wait_s)
         self._busy_since: float | None = None  # when the batch running now started
+        self.tuners: dict[tuple[str, str], BatchTuner] = {}
         self.fingerprint = ""
         try:
             self.replica = serve.get_replica_context().replica_id.unique_id
@@ -168,22 +172,26 @@ class TaskReplica:
             loaded = time.perf_counter() - started
             for c in {c for c, _ in places}:
                 load_s[c] = max(load_s[c], loaded)
-            costs = [self._cost(task, runner, chunks[c].inputs[i], params) for c, i in places]
+            costs = [input_cost(task, runner, chunks[c].inputs[i], params) for c, i in places]
             order = sorted(range(len(places)), key=costs.__getitem__)
-            runs = split_sorted(
-                [costs[k] for k in order],
-                max_batch=self.config.max_batch,
-                max_tokens=self.config.max_batch_tokens,
-            )
-            for span in runs:
-                members = [places[order[k]] for k in span]
+            sorted_costs = [costs[k] for k in order]
+            tuner = self.tuners.get((task, ref))
+            if tuner is None:
+                tuner = self.tuners[(task, ref)] = tuner_for(
+                    task, self.config.max_batch, self.config.max_batch_tokens, self.config.timeout_scale
+                )
+            for planned in tuner.plan(sorted_costs):
+                members = [places[order[k]] for k in range(planned.start, planned.stop)]
                 began = time.perf_counter()
                 self._busy_since = time.monotonic()
                 try:
                     results = BatchRunner(runner).run([chunks[c].inputs[i] for c, i in members], params)
                 finally:
                     self._busy_since = None
-                batches[min(c for c, _ in members)].append((len(members), time.perf_counter() - began))
+                seconds = time.perf_counter() - began
+                span = sorted_costs[planned.start : planned.stop]
+                tuner.record(planned, sum(span), len(span) * max(span), seconds)
+                batches[min(c for c, _ in members)].append((len(members), seconds))
                 for (c, i), outcome in zip(members, results, strict=True):
                     outcomes[c][i] = outcome
         status = self.status()
@@ -199,13 +207,6 @@ class TaskReplica:
             )
             for c, own in enumerate(outcomes)
         ]
-
-    @staticmethod
-    def _cost(task: str, runner: Any, item: Any, params: dict[str, Any]) -> int:
-        try:
-            return max(1, get_task(task).cost(runner.tokenizer, item, params))
-        except Exception:  # a cost is only for ordering: the runner reports a bad input itself
-            return 1
 
     def status(self) -> WorkerStatus:
         """What this replica holds and uses (as a local worker reports it)."""

@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 #: What members may type for the masked word; the runner swaps in the model's own mask token.
 MASK_PLACEHOLDERS: tuple[str, ...] = ("[MASK]", "<mask>")
 
-_COURSE = "https://huggingface.co/learn/llm-course"
-
 
 class InvalidRequestError(UserFacingError):
     """A request whose inputs or parameters the engine refuses."""
@@ -83,14 +81,16 @@ class Param:
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """One task: what its inputs look like, its parameters, and where the course explains it."""
+    """One task: what its inputs look like and its parameters.
+
+    How a task's results are shown to members (its title, its course section) is the bot's
+    business, not the engine's: see ``cogs/_live/presenters``.
+    """
 
     name: str
-    title: str
     input_kind: str  # "text", "zero-shot" or "qa"
     max_chars: int
     params: tuple[Param, ...]
-    course_url: str
     timeout_s: float = 60.0  # a request's time, queue wait included (model loading is not counted)
     max_labels: int = 10
     max_label_chars: int = 100
@@ -311,16 +311,13 @@ TASKS: dict[str, TaskSpec] = {
     for spec in (
         TaskSpec(
             name="sentiment-analysis",
-            title="Sentiment analysis",
             input_kind="text",
             max_chars=2000,
             params=(),
-            course_url=f"{_COURSE}/chapter1/3#working-with-pipelines",
         ),
         TaskSpec(
             name="zero-shot-classification",
             timeout_s=90.0,
-            title="Zero-shot classification",
             input_kind="zero-shot",
             max_chars=2000,
             params=(
@@ -333,12 +330,10 @@ TASKS: dict[str, TaskSpec] = {
                     help="the sentence each label is put into",
                 ),
             ),
-            course_url=f"{_COURSE}/chapter1/3#zero-shot-classification",
         ),
         TaskSpec(
             name="text-generation",
             timeout_s=180.0,
-            title="Text generation",
             input_kind="text",
             max_chars=1000,
             params=(
@@ -350,19 +345,15 @@ TASKS: dict[str, TaskSpec] = {
                 Param("top_p", float, 1.0, 0.1, 1.0, help="sample within this probability mass"),
                 Param("num_beams", int, 1, 1, 4, help="beam search width"),
             ),
-            course_url=f"{_COURSE}/chapter1/3#text-generation",
         ),
         TaskSpec(
             name="fill-mask",
-            title="Mask filling",
             input_kind="text",
             max_chars=1000,
             params=(Param("top_k", int, 5, 1, 10, help="how many guesses"),),
-            course_url=f"{_COURSE}/chapter1/3#mask-filling",
         ),
         TaskSpec(
             name="ner",
-            title="Named entity recognition",
             input_kind="text",
             max_chars=1000,
             params=(
@@ -374,12 +365,10 @@ TASKS: dict[str, TaskSpec] = {
                     help="simple groups the pieces of each entity; none shows every sub-word token",
                 ),
             ),
-            course_url=f"{_COURSE}/chapter1/3#named-entity-recognition",
         ),
         TaskSpec(
             name="question-answering",
             timeout_s=90.0,
-            title="Question answering",
             input_kind="qa",
             max_chars=6000,  # Discord's longest option value
             params=(
@@ -390,24 +379,20 @@ TASKS: dict[str, TaskSpec] = {
                 Param("handle_impossible_answer", bool, False, help="allow an empty answer"),
                 Param("align_to_words", bool, True, help="widen answers to whole words"),
             ),
-            course_url=f"{_COURSE}/chapter7/7",
         ),
         TaskSpec(
             name="summarization",
             timeout_s=180.0,
-            title="Summarization",
             input_kind="text",
             max_chars=20000,  # a text file; the model reads what fits and the rest is truncated
             params=(
                 Param("max_length", int, None, 5, 256, help="longest summary, in tokens (model default)"),
                 Param("min_length", int, None, 0, 200, help="shortest summary, in tokens (model default)"),
             ),
-            course_url=f"{_COURSE}/chapter7/5",
         ),
         TaskSpec(
             name="translation",
             timeout_s=180.0,
-            title="Translation",
             input_kind="text",
             max_chars=2000,
             params=(
@@ -415,20 +400,16 @@ TASKS: dict[str, TaskSpec] = {
                     "max_length", int, None, 5, SEQ2SEQ_MAX_NEW_TOKENS, help="longest translation, in tokens"
                 ),
             ),
-            course_url=f"{_COURSE}/chapter7/4",
         ),
         TaskSpec(
             name="tokenize",
             timeout_s=30.0,
-            title="Tokenizer",
             input_kind="text",
             max_chars=2000,
             params=(),
-            course_url=f"{_COURSE}/chapter2/4",
         ),
         TaskSpec(
             name="attention",
-            title="Attention",
             input_kind="text",
             max_chars=500,  # the real limit is ATTENTION_MAX_TOKENS, checked against the model's tokenizer
             params=(
@@ -437,7 +418,6 @@ TASKS: dict[str, TaskSpec] = {
                     "head", int, None, 1, 64, help="which head, from 1 (default: the average of all heads)"
                 ),
             ),
-            course_url=f"{_COURSE}/chapter1/4#attention-layers",
         ),
     )
 }

@@ -1,9 +1,12 @@
 """The worker process: one per device slot, running batches for the pool.
 
 A worker owns its models (a :class:`ModelCache`) and answers one message at a time over its
-pipe. One bad input fails alone: inputs are checked one by one before the batch runs, and a batch
-that fails as a whole is retried input by input. A CUDA out-of-memory error splits the batch in
-halves and retries, so only an input that cannot fit on its own fails.
+pipe. It receives *windows* (inputs of one task, model and parameters, taken in order from the
+pool's line): it sorts a window by token length, cuts it into batches with the (task, model)'s
+:class:`~bot.inference.tuning.BatchTuner`, runs them, teaches the tuner what each took, and answers
+the whole window at once. One bad input fails alone: inputs are checked one by one before a batch
+runs, and a batch that fails as a whole is retried input by input. A CUDA out-of-memory error
+splits the batch in halves and retries, so only an input that cannot fit on its own fails.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bot.inference.protocol import (
     BatchDone,
     BatchState,
     LoadModel,
+    Measured,
     ModelLoaded,
     Outcome,
     RunBatch,
@@ -31,6 +35,8 @@ from bot.inference.protocol import (
     WorkerReady,
     WorkerStatus,
 )
+from bot.inference.tasks import get_task
+from bot.inference.tuning import BatchTuner
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,9 @@ class WorkerConfig:
     max_models: int
     memory_budget_mb: float
     log_level: str = "INFO"
+    max_batch: int = 32
+    max_batch_tokens: int = 16384
+    timeout_scale: float = 1.0
 
 
 def _is_oom(error: BaseException) -> bool:
@@ -115,6 +124,47 @@ def _free_cuda() -> None:
         torch.cuda.empty_cache()
 
 
+def input_cost(task: str, runner: Any, item: Any, params: dict[str, Any]) -> int:
+    """An input's token cost (see ``TaskSpec.cost``), 1 when it cannot be measured (a bad input
+    is reported by the runner's own check)."""
+    try:
+        return max(1, get_task(task).cost(runner.tokenizer, item, params))
+    except Exception:
+        return 1
+
+
+def tuner_for(task: str, max_batch: int, max_batch_tokens: int, timeout_scale: float) -> BatchTuner:
+    """A new tuner for ``task``: a batch may take at most a tenth of the task's timeout."""
+    return BatchTuner(
+        max_batch, max_batch_tokens, latency_bound_s=get_task(task).timeout_s * timeout_scale / 10
+    )
+
+
+def run_window(
+    runner: Any, task: str, inputs: list[Any], params: dict[str, Any], tuner: BatchTuner
+) -> tuple[list[Outcome], list[tuple[int, float]]]:
+    """Sort a window by cost, cut it into batches with ``tuner``, run them, teach the tuner.
+
+    Returns the outcomes in input order and (items, seconds) of every batch.
+    """
+    costs = [input_cost(task, runner, item, params) for item in inputs]
+    order = sorted(range(len(inputs)), key=costs.__getitem__)
+    sorted_costs = [costs[i] for i in order]
+    outcomes: list[Outcome | None] = [None] * len(inputs)
+    batches: list[tuple[int, float]] = []
+    for planned in tuner.plan(sorted_costs):
+        members = order[planned.start : planned.stop]
+        began = time.perf_counter()
+        results = BatchRunner(runner).run([inputs[i] for i in members], params)
+        seconds = time.perf_counter() - began
+        span = sorted_costs[planned.start : planned.stop]
+        tuner.record(planned, sum(span), len(span) * max(span), seconds)
+        batches.append((len(members), seconds))
+        for i, outcome in zip(members, results, strict=True):
+            outcomes[i] = outcome
+    return [outcome for outcome in outcomes if outcome is not None], batches
+
+
 def _memory(device: str) -> tuple[float, float | None]:
     """(used, total) megabytes: CUDA memory on a GPU, the process's resident memory on the CPU."""
     import torch
@@ -135,6 +185,7 @@ class Worker:
 
         self.conn = conn
         self.config = config
+        self.tuners: dict[tuple[str, str], BatchTuner] = {}
         self.cache = ModelCache(
             lambda task, ref: load_runner(task, ref, device=config.device, cache_dir=config.cache_dir),
             max_models=config.max_models,
@@ -178,24 +229,46 @@ class Worker:
 
     def _run(self, message: RunBatch) -> BatchDone:
         started = time.perf_counter()
-        if (message.task, message.ref) not in self.cache:
+        if any((part.task, part.ref) not in self.cache for part in message.parts):
             self.conn.send(BatchState(message.batch_id, "loading"))
-        try:
-            runner = self.cache.get(message.task, message.ref)
-        except Exception as error:
-            failed = _failure(error)
-            return BatchDone(
-                message.batch_id,
-                [failed] * len(message.inputs),
-                time.perf_counter() - started,
-                0.0,
-                self.status(),
-            )
+        runners: list[Any] = []
+        for part in message.parts:
+            try:
+                runners.append(self.cache.get(part.task, part.ref))
+            except Exception as error:  # every input of that model fails with the reason
+                runners.append(_failure(error))
         loaded = time.perf_counter()
         self.conn.send(BatchState(message.batch_id, "running"))
-        outcomes = BatchRunner(runner).run(message.inputs, message.params)
-        finished = time.perf_counter()
-        return BatchDone(message.batch_id, outcomes, loaded - started, finished - loaded, self.status())
+        outcomes: list[Outcome] = []
+        measured: list[Measured] = []
+        tuned: dict[tuple[str, str], tuple[int, int]] = {}
+        for part, runner in zip(message.parts, runners, strict=True):
+            if isinstance(runner, Outcome):
+                outcomes.extend([runner] * len(part.inputs))
+                continue
+            tuner = self._tuner(part.task, part.ref)
+            results, batches = run_window(runner, part.task, part.inputs, part.params, tuner)
+            outcomes.extend(results)
+            measured.extend(Measured(part.task, part.ref, size, seconds) for size, seconds in batches)
+            tuned[(part.task, part.ref)] = (tuner.batch_size, tuner.token_budget)
+        return BatchDone(
+            message.batch_id,
+            outcomes,
+            loaded - started,
+            time.perf_counter() - loaded,
+            self.status(),
+            measured,
+            tuple((task, ref, size, budget) for (task, ref), (size, budget) in tuned.items()),
+        )
+
+    def _tuner(self, task: str, ref: str) -> BatchTuner:
+        tuner = self.tuners.get((task, ref))
+        if tuner is None:
+            config = self.config
+            tuner = self.tuners[(task, ref)] = tuner_for(
+                task, config.max_batch, config.max_batch_tokens, config.timeout_scale
+            )
+        return tuner
 
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:

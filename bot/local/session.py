@@ -85,17 +85,19 @@ class Exchange:
 
     @property
     def messages(self) -> list[StoredMessage]:
-        """The original response (if any) and every message created while handling this one."""
+        """The original response (if any) and every message created while handling this one, as
+        members see them now (deleted ones are gone)."""
         found = {m.id: m for m in self.double.messages.values() if m.created_mono >= self.since}
         original = self.original
         if original is not None:
             found[original.id] = original
-        return [found[key] for key in sorted(found)]
+        return [found[key] for key in sorted(found) if not found[key].deleted]
 
     @property
     def reply(self) -> StoredMessage:
-        """The message a member sees as the answer: the original response, else the first message."""
-        if self.original is not None:
+        """The message a member sees as the answer: the original response (unless it was deleted),
+        else the first message."""
+        if self.original is not None and not self.original.deleted:
             return self.original
         if not self.messages:
             raise LocalFailure(f"the bot sent no message for interaction {self.state.id}")

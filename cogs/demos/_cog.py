@@ -1,12 +1,14 @@
-"""The model demo commands: each validates, then hands the call to :meth:`DemosCog.run`."""
+"""The model demo commands: each checks its options, then hands the call to the live-job service.
+
+Everything after the options — channel and rate checks, the engine's check, the status message,
+following the job, the result — is :class:`~cogs._live.service.LiveJobs`, shared with every model
+command; how each task's result looks is its presenter's (:mod:`cogs._live.presenters`).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
@@ -14,58 +16,16 @@ from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.components import NUMBER, Action, text
-from bot.db.demo_runs import DemoRun, DemoRunStore
-from bot.errors import UserFacingError
-from bot.inference.backend import InferenceBackend, JobUpdate
-from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
 from bot.interactions import Interaction
-from bot.replies import Upload, edit_original
-from cogs.demos import _embeds as embeds
-from cogs.demos._inputs import parse_labels, read_source
-from cogs.demos._render import render_result, within_total
-from cogs.demos._snippets import build_snippet
-from cogs.demos._views import (
-    DEMOS,
-    REQUEST_ID,
-    cancel_request,
-    result_view,
-    send_code,
-    stored_run,
-    waiting_view,
-)
+from cogs._live.controls import DEMOS, REQUEST_ID, RUN_KEY, cancel_request, stored_run
+from cogs._live.inputs import Source, parse_labels, source_of
+from cogs._live.options import model_autocomplete
+from cogs._live.service import LiveJobs, ModelRequest, live_jobs
 
 log = logging.getLogger(__name__)
 
-#: Member text and model output are echoed in every demo message: nothing in them may ping.
-NO_MENTIONS = discord.AllowedMentions.none()
-
-
-@dataclass(frozen=True)
-class DemoRequest:
-    """One model call a member asked for."""
-
-    task: str
-    inputs: list[Any]
-    params: dict[str, Any] = field(default_factory=dict)
-    model: str | None = None
-
-
-def model_autocomplete(task: str) -> Any:
-    """An autocomplete callback offering the catalog's models for ``task`` (≤ 25, from memory)."""
-
-    async def complete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pool = interaction.client.pool
-        if pool is None:
-            return []
-        wanted = current.strip().casefold()
-        choices = []
-        for entry in pool.catalog.choices(task):  # type: ignore[attr-defined]  # both backends have one
-            name = f"{entry.label} ({entry.id})"
-            if wanted in name.casefold():
-                choices.append(app_commands.Choice(name=name[:100], value=entry.id))
-        return choices[:25]
-
-    return complete
+TOO_OLD_CODE = "This demo is too old: its code is no longer kept. Run the command again."
+TOO_OLD_AGAIN = "This demo is too old to run again. Use the command instead."
 
 
 class DemosCog(commands.Cog):
@@ -73,159 +33,54 @@ class DemosCog(commands.Cog):
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
-        rate, per = client.settings.demo_rate
-        self._cooldown = app_commands.Cooldown(rate, per)
-        self._cooldowns: dict[int, app_commands.Cooldown] = {}
+        self.live: LiveJobs = live_jobs(client)
 
     async def cog_load(self) -> None:
         self.bot.actions.add(
             DEMOS,
             (
                 Action("cancel", cancel_request, text(REQUEST_ID), NUMBER),
-                Action("code", self.code_button, NUMBER),
-                Action("again", self.again_button, NUMBER),
+                Action("code", self.code_button, RUN_KEY),
+                Action("again", self.again_button, RUN_KEY),
             ),
         )
 
     async def cog_unload(self) -> None:
         self.bot.actions.remove(DEMOS)
 
-    async def code_button(self, interaction: Interaction, run_id: int) -> None:
-        """Show code under a result."""
-        too_old = "This demo is too old: its code is no longer kept. Run the command again."
-        await self.show_code(interaction, await stored_run(interaction, run_id, too_old))
-
-    async def again_button(self, interaction: Interaction, run_id: int) -> None:
-        """Run again under a sampled result."""
-        too_old = "This demo is too old to run again. Use the command instead."
-        await self.run_again(interaction, await stored_run(interaction, run_id, too_old))
-
-    @property
-    def pool(self) -> InferenceBackend:
-        if self.bot.pool is None:
-            raise UserFacingError("The models are not running right now; try again in a minute.")
-        return self.bot.pool
-
-    # --- shared checks -------------------------------------------------------------------------
-
-    def check_channel(self, interaction: discord.Interaction) -> None:
-        """Refuse demos outside the allowed channels (when the operator set some)."""
-        allowed = self.bot.settings.demo_channel_ids
-        if not allowed or interaction.guild_id is None:
-            return
-        channel = interaction.channel
-        ids = {interaction.channel_id, getattr(channel, "parent_id", None)}
-        if not ids & set(allowed):
-            where = ", ".join(f"<#{channel_id}>" for channel_id in allowed)
-            raise UserFacingError(f"Model demos run in {where} on this server.")
-
-    def check_cooldown(self, interaction: discord.Interaction) -> None:
-        """At most DEMO_RATE demos per member, over all the demo commands."""
-        bucket = self._cooldowns.setdefault(interaction.user.id, self._cooldown.copy())
-        retry_after = bucket.update_rate_limit()
-        if retry_after:
-            raise app_commands.CommandOnCooldown(bucket, retry_after)
-
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         try:
-            self.check_channel(interaction)
-        except UserFacingError as error:  # a check must fail with a CheckFailure to reach the error handler
-            raise app_commands.CheckFailure(error.message) from None
-        if interaction.command is not None and interaction.command.name != "model":
-            self.check_cooldown(interaction)
+            self.live.check_channel(interaction)
+        except Exception as error:  # a check must fail with a CheckFailure to reach the error handler
+            raise app_commands.CheckFailure(str(error)) from None
+        self.live.check_rate(interaction)
         return True
 
-    # --- the one way a demo runs -------------------------------------------------------------------
+    async def code_button(self, interaction: Interaction, key: str) -> None:
+        """Show code under a result."""
+        await self.live.show_code(interaction, key, too_old=TOO_OLD_CODE)
 
-    async def run(self, interaction: discord.Interaction, request: DemoRequest) -> None:
-        """Check, acknowledge at once, report queue state, then show the result in the same message."""
-        pool = self.pool
-        user = interaction.user.id
-        checked = pool.check(request.task, request.model, request.inputs, request.params, user=user)
-        entry, title = checked.model.entry, checked.spec.title
-        run_id = await DemoRunStore(self.bot.db).add(
-            interaction.guild_id, user, request.task, request.model, checked.inputs, checked.params
-        )
-        request_id = f"demo-{interaction.id}"
-        started = time.monotonic()
-        position = pool.snapshot().queue_depth + 1
-        await interaction.response.send_message(
-            embed=embeds.status_embed(title, JobUpdate("queued", position=position), entry.id),
-            view=waiting_view(request_id, user),
-            allowed_mentions=NO_MENTIONS,
-        )
+    async def again_button(self, interaction: Interaction, key: str) -> None:
+        """Run again under a sampled result: the same call, as a new message, for whoever pressed it."""
+        run = await stored_run(interaction, key, TOO_OLD_AGAIN)
+        self.live.admit(interaction)
+        await self.live.run(interaction, ModelRequest.of(run))
 
-        # A demo queued behind others can outlive its 15-minute token: edit_original then posts
-        # the result (or error) in the channel instead, and drops mere progress updates.
-        async def on_update(update: JobUpdate) -> None:
-            view = waiting_view(request_id, user) if update.state == "queued" else None
-            embed = embeds.status_embed(title, update, entry.id)
-            await edit_original(interaction, embeds=[embed], view=view, fallback=False)
-
-        async def show_error(message: str) -> None:
-            await edit_original(interaction, embeds=[embeds.error_embed(title, message)], view=None)
-
-        try:
-            results = await pool.submit(
-                request.task,
-                entry.id,
-                checked.inputs,
-                checked.params,
-                user=user,
-                on_update=on_update,
-                request_id=request_id,
-            )
-            meta = embeds.ResultMeta(
-                title, entry.id, checked.model.tiny, time.monotonic() - started, checked.spec.course_url
-            )
-            item, result = checked.inputs[0], results[0]
-            embed = render_result(request.task, meta, item, result, checked.params)
-            overflow = within_total(embed, embeds.overflow_text(request.task, result))
-        except (QueueFullError, MemberLimitError) as error:
-            # Another request took the last place between our check and now: nothing ran.
-            await interaction.delete_original_response()
-            await interaction.followup.send(error.message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    async def run_on(
+        self, interaction: discord.Interaction, source: Source, build: Callable[[str], ModelRequest]
+    ) -> None:
+        """Run what ``build`` makes of the member's text: at once when typed, once read otherwise
+        (a file or a linked message is read after the acknowledgement)."""
+        read = source.read
+        if read is None:
+            assert source.text is not None
+            await self.live.run(interaction, build(source.text))
             return
-        except RequestCancelled:
-            await show_error("Cancelled.")
-            return
-        except UserFacingError as error:
-            await show_error(error.message)
-            return
-        except Exception:
-            # Never leave the message saying "running": say it failed; the tree's error handler
-            # logs the error and tells the member its code.
-            await show_error("Something went wrong while running the model.")
-            raise
-        await edit_original(
-            interaction,
-            embeds=[embed],
-            view=result_view(run_id, request.task, checked.params, checked.spec.course_url),
-            uploads=[Upload("output.txt", overflow.encode())] if overflow else [],
-        )
 
-    async def run_again(self, interaction: discord.Interaction, run: DemoRun) -> None:
-        """The Run again button: the same call, as a new message, for whoever pressed it."""
-        self.check_channel(interaction)
-        self.check_cooldown(interaction)
-        await self.run(interaction, DemoRequest(run.task, run.inputs, run.params, run.model))
+        async def prepare() -> ModelRequest:
+            return build(await read())
 
-    async def show_code(self, interaction: discord.Interaction, run: DemoRun) -> None:
-        """The Show code button: the transformers code for this exact call, ephemerally."""
-        settings = self.bot.settings
-        resolved = self.pool.catalog.resolve(  # type: ignore[attr-defined]
-            run.task, run.model, profile=settings.model_profile, tiny_dir=settings.tiny_models_dir
-        )
-        snippet = await asyncio.to_thread(
-            build_snippet,
-            run.task,
-            resolved.ref,
-            resolved.entry.id,
-            run.inputs[0],
-            run.params,
-            settings.model_cache_dir,
-        )
-        await send_code(interaction, snippet)
+        await self.live.run(interaction, prepare=prepare)
 
     # --- commands ------------------------------------------------------------------------------------
 
@@ -239,7 +94,7 @@ class DemosCog(commands.Cog):
         model: str | None = None,
     ) -> None:
         """Is this text positive or negative? (the course's first pipeline)"""
-        await self.run(interaction, DemoRequest("sentiment-analysis", [text], model=model))
+        await self.live.run(interaction, ModelRequest("sentiment-analysis", [text], model=model))
 
     @app_commands.command(name="zeroshot")
     @app_commands.describe(
@@ -260,8 +115,8 @@ class DemosCog(commands.Cog):
         """Classify a text with labels you choose, no training needed"""
         candidates = parse_labels(labels, multi_label=multi_label)
         item = {"text": text, "candidate_labels": candidates}
-        await self.run(
-            interaction, DemoRequest("zero-shot-classification", [item], {"multi_label": multi_label}, model)
+        await self.live.run(
+            interaction, ModelRequest("zero-shot-classification", [item], {"multi_label": multi_label}, model)
         )
 
     @app_commands.command(name="generate")
@@ -300,7 +155,7 @@ class DemosCog(commands.Cog):
             "top_p": top_p,
             "num_beams": num_beams,
         }
-        await self.run(interaction, DemoRequest("text-generation", [prompt], params, model))
+        await self.live.run(interaction, ModelRequest("text-generation", [prompt], params, model))
 
     @app_commands.command(name="fillmask")
     @app_commands.describe(
@@ -317,7 +172,7 @@ class DemosCog(commands.Cog):
         model: str | None = None,
     ) -> None:
         """Guess the missing word in a sentence"""
-        await self.run(interaction, DemoRequest("fill-mask", [text], {"top_k": top_k}, model))
+        await self.live.run(interaction, ModelRequest("fill-mask", [text], {"top_k": top_k}, model))
 
     @app_commands.command(name="ner")
     @app_commands.describe(
@@ -335,7 +190,7 @@ class DemosCog(commands.Cog):
     ) -> None:
         """Find named entities: people, organisations, places"""
         params = {"aggregation_strategy": "simple" if grouped else "none"}
-        await self.run(interaction, DemoRequest("ner", [text], params, model))
+        await self.live.run(interaction, ModelRequest("ner", [text], params, model))
 
     @app_commands.command(name="qa")
     @app_commands.describe(
@@ -357,9 +212,14 @@ class DemosCog(commands.Cog):
     ) -> None:
         """Find the answer to a question inside a text (extractive question answering)"""
         options = ("context", "context_link", "context_file")
-        context = await read_source(interaction, "context", options, context, context_link, context_file)
-        item = {"question": question, "context": context}
-        await self.run(interaction, DemoRequest("question-answering", [item], model=model))
+        source = source_of(interaction, "context", options, context, context_link, context_file)
+        await self.run_on(
+            interaction,
+            source,
+            lambda text: ModelRequest(
+                "question-answering", [{"question": question, "context": text}], model=model
+            ),
+        )
 
     @app_commands.command(name="summarize")
     @app_commands.describe(
@@ -382,13 +242,15 @@ class DemosCog(commands.Cog):
         model: str | None = None,
     ) -> None:
         """Summarize a text, a file or a message"""
-        text = await read_source(interaction, "text", ("text", "link", "file"), text, link, file)
+        source = source_of(interaction, "text", ("text", "link", "file"), text, link, file)
         params = {
             key: value
             for key, value in (("max_length", max_length), ("min_length", min_length))
             if value is not None
         }
-        await self.run(interaction, DemoRequest("summarization", [text], params, model))
+        await self.run_on(
+            interaction, source, lambda text: ModelRequest("summarization", [text], params, model)
+        )
 
     @app_commands.command(name="translate")
     @app_commands.describe(text="The text to translate", pair="The language pair (default: French → English)")
@@ -400,7 +262,7 @@ class DemosCog(commands.Cog):
         pair: str | None = None,
     ) -> None:
         """Translate a text with a MarianMT model"""
-        await self.run(interaction, DemoRequest("translation", [text], model=pair))
+        await self.live.run(interaction, ModelRequest("translation", [text], model=pair))
 
     @app_commands.command(name="tokenize")
     @app_commands.describe(
@@ -414,4 +276,4 @@ class DemosCog(commands.Cog):
         model: str | None = None,
     ) -> None:
         """See how a tokenizer splits text into tokens and ids"""
-        await self.run(interaction, DemoRequest("tokenize", [text], model=model))
+        await self.live.run(interaction, ModelRequest("tokenize", [text], model=model))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Literal
 
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.errors import UserFacingError
-from bot.inference.tasks import get_task
 from bot.interactions import Interaction
 from bot.replies import reply
+from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import gather_facts, model_info_embed
 
 Task = Literal[
@@ -35,7 +35,7 @@ async def any_model(interaction: Interaction, current: str) -> list[app_commands
     if pool is None:
         return []
     wanted, seen, choices = current.strip().casefold(), set(), []
-    for entry in pool.catalog.entries():  # type: ignore[attr-defined]  # both backends have one
+    for entry in pool.catalog.entries():
         name = f"{entry.label} ({entry.id})"
         if entry.id not in seen and wanted in name.casefold():
             seen.add(entry.id)
@@ -61,7 +61,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
             raise UserFacingError("The models are not running right now; try again in a minute.")
         if (task is None) == (model is None):
             raise UserFacingError("Give either a `task` (to see its default model) or a `model`.")
-        catalog: Any = pool.catalog  # type: ignore[attr-defined]
+        catalog = pool.catalog
         if task is None:
             entry = catalog.lookup(str(model))  # a hub id, its short form, a label or an alias
             task, model = entry.task, entry.id
@@ -70,5 +70,6 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
         resolved = catalog.resolve(
             task, model, profile=settings.model_profile, tiny_dir=settings.tiny_models_dir
         )
+        await interaction.response.defer(thinking=True)  # the facts come from the model's files
         facts = await asyncio.to_thread(gather_facts, resolved, settings.model_cache_dir)
-        await reply(interaction, embed=model_info_embed(facts, get_task(task).course_url))
+        await reply(interaction, embed=model_info_embed(facts, presenter_for(task).learn_more))

@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import format_dt
 
+from bot.acknowledge import acknowledge, acknowledge_update, update_message
 from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action
@@ -244,6 +245,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         guild_id = guild_id_of(interaction)
         config = await self.config(guild_id)
         now = self.bot.clock.now()
+        await acknowledge(interaction)  # before the write (issue 13)
         changed = await self.store.set_done(
             guild_id,
             homework.id,
@@ -285,6 +287,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             raise UserFacingError(REMINDERS_OFF)
         now = self.bot.clock.now()
         at = remind_time(homework.due_at, self.lead(config), now)
+        await acknowledge(interaction)  # before the write (issue 13)
         outcome = await self.store.set_remind(
             guild_id, homework.id, interaction.user.id, True, now=now, remind_at=at
         )
@@ -324,11 +327,15 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
     async def delete_now(self, interaction: Interaction, homework_id: int) -> None:
         """Delete (the confirmation button): rows first (committed), then the announcement."""
         guild_id = guild_id_of(interaction)
+        await acknowledge_update(interaction)  # before the write (issue 13)
         deleted = await self.store.delete(guild_id, homework_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         if deleted is None:
-            await interaction.response.edit_message(
-                content="That homework was already deleted; nothing changed.", embed=None, view=None
+            await update_message(
+                interaction,
+                content="That homework was already deleted; nothing changed.",
+                embed=None,
+                view=None,
             )
             return
         note = ""
@@ -343,8 +350,11 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
                     f" I couldn't delete its announcement ({error.text or error.status}); "
                     "its buttons now say it was deleted."
                 )
-        await interaction.response.edit_message(
-            content=f"Deleted **{deleted.label}** and everyone's marks.{note}", embed=None, view=None
+        await update_message(
+            interaction,
+            content=f"Deleted **{deleted.label}** and everyone's marks.{note}",
+            embed=None,
+            view=None,
         )
 
     # --- moderators ----------------------------------------------------------------------

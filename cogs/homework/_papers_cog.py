@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge, acknowledge_update, update_message
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, marker, selected_number, text
 from bot.db.papers import TITLE_MAX, Paper, PaperDraft, PaperStore
@@ -65,6 +66,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def remove_now(self, interaction: Interaction, paper_id: int) -> None:
         """The confirmation button: remove the paper with its reads and votes."""
         guild_id = guild_id_of(interaction)
+        await acknowledge_update(interaction)  # before the write (issue 13)
         removed = await self.store.remove(guild_id, paper_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         text = (
@@ -72,7 +74,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             if removed
             else "That paper was already removed; nothing changed."
         )
-        await interaction.response.edit_message(content=text, embed=None, view=None)
+        await update_message(interaction, content=text, embed=None, view=None)
 
     def display_names(self, guild: discord.Guild, user_ids: list[int]) -> list[str]:
         names = []
@@ -116,6 +118,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             companion_title=companion_title,
             arxiv=arxiv,
         )
+        await acknowledge(interaction)  # before the write (issue 13)
         paper = await self.store.add(guild_id, draft, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         await reply(
@@ -139,6 +142,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def starter_list(self, interaction: Interaction) -> None:
         """Add the week 1 reading list (Transformer, BERT, T5); running it again adds nothing twice."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         added, present = await self.store.add_missing(
             guild_id, starter_drafts(), user_id=interaction.user.id, action="papers.starter_list"
         )
@@ -273,9 +277,17 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             else f"👍 You had already voted for **{paper.title}**."
         )
 
+    @staticmethod
+    async def _acknowledge_undo(interaction: Interaction) -> None:
+        """Before the write (issue 13): keep a button's message, or show a placeholder."""
+        if interaction.type is discord.InteractionType.component:
+            await acknowledge_update(interaction)
+        else:
+            await acknowledge(interaction)
+
     async def _answer_undo(self, interaction: Interaction, text: str) -> None:
         if interaction.type is discord.InteractionType.component:
-            await interaction.response.edit_message(content=text, embed=None, view=None)
+            await update_message(interaction, content=text, embed=None, view=None)
         else:
             await reply(interaction, text, ephemeral=True)
 
@@ -294,6 +306,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         await self.take_back_vote(interaction, paper)
 
     async def set_unread(self, interaction: Interaction, paper: Paper) -> None:
+        await self._acknowledge_undo(interaction)
         changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, False)
         text = (
             f"**{paper.title}** is no longer marked read."
@@ -303,6 +316,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         await self._answer_undo(interaction, text)
 
     async def take_back_vote(self, interaction: Interaction, paper: Paper) -> None:
+        await self._acknowledge_undo(interaction)
         changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, False)
         text = (
             f"You took back your vote for **{paper.title}**."
@@ -316,6 +330,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def read(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Mark a paper as read."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         changed = await self.store.set_read(guild_id, paper.id, interaction.user.id, True)
         await reply(
             interaction, self.read_text(paper, changed), view=undo_view("unread", paper.id), ephemeral=True
@@ -332,6 +347,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     async def vote(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Vote for the paper to read next (once; /papers unvote takes it back)."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         changed = await self.store.set_vote(guild_id, paper.id, interaction.user.id, True)
         tally = votes_embed(await self.store.find(guild_id), await self.store.vote_counts(guild_id))
         await reply(

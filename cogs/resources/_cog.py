@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge, acknowledge_update, update_message
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, marker, text
 from bot.db.resources import (
@@ -109,6 +110,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
         draft = ResourceDraft.build(
             title=title, url=url, category=category, description=description, tags=tags
         )
+        await acknowledge(interaction)  # before the write (issue 13)
         saved = await self.store.add(guild_id, draft, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         await reply(
@@ -121,6 +123,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
     async def remove_now(self, interaction: Interaction, resource_id: int) -> None:
         """The confirmation button: delete the resource (no-op if it was already gone)."""
         guild_id = guild_id_of(interaction)
+        await acknowledge_update(interaction)  # before the write (issue 13)
         removed = await self.store.remove(guild_id, resource_id, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         text = (
@@ -128,7 +131,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
             if removed
             else "That resource was already removed; nothing changed."
         )
-        await interaction.response.edit_message(content=text, embed=None, view=None)
+        await update_message(interaction, content=text, embed=None, view=None)
 
     # --- everyone ------------------------------------------------------------------------
 
@@ -260,6 +263,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
             changes["description"] = "" if description.strip() == CLEAR else check_description(description)
         if tags is not None:
             changes["tags"] = () if tags.strip() == CLEAR else parse_tags(tags)
+        await acknowledge(interaction)  # before the write (issue 13)
         updated = await self.store.update(guild_id, resource.id, user_id=interaction.user.id, **changes)
         await self.cache.refresh(guild_id)
         await reply(
@@ -290,6 +294,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
         target = check_category(category)
         if target == resource.category:
             raise UserFacingError(f"**{resource.title}** is already in {target}.")
+        await acknowledge(interaction)  # before the write (issue 13)
         moved = await self.store.move(guild_id, resource.id, target, user_id=interaction.user.id)
         await self.cache.refresh(guild_id)
         await reply(
@@ -347,6 +352,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
     async def starter_pack(self, interaction: Interaction) -> None:
         """Add the course study group's starter resources; running it again adds nothing twice."""
         guild_id = guild_id_of(interaction)
+        await acknowledge(interaction)  # before the write (issue 13)
         report = await self.store.import_entries(
             guild_id,
             starter_entries(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
 from collections.abc import Sequence
 from typing import Literal
 
@@ -153,8 +154,15 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
     # --- members -----------------------------------------------------------------------------
 
     async def ask(self, interaction: Interaction, text: str, anonymous: bool) -> None:
-        """Queue a question for the live (or next) session and post it for upvotes."""
+        """Queue a question for the live (or next) session and post it for upvotes.
+
+        Acknowledged first (a "thinking…" placeholder only the asker sees), then checked, stored and
+        confirmed in that placeholder: every refusal, and a database that refuses the write, is said
+        there. A question whose confirmation cannot be delivered is withdrawn again, so none is
+        queued that its asker was never told about.
+        """
         guild_id = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now()
         session = await self.directory.store.current_or_next(guild_id, now)
         if session is None:
@@ -168,6 +176,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             raise UserFacingError(
                 "There is no session to ask for yet: questions open once a moderator schedules one."
             )
+        channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
         question = await self.store.ask(
             guild_id,
             session.id,
@@ -177,13 +186,16 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             anonymous=anonymous,
             now=now,
         )
-        await reply(
-            interaction,
-            confirmation_text(question, session, now),
-            view=withdraw_view(question.id),
-            ephemeral=True,
-        )
-        channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
+        try:
+            await reply(
+                interaction,
+                confirmation_text(question, session, now),
+                view=withdraw_view(question.id),
+                ephemeral=True,
+            )
+        except discord.HTTPException:
+            await self.store.withdraw(guild_id, question.id, interaction.user.id, now=now)
+            raise
         try:
             message = await channel.send(
                 embed=question_embed(question, session),
@@ -199,7 +211,10 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
                 allowed_mentions=NONE,
             )
             return
-        await self.store.attach_message(guild_id, question.id, channel_id, message.id)
+        try:
+            await self.store.attach_message(guild_id, question.id, channel_id, message.id)
+        except sqlite3.Error as error:  # the question is queued and posted; its post is just not linked
+            log.warning("Could not link question %d to its post %d: %s", question.id, message.id, error)
 
     async def upvote(self, interaction: Interaction, question_id: int) -> None:
         """The Upvote button: one vote per member (a second press changes nothing; Undo takes it back)."""

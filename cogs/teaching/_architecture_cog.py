@@ -8,12 +8,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
-from bot.components import Action, cog_for, pressed_label, text
+from bot.components import Action, pressed_label, text
 from bot.errors import UserFacingError
 from bot.inference.catalog import Catalog
 from bot.interactions import Interaction
 from bot.replies import reply
-from cogs.demos._cog import DemosCog
+from cogs._live.service import live_jobs
 from cogs.teaching._architecture_data import DemoChoice, demo_choices, load_guide
 from cogs.teaching._architecture_embeds import family_embed, overview_embed, task_embed
 from cogs.teaching._architecture_views import ARCHITECTURE, MODEL, TASK, DemoForm, guide_view
@@ -55,9 +55,9 @@ class ArchitectureCog(commands.Cog):
 
     async def try_button(self, interaction: Interaction, task: str, model: str) -> None:
         """A Try button: the demo's form for this checkpoint, prefilled with the guide's sample."""
-        demos = cog_for(interaction, DemosCog, "The model demos")
-        demos.check_channel(interaction)
-        _ = demos.pool  # refuses while the models are not running
+        live = live_jobs(interaction.client)
+        live.check_channel(interaction)
+        _ = live.pool  # refuses while the models are not running
         if not any(entry.id == model for entry in self._catalog().entries(task)):
             raise UserFacingError(f"{model} is no longer in this bot's model catalog for that demo.")
         sample = load_guide().sample_for(task, model) or {}

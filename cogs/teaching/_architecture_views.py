@@ -17,8 +17,8 @@ import discord
 from bot.components import Feature, cog_for, link_button, persistent_view
 from bot.errors import StudyModal
 from bot.inference.tasks import get_task
-from cogs.demos._cog import DemoRequest, DemosCog
-from cogs.demos._inputs import parse_labels
+from cogs._live.inputs import parse_labels
+from cogs._live.service import ModelRequest, live_jobs
 from cogs.teaching._architecture_data import ATTENTION_TASK, DemoChoice
 from cogs.teaching._attention_cog import AttentionCog
 
@@ -99,11 +99,10 @@ class DemoForm(StudyModal):
                 interaction, values["text"], self.choice.model, focus=values.get("focus") or None
             )
             return
-        demos = cog_for(interaction, DemosCog, "The model demos")
-        demos.check_channel(interaction)
-        demos.check_cooldown(interaction)
+        live = live_jobs(interaction.client)
+        live.admit(interaction)
         inputs, params = demo_inputs(self.choice.task, values)
-        await demos.run(interaction, DemoRequest(self.choice.task, inputs, params, self.choice.model))
+        await live.run(interaction, ModelRequest(self.choice.task, inputs, params, self.choice.model))
 
 
 def guide_view(choices: list[DemoChoice], course_url: str | None) -> discord.ui.View:

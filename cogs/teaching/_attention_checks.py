@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Any
 
 from bot.errors import UserFacingError
 from bot.inference.runners.attention import check_attention_request
-from cogs.teaching._heatmap import FocusNotFound, focus_span
+from bot.inference.tasks import get_task
+from cogs._live.presenters.attention.heatmap import FocusNotFound, focus_span
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,19 @@ class LocalFacts:
     heads: int
 
 
+def head_bounds() -> tuple[int, int]:
+    """The head numbers the engine accepts (its ``head`` Param)."""
+    param = get_task("attention").param_index["head"]
+    return int(param.minimum or 1), int(param.maximum or 1)
+
+
 def parse_head(value: str | None) -> int | None:
     """A head number from 1, or None for "average" (the option's text)."""
     if value is None or value.strip().lower() in AVERAGE_WORDS:
         return None
     text = value.strip()
-    if text.isdigit() and 1 <= int(text) <= 64:
+    low, high = head_bounds()
+    if re.fullmatch("[0-9]{1,3}", text) and low <= int(text) <= high:
         return int(text)
     raise UserFacingError(f"head must be a head number such as 3, or 'average' (got {text[:20]!r}).")
 

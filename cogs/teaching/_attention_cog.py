@@ -1,21 +1,17 @@
 """``/attention``: what each token of a short text attends to, as a heatmap drawn from the model.
 
-The command runs like every model demo (see :meth:`cogs.demos._cog.DemosCog.run`): the same
-channel and rate checks, errors before acknowledging, a "queued #N" message edited as the request
-runs through the worker pool (task ``attention``), then the result. The result is a PNG rendered
-with matplotlib in a thread (never on the event loop) and attached to the same message, with Layer
-and Head menus that run the model again for another layer or head and edit the message in place.
-The call is stored (:class:`~bot.db.demo_runs.DemoRunStore`), so the menus work after a restart.
+The command runs like every model command, through the live-job service
+(:class:`~cogs._live.service.LiveJobs`): the same channel and rate checks, refusals before
+anything is posted, a "queued #N" message edited as the request runs (task ``attention``), then the
+result, drawn by the attention presenter (:mod:`cogs._live.presenters.attention`): a PNG attached
+to the same message, with Layer and Head menus that run the model again for another layer or head
+and edit the message in place. The call is stored, so the menus work after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import io
 import logging
-import time
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -23,24 +19,24 @@ from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.checks import is_moderator
-from bot.components import NUMBER, Action, cog_for, marker, selected_number
-from bot.db.demo_runs import DemoRun, DemoRunStore
+from bot.components import NUMBER, Action, marker, selected_number
+from bot.db.demo_runs import DemoRun
 from bot.errors import UserFacingError
-from bot.inference.backend import CheckedRequest, InferenceBackend, JobUpdate
-from bot.inference.pool import MemberLimitError, QueueFullError, RequestCancelled
-from bot.inference.tasks import get_task
+from bot.inference.backend import CheckedRequest
 from bot.interactions import Interaction
-from cogs.demos import _embeds as embeds
-from cogs.demos._cog import DemosCog, model_autocomplete
-from cogs.demos._views import waiting_view
+from cogs._live.controls import RUN_KEY, stored_run
+from cogs._live.options import model_autocomplete
+from cogs._live.presenters.attention.controls import ATTENTION
+from cogs._live.service import LiveJobs, ModelRequest, live_jobs
 from cogs.teaching._attention_checks import check_focus, check_locally, local_facts, parse_head
-from cogs.teaching._attention_embed import IMAGE_NAME, attention_embed
-from cogs.teaching._attention_views import ATTENTION, attention_view, stored_run
-from cogs.teaching._heatmap import FocusNotFound, plot_data, render_png
 
 log = logging.getLogger(__name__)
 
 TASK = "attention"
+KIND = "attention"  # the requests' ids: attention-<interaction id>
+#: Stored with the call but not sent to the engine.
+FOCUS = "focus"
+TOO_OLD = "This attention map is too old to change. Run /attention again."
 #: Seconds the optional pre-check on local model files may take before it is skipped.
 PRECHECK_S = 1.5
 
@@ -57,42 +53,41 @@ class AttentionCog(commands.Cog):
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client
+        self.live: LiveJobs = live_jobs(client)
 
     async def cog_load(self) -> None:
         shape = (marker("[0-9]+"), marker("[0-9]+"))  # layers and heads: the menus' options, on the message
         self.bot.actions.add(
             ATTENTION,
             (
-                Action("layer", self.layer_menu, NUMBER, NUMBER, *shape),
-                Action("head", self.head_menu, NUMBER, NUMBER, *shape),
-                Action("code", self.code_button, NUMBER, NUMBER, NUMBER),
+                Action("layer", self.layer_menu, RUN_KEY, NUMBER, *shape),
+                Action("head", self.head_menu, RUN_KEY, NUMBER, *shape),
+                Action("code", self.code_button, RUN_KEY, NUMBER, NUMBER),
             ),
         )
 
     async def cog_unload(self) -> None:
         self.bot.actions.remove(ATTENTION)
 
-    async def layer_menu(self, interaction: Interaction, run_id: int, head: int) -> None:
+    async def layer_menu(self, interaction: Interaction, key: str, head: int) -> None:
         """The Layer menu: another layer of the same text (the head stays; 0 is the average)."""
-        run = await stored_run(interaction, run_id)
+        run = await stored_run(interaction, key, TOO_OLD, task=TASK)
         await self.change(interaction, run, selected_number(interaction), head or None)
 
-    async def head_menu(self, interaction: Interaction, run_id: int, layer: int) -> None:
+    async def head_menu(self, interaction: Interaction, key: str, layer: int) -> None:
         """The Head menu: another head (or the heads' average) of the same layer."""
-        run = await stored_run(interaction, run_id)
+        run = await stored_run(interaction, key, TOO_OLD, task=TASK)
         await self.change(interaction, run, layer, selected_number(interaction) or None)
 
-    async def code_button(self, interaction: Interaction, run_id: int, layer: int, head: int) -> None:
+    async def code_button(self, interaction: Interaction, key: str, layer: int, head: int) -> None:
         """Show code: the transformers code for the map as shown (this layer and head), ephemerally."""
-        run = await stored_run(interaction, run_id)
-        shown = dataclasses.replace(run, params={"layer": layer, "head": head or None})
-        await self._demos().show_code(interaction, shown)
-
-    def _demos(self) -> DemosCog:
-        demos = self.bot.get_cog(DemosCog.__name__)
-        if not isinstance(demos, DemosCog):
-            raise UserFacingError("The model demos are not available right now; try again in a minute.")
-        return demos
+        await self.live.show_code(
+            interaction,
+            key,
+            too_old=TOO_OLD,
+            task=TASK,
+            params=lambda run: {"layer": layer, "head": head or None},
+        )
 
     @app_commands.command(name="attention")
     @app_commands.describe(
@@ -125,24 +120,17 @@ class AttentionCog(commands.Cog):
         head: int | None = None,
         focus: str | None = None,
     ) -> None:
-        """Check, store the call, acknowledge, run, draw (the command and /architecture's form)."""
-        demos = self._demos()
-        demos.check_channel(interaction)
-        demos.check_cooldown(interaction)
-        params = {"layer": layer, "head": head}
-        pool = demos.pool
-        checked = pool.check(TASK, model, [text], params, user=interaction.user.id)
+        """A new map (the command and /architecture's form): checked, acknowledged, drawn."""
+        self.live.admit(interaction)
         check_focus(text, focus)
-        await self._precheck(checked, text)
-        stored = {**checked.params, "focus": focus}
-        run_id = await DemoRunStore(self.bot.db).add(
-            interaction.guild_id, interaction.user.id, TASK, model, checked.inputs, stored
-        )
-        await self._draw_new(interaction, pool, run_id, checked, focus)
+        request = ModelRequest(TASK, [text], {"layer": layer, "head": head}, model, {FOCUS: focus})
+        await self.live.run(interaction, request, precheck=self._precheck, kind=KIND)
 
-    async def _precheck(self, checked: CheckedRequest, text: str) -> None:
-        """Refuse, before acknowledging, what the model's local files already show is wrong."""
+    async def _precheck(self, checked: CheckedRequest) -> None:
+        """Refuse what the model's local files already show is wrong (after acknowledging: the
+        files are read and the text tokenized in a thread; skipped when they are not here)."""
         cache_dir = self.bot.settings.model_cache_dir
+        text = checked.inputs[0]
         try:
             facts = await asyncio.wait_for(
                 asyncio.to_thread(local_facts, checked.model.ref, text, cache_dir), PRECHECK_S
@@ -150,59 +138,6 @@ class AttentionCog(commands.Cog):
         except TimeoutError:
             return
         check_locally(facts, checked.params["layer"], checked.params["head"])
-
-    async def _draw_new(
-        self,
-        interaction: discord.Interaction,
-        pool: InferenceBackend,
-        run_id: int,
-        checked: CheckedRequest,
-        focus: str | None,
-    ) -> None:
-        """Acknowledge with the queue status, run, then put the map in the same message."""
-        user, entry, title = interaction.user.id, checked.model.entry, checked.spec.title
-        request_id = f"attention-{interaction.id}"
-        started = time.monotonic()
-        position = pool.snapshot().queue_depth + 1
-        await interaction.response.send_message(
-            embed=embeds.status_embed(title, JobUpdate("queued", position=position), entry.id),
-            view=waiting_view(request_id, user),
-        )
-
-        async def on_update(update: JobUpdate) -> None:
-            view = waiting_view(request_id, user) if update.state == "queued" else None
-            await interaction.edit_original_response(
-                embed=embeds.status_embed(title, update, entry.id), view=view
-            )
-
-        try:
-            (result,) = await pool.submit(
-                TASK,
-                entry.id,
-                checked.inputs,
-                checked.params,
-                user=user,
-                on_update=on_update,
-                request_id=request_id,
-            )
-        except (QueueFullError, MemberLimitError) as error:
-            await interaction.delete_original_response()
-            await interaction.followup.send(error.message, ephemeral=True)
-            return
-        except RequestCancelled:
-            await interaction.edit_original_response(embed=embeds.error_embed(title, "Cancelled."), view=None)
-            return
-        except UserFacingError as error:
-            await interaction.edit_original_response(
-                embed=embeds.error_embed(title, error.message), view=None
-            )
-            return
-        embed, picture = await self._picture(checked, result, focus, time.monotonic() - started)
-        await interaction.edit_original_response(
-            embed=embed,
-            attachments=[picture],
-            view=attention_view(run_id, result, checked.spec.course_url),
-        )
 
     async def change(
         self, interaction: discord.Interaction, run: DemoRun, layer: int, head: int | None
@@ -214,46 +149,9 @@ class AttentionCog(commands.Cog):
                 f"Only <@{run.user_id}> (or a moderator) can change this map. Draw your own with "
                 f"/attention text:{run.inputs[0][:200]}"
             )
-        demos = cog_for(interaction, DemosCog, "The model demos")
-        demos.check_channel(interaction)
-        pool = demos.pool
-        checked = pool.check(
-            TASK, run.model, run.inputs, {"layer": layer, "head": head}, user=interaction.user.id
+        self.live.check_channel(interaction)
+        stored = ModelRequest.of(run, extra_keys=(FOCUS,))
+        request = ModelRequest(
+            TASK, stored.inputs, {"layer": layer, "head": head}, stored.model, stored.extra
         )
-        focus = run.params.get("focus")
-        await interaction.response.defer()
-        started = time.monotonic()
-        try:
-            (result,) = await pool.submit(
-                TASK,
-                checked.model.entry.id,
-                checked.inputs,
-                checked.params,
-                user=interaction.user.id,
-                request_id=f"attention-{interaction.id}",
-            )
-        except UserFacingError as error:
-            await interaction.followup.send(error.message, ephemeral=True)
-            return
-        embed, picture = await self._picture(checked, result, focus, time.monotonic() - started)
-        await interaction.edit_original_response(
-            embed=embed, attachments=[picture], view=attention_view(run.id, result, checked.spec.course_url)
-        )
-
-    async def _picture(
-        self, checked: CheckedRequest, result: dict[str, Any], focus: str | None, elapsed: float
-    ) -> tuple[discord.Embed, discord.File]:
-        """The result embed and the PNG (rendered in a thread)."""
-        text, entry = checked.inputs[0], checked.model.entry
-        try:
-            data = plot_data(result, text, entry.id, focus=focus, tiny=checked.model.tiny)
-        except FocusNotFound:  # e.g. a word the tokenizer folded into a special token
-            data = plot_data(result, text, entry.id, tiny=checked.model.tiny)
-        png = await asyncio.to_thread(render_png, data)
-        meta = embeds.ResultMeta(
-            get_task(TASK).title, entry.id, checked.model.tiny, elapsed, checked.spec.course_url
-        )
-        embed = attention_embed(
-            meta, text, data, result["layer"], result["num_layers"], result["head"], result["num_heads"]
-        )
-        return embed, discord.File(io.BytesIO(png), filename=IMAGE_NAME)
+        await self.live.rerun(interaction, request, run.reference, kind=KIND)

@@ -1,4 +1,4 @@
-"""The pure parts of the pool: batch selection, fairness, the model cache, throttled updates."""
+"""The pure parts of the pool: percentiles, the model cache, throttled updates, batch isolation."""
 
 from __future__ import annotations
 
@@ -6,62 +6,10 @@ import asyncio
 import time
 
 from bot.inference.backend import JobUpdate
-from bot.inference.batching import WaitingItem, choose_anchor, padded_tokens, select_batch, should_wait
 from bot.inference.metrics import percentile
 from bot.inference.model_cache import ModelCache
 from bot.inference.notify import Notifier
 from bot.inference.worker import BatchRunner
-
-
-def item(cost: int, member: str = "a", enqueued: float = 0.0, group: str = "g") -> WaitingItem:
-    return WaitingItem(group=group, member=member, cost=cost, enqueued=enqueued)
-
-
-def test_the_anchor_goes_round_robin_over_members() -> None:
-    waiting = [item(5, "ann", 1.0), item(5, "ann", 2.0), item(5, "bob", 3.0)]
-    assert choose_anchor(waiting, {}) is waiting[0]  # nobody served yet: oldest first
-    # Ann was just served: Bob's request comes next although Ann's second one is older.
-    assert choose_anchor(waiting[1:], {"ann": 10.0}) is waiting[2]
-    assert choose_anchor([], {}) is None
-
-
-def test_a_batch_takes_the_nearest_lengths_and_is_sorted() -> None:
-    anchor = item(20, enqueued=0.0)
-    group = [
-        anchor,
-        item(100, enqueued=1.0),
-        item(19, enqueued=2.0),
-        item(22, enqueued=3.0),
-        item(5, enqueued=4.0),
-    ]
-    batch = select_batch(anchor, group, max_batch=3, max_tokens=10_000)
-    assert [entry.cost for entry in batch] == [19, 20, 22]
-
-
-def test_a_batch_respects_the_token_budget_but_always_holds_its_anchor() -> None:
-    anchor = item(50)
-    group = [anchor, item(50), item(60), item(10)]
-    batch = select_batch(anchor, group, max_batch=32, max_tokens=120)
-    assert anchor in batch and padded_tokens(batch) <= 120
-    big = item(500)
-    alone = select_batch(big, [item(400), big], max_batch=32, max_tokens=100)
-    assert alone == [big]
-
-
-def test_a_batch_is_the_contiguous_run_that_wastes_least() -> None:
-    anchor = item(30, enqueued=0.0)
-    group = [anchor] + [item(cost, enqueued=float(n)) for n, cost in enumerate((10, 11, 29, 31, 32, 60), 1)]
-    batch = select_batch(anchor, group, max_batch=3, max_tokens=10_000)
-    # [29, 30, 31] and [30, 31, 32] both waste 3 padded tokens (the first found is kept);
-    # any run reaching 11 or 60 wastes far more.
-    assert [entry.cost for entry in batch] == [29, 30, 31]
-
-
-def test_should_wait_holds_a_young_partial_batch_only() -> None:
-    anchor = item(5, enqueued=10.0)
-    assert should_wait(anchor, 1, now=10.001, max_batch=8, max_wait_s=0.005) > 0
-    assert should_wait(anchor, 1, now=10.01, max_batch=8, max_wait_s=0.005) == 0
-    assert should_wait(anchor, 8, now=10.0, max_batch=8, max_wait_s=0.005) == 0
 
 
 def test_percentile_nearest_rank() -> None:

@@ -229,8 +229,11 @@ def test_summarization_honours_the_members_max_length(runner_for: RunnerFor) -> 
 
 def test_seq2seq_truncates_over_long_inputs_and_caps_new_tokens(runner_for: RunnerFor) -> None:
     runner = runner_for("translation")
-    (result,) = runner.run(["Le chat dort sur le canapé. " * 200], {})
+    (result, short) = runner.run(["Le chat dort sur le canapé. " * 200, "Le chat dort."], {})
     assert result["translation_text"]
+    limit = runner.max_input_tokens()  # a truncated input says how much of it the model read
+    assert result["truncated"]["kept_tokens"] == limit < result["truncated"]["input_tokens"]
+    assert "truncated" not in short
     config = runner.generation_config({"max_length": None})
     assert config.max_length == 48 and config.num_beams == 4  # v4: the pipeline's num_beams won
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.inference.backend import JobUpdate
+from bot.inference.backend import JobUpdate, run_request
 from bot.inference.catalog import UnknownModelError
 from bot.inference.loading import ModelUnavailableError
 from bot.inference.pool import (
@@ -65,10 +65,12 @@ async def until(condition: Callable[[], bool], limit_s: float = 10.0) -> None:
 
 async def test_concurrent_requests_are_batched_and_match_one_by_one(pool: InferencePool) -> None:
     texts = [f"member {n} thinks this course is {'great ' * (n % 5)}fun" for n in range(24)]
-    one_by_one = [await pool.submit(SENTIMENT, None, [text], user=n) for n, text in enumerate(texts)]
+    one_by_one = [await run_request(pool, SENTIMENT, None, [text], user=n) for n, text in enumerate(texts)]
     assert max(pool.snapshot().tasks[SENTIMENT].max_batch for _ in [0]) == 1
 
-    together = await asyncio.gather(*(pool.submit(SENTIMENT, None, [t], user=n) for n, t in enumerate(texts)))
+    together = await asyncio.gather(
+        *(run_request(pool, SENTIMENT, None, [t], user=n) for n, t in enumerate(texts))
+    )
     for alone, batched in zip(one_by_one, together, strict=True):
         assert [s["label"] for s in alone[0]] == [s["label"] for s in batched[0]]
         for a, b in zip(alone[0], batched[0], strict=True):
@@ -83,16 +85,16 @@ async def test_limits_refuse_at_once_and_name_the_limit(tmp_path: Path, tiny_dir
     pool = await started(tmp_path, tiny_dir, QUEUE_LIMIT="3", MEMBER_INFLIGHT_LIMIT="1")
     try:
         pid = freeze(pool)
-        first = asyncio.create_task(pool.submit(SENTIMENT, None, ["one"], user="ann"))
+        first = asyncio.create_task(run_request(pool, SENTIMENT, None, ["one"], user="ann"))
         await until(lambda: pool.snapshot().running == 1)
         with pytest.raises(MemberLimitError, match=r"limit is 1"):
-            await asyncio.wait_for(pool.submit(SENTIMENT, None, ["two"], user="ann"), 5)
+            await asyncio.wait_for(run_request(pool, SENTIMENT, None, ["two"], user="ann"), 5)
         others = [
-            asyncio.create_task(pool.submit(SENTIMENT, None, [f"x{n}"], user=f"m{n}")) for n in range(2)
+            asyncio.create_task(run_request(pool, SENTIMENT, None, [f"x{n}"], user=f"m{n}")) for n in range(2)
         ]
         await until(lambda: pool.snapshot().queue_depth == 2)
         with pytest.raises(QueueFullError, match=r"full \(3 requests\)"):
-            await asyncio.wait_for(pool.submit(SENTIMENT, None, ["late"], user="zoe"), 5)
+            await asyncio.wait_for(run_request(pool, SENTIMENT, None, ["late"], user="zoe"), 5)
         thaw(pid)
         results = await asyncio.gather(first, *others)
         assert all(result[0][0]["label"] in ("POSITIVE", "NEGATIVE") for result in results)
@@ -102,10 +104,10 @@ async def test_limits_refuse_at_once_and_name_the_limit(tmp_path: Path, tiny_dir
 
 async def test_a_cancelled_queued_request_never_runs(pool: InferencePool) -> None:
     pid = freeze(pool)
-    running = asyncio.create_task(pool.submit(SENTIMENT, None, ["busy"], user="ann"))
+    running = asyncio.create_task(run_request(pool, SENTIMENT, None, ["busy"], user="ann"))
     await until(lambda: pool.snapshot().running == 1)
     queued = asyncio.create_task(
-        pool.submit("fill-mask", None, ["Paris is the [MASK]."], user="bob", request_id="bob-1")
+        run_request(pool, "fill-mask", None, ["Paris is the [MASK]."], user="bob", request_id="bob-1")
     )
     await until(lambda: pool.snapshot().queue_depth == 1)
     assert pool.cancel("bob-1") is True
@@ -117,9 +119,9 @@ async def test_a_cancelled_queued_request_never_runs(pool: InferencePool) -> Non
     assert pool.metrics.batches.get("fill-mask", 0) == 0  # the cancelled input never reached a worker
     # Cancelling the awaiting task does the same.
     pid = freeze(pool)
-    busy = asyncio.create_task(pool.submit(SENTIMENT, None, ["busy again"], user="ann"))
+    busy = asyncio.create_task(run_request(pool, SENTIMENT, None, ["busy again"], user="ann"))
     await until(lambda: pool.snapshot().running == 1)
-    waiting = asyncio.create_task(pool.submit("ner", None, ["Ada lives in London."], user="cy"))
+    waiting = asyncio.create_task(run_request(pool, "ner", None, ["Ada lives in London."], user="cy"))
     await until(lambda: pool.snapshot().queue_depth == 1)
     waiting.cancel()
     await until(lambda: pool.snapshot().queue_depth == 0)
@@ -130,12 +132,14 @@ async def test_a_cancelled_queued_request_never_runs(pool: InferencePool) -> Non
 
 async def test_positions_then_running_are_reported(pool: InferencePool) -> None:
     pid = freeze(pool)
-    blocker = asyncio.create_task(pool.submit(SENTIMENT, None, ["first"], user="ann"))
+    blocker = asyncio.create_task(run_request(pool, SENTIMENT, None, ["first"], user="ann"))
     await until(lambda: pool.snapshot().running == 1)
     seen: dict[str, list[JobUpdate]] = {"bob": [], "cy": []}
-    bob = asyncio.create_task(pool.submit("ner", None, ["Bob"], user="bob", on_update=seen["bob"].append))
+    bob = asyncio.create_task(
+        run_request(pool, "ner", None, ["Bob"], user="bob", on_update=seen["bob"].append)
+    )
     await until(lambda: pool.snapshot().queue_depth == 1)
-    cy = asyncio.create_task(pool.submit("ner", None, ["Cy"], user="cy", on_update=seen["cy"].append))
+    cy = asyncio.create_task(run_request(pool, "ner", None, ["Cy"], user="cy", on_update=seen["cy"].append))
     await until(lambda: pool.snapshot().queue_depth == 2)
     await asyncio.sleep(0.05)
     assert seen["bob"][-1] == JobUpdate("queued", position=1)
@@ -151,11 +155,11 @@ async def test_a_hung_worker_times_out_is_killed_and_replaced(tmp_path: Path, ti
     try:
         freeze(pool)
         with pytest.raises(RequestTimeout, match="longer than 1 second,"):
-            await pool.submit(SENTIMENT, None, ["stuck"], user="ann")
+            await run_request(pool, SENTIMENT, None, ["stuck"], user="ann")
         await until(lambda: pool.metrics.restarts == 1)
         await pool.wait_ready()
         await until(lambda: pool.workers[0].ready)
-        result = await pool.submit(SENTIMENT, None, ["fine again"], user="ann")
+        result = await run_request(pool, SENTIMENT, None, ["fine again"], user="ann")
         assert result[0][0]["label"] in ("POSITIVE", "NEGATIVE")
         assert pool.snapshot().workers[0].restarts == 1
     finally:
@@ -164,9 +168,9 @@ async def test_a_hung_worker_times_out_is_killed_and_replaced(tmp_path: Path, ti
 
 async def test_a_worker_killed_mid_batch_fails_only_its_requests(pool: InferencePool) -> None:
     pid = freeze(pool)
-    victim = asyncio.create_task(pool.submit(SENTIMENT, None, ["in flight"], user="ann"))
+    victim = asyncio.create_task(run_request(pool, SENTIMENT, None, ["in flight"], user="ann"))
     await until(lambda: pool.snapshot().running == 1)
-    survivor = asyncio.create_task(pool.submit(SENTIMENT, None, ["waiting"], user="bob"))
+    survivor = asyncio.create_task(run_request(pool, SENTIMENT, None, ["waiting"], user="bob"))
     await until(lambda: pool.snapshot().queue_depth == 1)
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(WorkerLost, match="stopped while running your request"):
@@ -179,22 +183,22 @@ async def test_a_worker_killed_mid_batch_fails_only_its_requests(pool: Inference
 
 async def test_bad_requests_are_refused_before_queueing(pool: InferencePool) -> None:
     with pytest.raises(UnknownModelError, match="not in the model catalog"):
-        await pool.submit(SENTIMENT, "someone/evil-model", ["hi"], user="ann")
+        await run_request(pool, SENTIMENT, "someone/evil-model", ["hi"], user="ann")
     with pytest.raises(UnknownModelError):
-        await pool.submit(SENTIMENT, "/etc", ["hi"], user="ann")
+        await run_request(pool, SENTIMENT, "/etc", ["hi"], user="ann")
     with pytest.raises(InvalidRequestError):
-        await pool.submit(SENTIMENT, None, ["   "], user="ann")
+        await run_request(pool, SENTIMENT, None, ["   "], user="ann")
     with pytest.raises(InvalidRequestError, match="Unknown task"):
-        await pool.submit("image-generation", None, ["a cat"], user="ann")
+        await run_request(pool, "image-generation", None, ["a cat"], user="ann")
     assert pool.snapshot().queue_depth == 0 and sum(pool.metrics.batches.values()) == 0
 
 
 async def test_close_refuses_new_and_waiting_requests(tmp_path: Path, tiny_dir: Path) -> None:
     pool = await started(tmp_path, tiny_dir)
     pid = freeze(pool)
-    running = asyncio.create_task(pool.submit(SENTIMENT, None, ["running"], user="ann"))
+    running = asyncio.create_task(run_request(pool, SENTIMENT, None, ["running"], user="ann"))
     await until(lambda: pool.snapshot().running == 1)
-    queued = asyncio.create_task(pool.submit(SENTIMENT, None, ["queued"], user="bob"))
+    queued = asyncio.create_task(run_request(pool, SENTIMENT, None, ["queued"], user="bob"))
     await until(lambda: pool.snapshot().queue_depth == 1)
     closing = asyncio.create_task(pool.close(drain_timeout=5))
     with pytest.raises(PoolClosed):
@@ -203,7 +207,7 @@ async def test_close_refuses_new_and_waiting_requests(tmp_path: Path, tiny_dir: 
     assert (await running)[0][0]["label"] in ("POSITIVE", "NEGATIVE")
     await closing
     with pytest.raises(PoolClosed):
-        await pool.submit(SENTIMENT, None, ["after"], user="cy")
+        await run_request(pool, SENTIMENT, None, ["after"], user="cy")
     assert pool.worker_health()[0] == 0
 
 
@@ -218,10 +222,33 @@ async def test_an_uncached_model_offline_is_a_clear_error(
     await pool.start()
     try:
         with pytest.raises(ModelUnavailableError) as caught:
-            await pool.submit(SENTIMENT, None, ["hello"], user="ann")
+            await run_request(pool, SENTIMENT, None, ["hello"], user="ann")
         message = caught.value.message
         assert "distilbert/distilbert-base-uncased-finetuned-sst-2-english" in message
         assert "studybot models download" in message
         assert pool.worker_health() == (0, 1) or pool.worker_health() == (0, 0)  # no worker was needed
     finally:
         await pool.close()
+
+
+async def test_members_at_once_see_their_true_places_and_finish_in_that_order(pool: InferencePool) -> None:
+    pid = freeze(pool)
+    blocker = asyncio.create_task(run_request(pool, SENTIMENT, None, ["busy"], user="ann"))
+    await until(lambda: pool.snapshot().running == 1)
+    seen: dict[int, list[JobUpdate]] = {n: [] for n in range(6)}
+    finished: list[int] = []
+
+    async def member(n: int) -> None:
+        checked = pool.check(SENTIMENT, None, [f"member {n} thinks {'so ' * (5 - n)}"], user=f"m{n}")
+        seen[n].append(checked.status)  # what the acknowledgement shows
+        await pool.submit(checked, on_update=seen[n].append)
+        finished.append(n)
+
+    members = [asyncio.create_task(member(n)) for n in range(6)]
+    await until(lambda: pool.snapshot().queue_depth == 6)
+    thaw(pid)
+    await asyncio.gather(blocker, *members)
+    for n, updates in seen.items():
+        places = [update.position for update in updates if update.position is not None]
+        assert places[0] == n + 1 and places == sorted(places, reverse=True), (n, places)
+    assert finished == list(range(6))

@@ -6,7 +6,9 @@ reproduce what transformers 4.57's pipelines returned: the model's prefix and
 :mod:`bot.inference.runners.seq2seq_config`), decoding with ``skip_special_tokens=True`` and
 ``clean_up_tokenization_spaces=False``. Two deliberate differences: inputs are truncated to the
 model's maximum length (v4 did not truncate and failed on over-long inputs) and the number of
-new tokens is capped at ``SEQ2SEQ_MAX_NEW_TOKENS``.
+new tokens is capped at ``SEQ2SEQ_MAX_NEW_TOKENS``. A result whose input was truncated says so:
+``"truncated": {"input_tokens": …, "kept_tokens": …}`` (an input v4 refused, so no v4 output
+changes).
 """
 
 from __future__ import annotations
@@ -36,23 +38,25 @@ class Seq2SeqRunner(BaseRunner):
             self.model.generation_config, self.defaults, params, max_new_tokens_cap=SEQ2SEQ_MAX_NEW_TOKENS
         )
 
-    def _run(self, inputs: list[str], params: dict[str, Any]) -> list[dict[str, str]]:
+    def _run(self, inputs: list[str], params: dict[str, Any]) -> list[dict[str, Any]]:
         import torch
 
         texts = [self.defaults.prefix + text for text in inputs]
+        lengths = [len(ids) for ids in self.tokenizer(texts)["input_ids"]]
         encoded = self.tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+        kept = [int(row.sum()) for row in encoded["attention_mask"]]
         encoded.pop("token_type_ids", None)
         encoded = {name: tensor.to(self.device) for name, tensor in encoded.items()}
         with torch.inference_mode():
             output_ids = self.model.generate(**encoded, generation_config=self.generation_config(params))
-        return [
-            {
-                self.output_key: self.tokenizer.decode(
-                    row, skip_special_tokens=True, clean_up_tokenization_spaces=False
-                )
-            }
-            for row in output_ids
-        ]
+        results: list[dict[str, Any]] = []
+        for row, length, read in zip(output_ids, lengths, kept, strict=True):
+            text = self.tokenizer.decode(row, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+            result: dict[str, Any] = {self.output_key: text}
+            if length > read:
+                result["truncated"] = {"input_tokens": length, "kept_tokens": read}
+            results.append(result)
+        return results
 
 
 class SummarizationRunner(Seq2SeqRunner):

@@ -176,7 +176,7 @@ class InteractionRoutes(DoubleCore):
         data = call.json or {}
         self.refuse(rules.check_message(data, context="followup", uploaded=call.uploaded), call)
         original = self.messages.get(state.original_message_id or 0)
-        if original is not None and original.flags & LOADING and not original.edits:
+        if original is not None and not original.deleted and original.flags & LOADING and not original.edits:
             # The first followup after a "thinking" defer replaces the loading message.
             original.flags &= ~LOADING
             original.apply(data, self.attachments_for(call.files, data))

@@ -1,8 +1,8 @@
 """The controls under an attention map: Layer and Head menus, Show code, Learn more.
 
-Their ids hold the stored call's id and the map's current layer and head, and the model's shape
-(``attn:layer:<run>:<head>:<layers>:<heads>``, ``attn:head:<run>:<layer>:<layers>:<heads>``,
-``attn:code:<run>:<layer>:<head>``, head 0 for the heads' average), so the menus keep working
+Their ids hold the stored call's key and the map's current layer and head, and the model's shape
+(``attn:layer:<key>:<head>:<layers>:<heads>``, ``attn:head:<key>:<layer>:<layers>:<heads>``,
+``attn:code:<key>:<layer>:<head>``, head 0 for the heads' average), so the menus keep working
 after a restart; the text, model and focus word come from the stored call
 (:class:`~bot.db.demo_runs.DemoRunStore`). :class:`~cogs.teaching._attention_cog.AttentionCog`
 answers them: choosing a layer or a head runs the model again and edits the same message.
@@ -15,21 +15,10 @@ from typing import Any
 import discord
 
 from bot.components import Feature, link_button, persistent_view
-from bot.db.demo_runs import DemoRun, DemoRunStore
-from bot.errors import UserFacingError
-from bot.interactions import Interaction
 
 ATTENTION = Feature("attn", "The attention maps", guild_only=False)
 MAX_OPTIONS = 25  # Discord's limit for a select menu
 AVERAGE = 0  # the head menu's value for "the average of every head"
-
-
-async def stored_run(interaction: Interaction, run_id: int) -> DemoRun:
-    """The stored attention call a control refers to, or a sentence once it is forgotten."""
-    run = await DemoRunStore(interaction.client.db).get(run_id)
-    if run is None or run.task != "attention":
-        raise UserFacingError("This attention map is too old to change. Run /attention again.")
-    return run
 
 
 def window(current: int, first: int, last: int, size: int) -> range:
@@ -60,14 +49,14 @@ def head_options(head: int | None, heads: int) -> list[discord.SelectOption]:
     return options
 
 
-def attention_view(run_id: int, result: dict[str, Any], course_url: str) -> discord.ui.View:
+def attention_view(key: str, result: dict[str, Any], course_url: str) -> discord.ui.View:
     """The menus and buttons under a map showing ``result``'s layer and head."""
     layer, head = int(result["layer"]), result["head"]
     layers, heads = int(result["num_layers"]), int(result["num_heads"])
     return persistent_view(
         ATTENTION.select(
             "layer",
-            run_id,
+            key,
             head or AVERAGE,
             layers,
             heads,
@@ -76,8 +65,8 @@ def attention_view(run_id: int, result: dict[str, Any], course_url: str) -> disc
             row=0,
         ),
         ATTENTION.select(
-            "head", run_id, layer, layers, heads, options=head_options(head, heads), placeholder="Head", row=1
+            "head", key, layer, layers, heads, options=head_options(head, heads), placeholder="Head", row=1
         ),
-        ATTENTION.button("code", run_id, layer, head or AVERAGE, label="Show code", emoji="🐍", row=2),
+        ATTENTION.button("code", key, layer, head or AVERAGE, label="Show code", emoji="🐍", row=2),
         link_button("Learn more", course_url, emoji="📖", row=2),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from cogs.demos import _embeds as embeds
-from cogs.teaching._heatmap import PlotData, head_label, top_attended
+from cogs._live.presenter import ResultMeta, base_embed
+from cogs._live.presenters.attention.heatmap import PlotData, head_label, top_attended
+from cogs._live.text import quote, scored_line
 
 IMAGE_NAME = "attention.png"
 READING = (
@@ -16,12 +17,11 @@ READING = (
 
 
 def attention_embed(
-    meta: embeds.ResultMeta, text: str, data: PlotData, layer: int, layers: int, head: int | None, heads: int
+    meta: ResultMeta, text: str, data: PlotData, layer: int, layers: int, head: int | None, heads: int
 ) -> discord.Embed:
     """The result message: the text, what the map shows, the focus word's top tokens, the image."""
-    embed = discord.Embed(title=meta.task_title, colour=embeds.DEMO_COLOUR, url=meta.course_url)
-    embed.set_footer(text=embeds.footer(meta))
-    embed.description = embeds.quote(text, 1000)
+    embed = base_embed(meta)
+    embed.description = quote(text, 1000)
     specials = sum(data.special)
     embed.add_field(
         name="Map",
@@ -33,7 +33,7 @@ def attention_embed(
     )
     embed.add_field(name="Reading it", value=READING, inline=False)
     if data.focus_word is not None:
-        lines = [embeds.scored_line(token, weight) for _column, token, weight in top_attended(data)]
+        lines = [scored_line(token, weight) for _column, token, weight in top_attended(data)]
         embed.add_field(
             name=f"What {data.focus_word[:50]!r} attends to most", value="\n".join(lines), inline=False
         )

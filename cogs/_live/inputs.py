@@ -1,8 +1,10 @@
-"""Turning what a member typed, attached or linked into demo inputs, with clear refusals."""
+"""Turning what a member typed, attached or linked into model inputs, with clear refusals."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import discord
 
@@ -44,17 +46,28 @@ def parse_labels(raw: str, *, multi_label: bool) -> list[str]:
     return labels
 
 
-async def read_source(
+@dataclass(frozen=True)
+class Source:
+    """Where a member's text is: typed (``text``), or to be read after acknowledging (``read``)."""
+
+    text: str | None = None
+    read: Callable[[], Awaitable[str]] | None = None
+
+
+def source_of(
     interaction: discord.Interaction,
     name: str,
     options: tuple[str, str, str],
     text: str | None,
     link: str | None,
     file: discord.Attachment | None,
-) -> str:
-    """The text a member gave in exactly one of: typed ``text``, a message ``link``, a text ``file``.
+) -> Source:
+    """Exactly one of: typed ``text``, a message ``link``, a text ``file`` — checked without reading.
 
-    ``options`` are the three option names as the command calls them (for the refusals).
+    ``options`` are the three option names as the command calls them (for the refusals). What can
+    be refused from the option itself (a file's kind and size, a link's shape and server) is refused
+    here, before anything is posted; reading the file or the message (network) is left to
+    :attr:`Source.read`, for after the acknowledgement.
     """
     given = [
         option for option, value in zip(options, (text, link, file), strict=True) if value not in (None, "")
@@ -65,15 +78,17 @@ async def read_source(
     if len(given) > 1:
         raise UserFacingError(f"Give the {name} in only one of: {listed}.")
     if link:
-        return await read_message_link(interaction, link)
+        match = parse_message_link(interaction, link)
+        return Source(read=lambda: read_message_link(interaction, match))
     if file is not None:
-        return await read_text_file(file)
+        check_text_file(file)
+        return Source(read=lambda: read_text_file(file))
     assert text is not None
-    return text
+    return Source(text=text)
 
 
-async def read_text_file(attachment: discord.Attachment) -> str:
-    """A text attachment's content (UTF-8), refusing other kinds of files and large ones."""
+def check_text_file(attachment: discord.Attachment) -> None:
+    """Refuse an attachment that is not a text file, or too large (from its metadata only)."""
     content_type = (attachment.content_type or "").split(";")[0].strip()
     is_text = content_type.startswith("text/") or attachment.filename.lower().endswith(TEXT_SUFFIXES)
     if not is_text:
@@ -83,6 +98,11 @@ async def read_text_file(attachment: discord.Attachment) -> str:
             f"{attachment.filename} is {attachment.size // 1000} kB; "
             f"text files up to {MAX_FILE_BYTES // 1000} kB work."
         )
+
+
+async def read_text_file(attachment: discord.Attachment) -> str:
+    """A text attachment's content (UTF-8), refusing other kinds of files and large ones."""
+    check_text_file(attachment)
     data = await attachment.read()
     try:
         text = data.decode("utf-8-sig")
@@ -93,13 +113,19 @@ async def read_text_file(attachment: discord.Attachment) -> str:
     return text
 
 
-async def read_message_link(interaction: discord.Interaction, link: str) -> str:
-    """The text of a message in this server that the member can read, from its link."""
+def parse_message_link(interaction: discord.Interaction, link: str) -> re.Match[str]:
+    """A message link's parts, refusing what is not a link to a message of this server."""
     match = MESSAGE_LINK.match(link.strip())
     if match is None:
         raise UserFacingError("That is not a message link; use **Copy Message Link** on the message.")
     if interaction.guild is None or match["guild"] != str(interaction.guild.id):
         raise UserFacingError("Link a message from this server.")
+    return match
+
+
+async def read_message_link(interaction: discord.Interaction, match: re.Match[str]) -> str:
+    """The text of a message in this server that the member can read (``match``: its link's parts)."""
+    assert interaction.guild is not None  # parse_message_link refused other links
     channel = interaction.guild.get_channel_or_thread(int(match["channel"]))
     if not isinstance(channel, discord.TextChannel | discord.Thread):
         raise UserFacingError("I can't see the channel of that message.")

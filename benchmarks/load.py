@@ -1,0 +1,473 @@
+"""Load: bursts of interactions from distinct members against the real bot, measured from outside.
+
+    .venv/bin/python benchmarks/load.py [--bursts 200,1000] [--burn] [--profile DIR] [--json]
+
+The Discord double runs in this process; the real, unmodified bot runs in a process of its own
+(``--serve``, started here), so the bot's event loop is measured alone. The bot uses the tiny offline
+models on one CPU worker, a fresh database, the default limits (QUEUE_LIMIT, MEMBER_INFLIGHT_LIMIT,
+DEMO_RATE) and INFO logging, as an operator would run it.
+
+Each burst sends N interactions at once, each from a different member, mixing the model demos
+(/sentiment, /fillmask, /ner, /tokenize: half of them), /ask (a fifth), /homework list and
+/resources search. For each burst it prints:
+
+- the fraction acknowledged within Discord's 3 seconds (the double refuses a later first response),
+  and the acknowledgement latency p50 / p99 (first response as received by the double);
+- the bot's event-loop lag p99 / max during the burst (a 5 ms ticker inside the bot process);
+- final answers (a demo's result, a list, a queued question) and refusals by reason (ephemeral
+  answers such as a full model queue), and what was left unfinished;
+- the load average (``uptime``) at the start: the machine is shared.
+
+``--burn`` runs every burst again with one CPU-burning process beside it. ``--profile DIR`` writes a
+cProfile of the bot's event-loop thread during each burst (``DIR/<burst>.txt``, by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import logging
+import multiprocessing
+import os
+import pstats
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("benchmarks.load")
+
+DEADLINE_S = 3.0
+TICK_S = 0.005
+#: Commands of a burst, by share: (share, a function of the member's number giving the command line)
+DEMOS = [
+    "/sentiment text:I love this course, number {n}",
+    "/fillmask text:This course will teach you all about [MASK] models. top_k:3",
+    "/ner text:My name is Sylvain {n} and I work at Hugging Face in Brooklyn.",
+    "/tokenize text:Using a Transformer network is simple ({n})",
+]
+#: The other commands of a burst and their default shares (the demos take the rest).
+COMMANDS = {
+    "ask": "/ask question:What does the attention mask do in example {n}?",
+    "homework": "/homework list",
+    "search": "/resources search query:tokenizers",
+}
+DEFAULT_MIX = "demos=0.5,ask=0.2,homework=0.15,search=0.15"
+
+
+def parse_mix(text: str) -> list[tuple[float, str | None]]:
+    """``demos=0.5,ask=0.2,…`` → (share, command line or None for the demos), shares summing to 1."""
+    parts = []
+    for item in text.split(","):
+        name, _, share = item.partition("=")
+        if name.strip() != "demos" and name.strip() not in COMMANDS:
+            raise SystemExit(f"--mix: unknown command {name!r}; use demos, {', '.join(COMMANDS)}")
+        parts.append((float(share), None if name.strip() == "demos" else COMMANDS[name.strip()]))
+    total = sum(share for share, _ in parts)
+    return [(share / total, line) for share, line in parts]
+
+
+# --- the bot's process ------------------------------------------------------------------------------
+
+
+class LagMonitor:
+    """The event loop's lag: how late a 5 ms sleep wakes up, sampled between start() and stop()."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self.recording = False
+        self.profile: cProfile.Profile | None = None
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            began = loop.time()
+            await asyncio.sleep(TICK_S)
+            if self.recording:
+                self.samples.append(loop.time() - began - TICK_S)
+
+
+def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> None:
+    """Run the bot against the double at ``api_base`` / ``gateway_url`` until SIGTERM.
+
+    SIGUSR1 starts a measurement (lag samples, and a profile with ``profile``); SIGUSR2 ends it and
+    writes its figures as JSON to ``stats_path``.
+    """
+    import yarl
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    from bot.app import StudyBot
+    from bot.local.session import LOCAL_TOKEN
+    from bot.logs import configure_logging
+    from bot.settings import load_settings
+
+    Route.BASE = api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    settings = load_settings(dotenv_path=None).replace(discord_token=LOCAL_TOKEN)
+    configure_logging(settings.log_level)
+    monitor = LagMonitor()
+
+    def begin() -> None:
+        monitor.samples.clear()
+        monitor.recording = True
+        if profile:
+            monitor.profile = cProfile.Profile(time.thread_time)  # CPU of the loop thread: no GIL waits
+            monitor.profile.enable()
+
+    def end() -> None:
+        monitor.recording = False
+        figures: dict[str, Any] = {"lag_samples": len(monitor.samples)}
+        if monitor.samples:
+            ordered = sorted(monitor.samples)
+            figures["lag_p99_ms"] = ordered[int(0.99 * (len(ordered) - 1))] * 1000
+            figures["lag_max_ms"] = ordered[-1] * 1000
+            figures["lag_p50_ms"] = statistics.median(ordered) * 1000
+        if monitor.profile is not None:
+            monitor.profile.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(monitor.profile, stream=out)
+            stats.sort_stats("tottime").print_stats(40)
+            stats.sort_stats("cumulative").print_stats(60)
+            figures["profile"] = out.getvalue()
+            monitor.profile = None
+        Path(stats_path).write_text(json.dumps(figures))
+
+    async def main() -> None:
+        bot = StudyBot(settings, guild_ready_timeout=0.05)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGUSR1, begin)
+        loop.add_signal_handler(signal.SIGUSR2, end)
+        ticker = asyncio.create_task(monitor.run())
+        async with bot:
+            await bot.start(LOCAL_TOKEN.reveal(), reconnect=False)
+        ticker.cancel()
+
+    asyncio.run(main())
+
+
+# --- this process: the double, the members, the bursts ------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one interaction of a burst came to."""
+
+    command: str
+    acked_s: float | None  # first response after the interaction was sent (None: none within 3 s)
+    kind: str  # "answer", "refused", "failed", "unfinished"
+    reason: str = ""
+
+
+@dataclass
+class BurstFigures:
+    size: int
+    burning: bool
+    load_average: str
+    within_3s: float
+    ack_p50_ms: float
+    ack_p99_ms: float
+    ack_max_ms: float
+    lag_p99_ms: float
+    lag_max_ms: float
+    answers: int
+    refusals: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    unfinished: int = 0
+    seconds_to_last_answer: float = 0.0
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def burn() -> None:  # pragma: no cover - runs in its own process
+    while True:
+        pass
+
+
+def reason_of(text: str) -> str:
+    """A refusal's sentence with its numbers and names taken out, to group them."""
+    text = re.sub(r"<t:\d+(:\w)?>", "<time>", text)
+    text = re.sub(r"\d[\d,.]*", "N", text)
+    return text.split(";")[0].split(". ")[0][:90]
+
+
+def outcome_of(double: Any, state: Any, command: str) -> Outcome:
+    acked = state.responded_at - state.sent_at if state.responded and state.responded_at else None
+    messages = [
+        message
+        for message in double.messages.values()
+        if (message.interaction_id == state.id or message.id == state.original_message_id)
+        and not message.deleted
+    ]
+    messages.sort(key=lambda message: message.id)
+    if not messages:
+        return Outcome(command, acked, "unfinished", "no message")
+    shown = messages[-1]
+    embeds = shown.embeds or []
+    description = str(embeds[0].get("description", "")) if embeds else ""
+    if shown.flags & 128 and not shown.edits:  # still "thinking…"
+        return Outcome(command, acked, "unfinished", "thinking")
+    if description.startswith(("⏳", "📦", "⚙️")):
+        return Outcome(command, acked, "unfinished", "waiting")
+    if description.startswith("❌"):
+        return Outcome(command, acked, "failed", reason_of(description[2:]))
+    if embeds or "is in the queue for" in shown.content:
+        return Outcome(command, acked, "answer")
+    return Outcome(command, acked, "refused", reason_of(shown.content))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+class Bench:
+    """The double, its members, and the bot process."""
+
+    def __init__(self, members: int, profile_dir: Path | None, mix: list[tuple[float, str | None]]) -> None:
+        from bot.local.payloads import PayloadFactory
+        from bot.local.server import DiscordDouble
+
+        self.double = DiscordDouble()
+        self.payloads = PayloadFactory(self.double)
+        self.members = [self.double.world.add_user(self.double.ids, f"member{n:05d}") for n in range(members)]
+        self.next_member = 0
+        self.profile_dir = profile_dir
+        self.mix = mix
+        self.folder = Path(tempfile.mkdtemp(prefix="studybot-load-"))
+        self.stats_path = self.folder / "stats.json"
+        self.log_file = (self.folder / "bot.log").open("wb")
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, tiny_dir: Path) -> None:
+        await self.double.start()
+        env = {
+            **os.environ,
+            "DATABASE_PATH": str(self.folder / "studybot.sqlite3"),
+            "MODEL_PROFILE": "tiny",
+            "TINY_MODELS_DIR": str(tiny_dir),
+            "HEALTH_FILE": str(self.folder / "health.json"),
+            "DEVICES": "cpu",
+            "TORCH_THREADS": "1",
+            "DEV_GUILD_ID": str(self.double.world.guild_id),
+            "LOG_LEVEL": "INFO",
+        }
+        command = [sys.executable, __file__, "--serve", self.double.api_base, self.double.gateway_url]
+        command += [str(self.stats_path)] + (["--profile-loop"] if self.profile_dir else [])
+        self.process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=self.log_file, stderr=subprocess.STDOUT
+        )
+        guild = self.double.world.guild_id
+        deadline = time.monotonic() + 120
+        while guild not in self.double.synced_commands:
+            if self.process.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the bot did not start; see {self.folder / 'bot.log'}")
+            await asyncio.sleep(0.1)
+        self.schemas = self.double.synced_commands[guild]
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        self.log_file.close()
+        await self.double.stop()
+
+    def payload(self, line: str, member: Any) -> dict[str, Any]:
+        from bot.local.commandline import parse_command_line
+
+        parsed = parse_command_line(line, self.schemas)
+        return self.payloads.command(parsed, member, self.double.world.channel("general"))
+
+    async def run_one(self, line: str, *, moderator: bool = False) -> Outcome:
+        member = self.double.world.user("Ada") if moderator else self.fresh_member()
+        (outcome,) = await self.send([(line, member)], wait_s=120)
+        return outcome
+
+    def fresh_member(self) -> Any:
+        member = self.members[self.next_member]
+        self.next_member += 1
+        return member
+
+    async def send(self, lines: list[tuple[str, Any]], wait_s: float) -> list[Outcome]:
+        payloads = [self.payload(line, member) for line, member in lines]
+        states = [await self.double.send_interaction(payload) for payload in payloads]
+        deadline = time.monotonic() + wait_s
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            waiting = [
+                state
+                for state, (line, _) in zip(states, lines, strict=True)
+                if (state.responded or now - state.sent_at <= DEADLINE_S)  # an unanswered one never will be
+                and outcome_of(self.double, state, line).kind == "unfinished"
+            ]
+            if not self.double.is_quiet:
+                quiet_since = time.monotonic()
+            if not waiting and time.monotonic() - quiet_since > 0.5:
+                break
+            await asyncio.sleep(0.05)
+        self.last_request_at = max((r.at for r in self.double.requests), default=time.monotonic())
+        self.first_sent_at = min(s.sent_at for s in states)
+        return [outcome_of(self.double, s, line) for s, (line, _) in zip(states, lines, strict=True)]
+
+    def signal_bot(self, number: int) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, number)
+
+    async def burst(self, size: int, *, burning: bool) -> BurstFigures:
+        lines: list[tuple[str, Any]] = []
+        counts = [round(share * size) for share, _ in self.mix]
+        counts[0] += size - sum(counts)
+        for (_, line), count in zip(self.mix, counts, strict=True):
+            for number in range(count):
+                template = line if line is not None else DEMOS[number % len(DEMOS)]
+                lines.append((template.format(n=number), self.fresh_member()))
+        random.Random(size).shuffle(lines)  # commands interleaved, not in blocks
+        load = uptime()
+        burner = multiprocessing.Process(target=burn, daemon=True) if burning else None
+        if burner is not None:
+            burner.start()
+            await asyncio.sleep(1.0)
+        self.stats_path.unlink(missing_ok=True)
+        self.signal_bot(signal.SIGUSR1)
+        await asyncio.sleep(0.2)
+        try:
+            outcomes = await self.send(lines, wait_s=600)
+        finally:
+            self.signal_bot(signal.SIGUSR2)
+            if burner is not None:
+                burner.terminate()
+                burner.join()
+        for _ in range(100):
+            if self.stats_path.exists():
+                break
+            await asyncio.sleep(0.05)
+        stats = json.loads(self.stats_path.read_text())
+        if self.profile_dir is not None and "profile" in stats:
+            self.profile_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{size}{'-burning' if burning else ''}.txt"
+            (self.profile_dir / name).write_text(stats["profile"])
+        acks = [o.acked_s for o in outcomes if o.acked_s is not None]
+        return BurstFigures(
+            size=size,
+            burning=burning,
+            load_average=load.split("load average:")[-1].strip(),
+            within_3s=sum(1 for a in acks if a <= DEADLINE_S) / size,
+            ack_p50_ms=statistics.median(acks) * 1000 if acks else float("nan"),
+            ack_p99_ms=percentile(acks, 0.99) * 1000,
+            ack_max_ms=max(acks) * 1000 if acks else float("nan"),
+            lag_p99_ms=stats.get("lag_p99_ms", float("nan")),
+            lag_max_ms=stats.get("lag_max_ms", float("nan")),
+            answers=sum(1 for o in outcomes if o.kind == "answer"),
+            refusals=dict(Counter(o.reason for o in outcomes if o.kind == "refused").most_common()),
+            failed=dict(Counter(o.reason for o in outcomes if o.kind == "failed").most_common()),
+            unfinished=sum(1 for o in outcomes if o.kind == "unfinished"),
+            seconds_to_last_answer=self.last_request_at - self.first_sent_at,
+        )
+
+
+async def prepare(bench: Bench) -> None:
+    """What the commands of a burst need: a session to ask for, homework, resources, warm models."""
+    for line in (
+        "/session schedule title:Study group weekday:Thursday time:18:00 duration:90 weeks:2 "
+        "link:https://example.com/call",
+        "/resources starter-pack",
+        "/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00",
+        "/homework post week:1 title:Try the pipelines due:2031-03-27 18:00",
+    ):
+        outcome = await bench.run_one(line, moderator=True)
+        if outcome.kind != "answer" and outcome.kind != "refused":
+            raise RuntimeError(f"{line}: {outcome}")
+    for line in DEMOS:  # load every model once: bursts measure the bot, not first loads
+        await bench.run_one(line.format(n=0))
+
+
+def print_figures(figures: BurstFigures) -> None:
+    beside = " with a CPU burner beside it" if figures.burning else ""
+    print(f"\n{figures.size} interactions at once{beside} (load average {figures.load_average})")
+    print(
+        f"  acknowledged within 3 s: {figures.within_3s:.1%}   ack p50 {figures.ack_p50_ms:.0f} ms, "
+        f"p99 {figures.ack_p99_ms:.0f} ms, max {figures.ack_max_ms:.0f} ms"
+    )
+    print(f"  event-loop lag: p99 {figures.lag_p99_ms:.1f} ms, max {figures.lag_max_ms:.1f} ms")
+    print(
+        f"  final answers: {figures.answers}   unfinished: {figures.unfinished}   "
+        f"last answer after {figures.seconds_to_last_answer:.1f} s"
+    )
+    for title, counts in (("refused", figures.refusals), ("failed", figures.failed)):
+        for reason, count in counts.items():
+            print(f"  {title} ×{count}: {reason}")
+
+
+async def drive(args: argparse.Namespace) -> list[BurstFigures]:
+    from bot.inference.tiny import build_tiny_models
+
+    sizes = [int(size) for size in args.bursts.split(",")]
+    tiny_dir = Path(args.tiny_dir)
+    if not (tiny_dir / ".complete").exists():
+        build_tiny_models(tiny_dir)
+        (tiny_dir / ".complete").write_text("built\n")
+    rounds = [False, True] if args.burn else [False]
+    profile = Path(args.profile) if args.profile else None
+    bench = Bench(sum(sizes) * len(rounds) + len(DEMOS) + 10, profile, parse_mix(args.mix))
+    results: list[BurstFigures] = []
+    try:
+        await bench.start(tiny_dir)
+        await prepare(bench)
+        for burning in rounds:
+            for size in sizes:
+                figures = await bench.burst(size, burning=burning)
+                results.append(figures)
+                if not args.json:
+                    print_figures(figures)
+                await asyncio.sleep(2.0)  # let the queue drain before the next burst
+    finally:
+        await bench.stop()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bursts", default="200,1000", help="burst sizes, e.g. 200,1000")
+    parser.add_argument("--burn", action="store_true", help="run every burst again beside a CPU burner")
+    parser.add_argument("--profile", help="write a cProfile of the bot's loop during each burst here")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--mix", default=DEFAULT_MIX, help=f"shares of the commands (default {DEFAULT_MIX})")
+    parser.add_argument(
+        "--tiny-dir", default="data/tiny-models", help="where the tiny models are (built once)"
+    )
+    parser.add_argument("--serve", nargs=3, metavar=("API", "GATEWAY", "STATS"), help=argparse.SUPPRESS)
+    parser.add_argument("--profile-loop", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(*args.serve, profile=args.profile_loop)
+        return 0
+    logging.basicConfig(level=logging.WARNING)
+    results = asyncio.run(drive(args))
+    if args.json:
+        print(json.dumps([asdict(figures) for figures in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
