@@ -54,8 +54,8 @@ from bot.inference.protocol import (
     WindowPart,
     WorkerReady,
 )
-from bot.inference.worker import WorkerConfig
-from bot.inference.workers import WorkerHandle
+from bot.inference.worker_process import WorkerConfig
+from bot.inference.worker_supervisor import WorkerHandle
 from bot.settings import Settings
 
 __all__ = [

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from bot.inference.protocol import WorkerStatus
-from bot.inference.worker import WorkerConfig, worker_main
+from bot.inference.worker_process import WorkerConfig, worker_main
 
 log = logging.getLogger(__name__)
 
