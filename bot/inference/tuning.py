@@ -7,8 +7,9 @@ learns the rest, online, from the windows it runs (a window's inputs sorted by l
 batches, see :func:`plan_batches`):
 
 - *Batch size: hill-climbing on measured throughput.* Sizes form a ladder of ≈√2 steps up to
-  ``MAX_BATCH``. Most batches use the current size; now and then one uses a neighbour (the next
-  size down or up) as a probe. Each batch cut by its size is a sample of that size's throughput,
+  ``MAX_BATCH``. Most batches use the current size (a window's first always does); now and then
+  one uses a neighbour (the next size down or up) as a probe, until each neighbour is measured,
+  then every ``REPROBE_EVERY`` batches. Each batch cut by its size is a sample of that size's throughput,
   in work units per second (the task's token cost of its inputs, so short and long batches
   compare fairly), kept as a moving average. When a neighbour beats the current size by more than
   ``MARGIN`` (with ``MIN_SAMPLES`` each), the tuner moves there. Like Clipper's AIMD (NSDI 2017) it
@@ -107,9 +108,11 @@ class BatchTuner:
     def _neighbours(self) -> list[int]:
         return [i for i in (self.index - 1, self.index + 1) if 0 <= i <= self.top]
 
-    def _probe_due(self, remaining: int) -> int | None:
-        """The neighbour to probe with the next batch, if one is due and fits in what is left."""
-        if self.batches % 2 == 0:  # at most every other batch is a probe
+    def _probe_due(self, position: int, remaining: int) -> int | None:
+        """The neighbour to probe with the window's ``position``-th batch, if one is due and fits
+        in what is left. A window's even batches (its first among them) use the current size, so
+        that it is measured too."""
+        if position % 2 == 0:
             return None
         for i in self._neighbours():
             figures = self.sizes[i]
@@ -129,7 +132,7 @@ class BatchTuner:
         start = 0
         while start < len(costs):
             remaining = len(costs) - start
-            probe = self._probe_due(remaining)
+            probe = self._probe_due(len(plan), remaining)
             index = probe if probe is not None else self.index
             size = self.sizes[index].size
             if probe is not None:
