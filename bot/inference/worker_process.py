@@ -297,8 +297,15 @@ def thread_environment(config: WorkerConfig) -> dict[str, str]:
     return environment
 
 
+def child_main(descriptor: int) -> None:
+    """Entry point of a worker process: its pipe is the inherited ``descriptor``; the first
+    message on it is the :class:`WorkerConfig` (see :mod:`bot.inference.worker_supervisor`)."""
+    conn = Connection(descriptor)
+    worker_main(conn, conn.recv())
+
+
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
-    """Entry point of a worker process (spawned: it imports torch itself)."""
+    """Run a worker on ``conn`` (it imports torch itself); ends the process when done."""
     os.environ.update(thread_environment(config))  # before torch and tokenizers are imported
     logging.basicConfig(
         level=config.log_level,
