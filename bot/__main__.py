@@ -251,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live with their subsystem (models, infer, bench)."""
-    from bot.inference import bench
+    from bot.inference import bench_command
     from bot.inference import cli as inference_cli
 
-    return [inference_cli.register, bench.register]
+    return [inference_cli.register, bench_command.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,7 +26,7 @@ JobState = Literal["queued", "loading", "running", "done", "failed", "cancelled"
 AFTER_OWN = "after your earlier request"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobUpdate:
     """Where a request stands: its state, and while queued its place and expected wait.
 

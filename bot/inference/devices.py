@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.settings import SettingsError
+
+#: Present whenever a GPU driver torch could use is loaded (NVIDIA's, or ROCm's for AMD GPUs).
+DRIVER_PATHS = (Path("/proc/driver/nvidia/gpus"), Path("/dev/kfd"))
+
+
+def gpu_driver_present(paths: tuple[Path, ...] = DRIVER_PATHS) -> bool:
+    """Whether this machine has a GPU driver loaded (without one, torch sees no CUDA device)."""
+    return any(path.exists() for path in paths)
 
 
 def cuda_device_count() -> int:
-    """How many CUDA GPUs torch sees (0 without CUDA)."""
+    """How many CUDA GPUs torch sees (0 without CUDA).
+
+    Importing torch takes the bot process a second or more (and much more on a busy machine), so
+    a machine without a GPU driver is answered without it.
+    """
+    if not gpu_driver_present():
+        return 0
     import torch
 
     return torch.cuda.device_count() if torch.cuda.is_available() else 0

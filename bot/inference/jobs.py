@@ -392,29 +392,40 @@ class JobQueue:
         if lane is None:
             return
         now = time.monotonic() if now is None else now
+        servers = max(1, self._servers(lane_key))
+        rates = self.rates
+        backlog = self._running_s(lane, now)
         ahead = 0
-        work: Counter[tuple[str, str]] = Counter()
         for job in lane.line.values():
+            remaining = job.remaining
+            if backlog is not None:
+                rate = rates.get(job.model)
+                backlog = backlog + remaining / rate if rate else None
             if job.taken == 0:
-                work[job.model] += job.remaining
-                eta = self._eta(lane, job, self._backlog_s(lane, work, now))
-                self._set(job, JobUpdate("queued", position=ahead + 1, eta_s=eta))
-            else:
-                work[job.model] += job.remaining
-            ahead += job.remaining
+                position = ahead + 1
+                eta = rounded_eta(backlog / servers) if backlog is not None else None
+                shown = job.update
+                if shown.position != position or shown.eta_s != eta or shown.state != "queued":
+                    self._set(job, JobUpdate("queued", position=position, eta_s=eta))
+            ahead += remaining
 
-    def _backlog_s(self, lane: Lane, work: Counter[tuple[str, str]], now: float) -> float | None:
-        """Seconds of work: ``work`` (inputs per model) after what the lane runs now (None: unknown)."""
+    def _running_s(self, lane: Lane, now: float) -> float | None:
+        """Seconds left of the windows the lane runs now (None: not measured yet)."""
         total = 0.0
-        for model, count in work.items():
-            rate = self.rates.get(model)
-            if rate is None:
-                return None
-            total += count / rate
         for window in lane.running.values():
             if window.estimate_s is None:
                 return None
             total += max(0.0, window.started + window.estimate_s - now)
+        return total
+
+    def _backlog_s(self, lane: Lane, work: Counter[tuple[str, str]], now: float) -> float | None:
+        """Seconds of work: ``work`` (inputs per model) after what the lane runs now (None: unknown)."""
+        total = self._running_s(lane, now)
+        for model, count in work.items():
+            rate = self.rates.get(model)
+            if rate is None or total is None:
+                return None
+            total += count / rate
         return total
 
     def _eta(self, lane: Lane, job: Job, backlog_s: float | None) -> float | None:

@@ -16,10 +16,12 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import UserFacingError
-from bot.inference.runners import RUNNER_TYPES, BaseRunner
+
+if TYPE_CHECKING:
+    from bot.inference.runners import BaseRunner
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ def load_runner(
     ``ref`` is a hub id or a local directory saved with ``save_pretrained``. Members' choices
     reach this function only through :meth:`bot.inference.catalog.Catalog.resolve`.
     """
+    from bot.inference.runners import RUNNER_TYPES  # numpy and the runners: only where models run
+
     try:
         runner_type = RUNNER_TYPES[task]
     except KeyError:

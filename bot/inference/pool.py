@@ -7,7 +7,7 @@ in the line; ``await pool.submit(checked, on_update=…)`` runs it (see
 :mod:`bot.inference.jobs` for the policy) to free worker processes — one or more per device —
 which sort them by length, batch them with their tuned sizes and answer each window at once. A
 window holds about ``WINDOW_S`` seconds of work at the throughput measured for its task and
-model, at least one batch, and at most ``WINDOW_MAX_BATCHES`` batches. The pool reports every
+model, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches. The pool reports every
 request's state (queued #N, about 20 s → loading model → running) through ``on_update``,
 enforces per-task timeouts, kills and restarts a worker that dies or hangs (failing only the
 requests it held), and drains on shutdown. The event loop never runs a model or a tokenizer.
@@ -54,8 +54,8 @@ from bot.inference.protocol import (
     WindowPart,
     WorkerReady,
 )
-from bot.inference.worker import WorkerConfig
-from bot.inference.workers import WorkerHandle
+from bot.inference.worker_process import WorkerConfig
+from bot.inference.worker_supervisor import WorkerHandle
 from bot.settings import Settings
 
 __all__ = [
@@ -78,7 +78,9 @@ RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 #: Seconds of measured work a window holds (at least one batch): long enough to sort well by
 #: length, short enough that its first inputs are not kept waiting long for its last.
 WINDOW_S = 1.5
-#: The most batches (of the tuned size) one window holds.
+#: The fewest and the most batches (of the tuned size) one window holds: two let the tuner
+#: measure its current size and a neighbour in every window.
+WINDOW_MIN_BATCHES = 2
 WINDOW_MAX_BATCHES = 16
 
 
@@ -132,6 +134,7 @@ class InferencePool:
         self._batch_ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned = False
+        self._all_spawned = asyncio.Event()
         self._started = False
         self._ready = asyncio.Event()
         self._drained = asyncio.Event()
@@ -141,27 +144,40 @@ class InferencePool:
     # --- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Resolve devices, build tiny models if that profile is on, preload what is asked.
+        """Resolve the devices and return; the worker processes come up in the background.
 
-        Worker processes start with the first request (or now, when models are preloaded), so a
-        bot that is only asked for homework never pays for them.
+        A command that runs no model never waits for them, and a model request that arrives first
+        waits in the line like any other. The tiny models are built first when that profile is on
+        and they are missing, and PRELOAD_MODELS are loaded once the workers are up. A bad DEVICES
+        fails here, in one sentence (on a machine without an NVIDIA driver this imports no torch).
         """
         if self._started:
             return
         self._started = True
         self.devices = await asyncio.to_thread(resolve_devices, self.settings.devices)
         self.workers = self._plan_workers()
-        if self.settings.model_profile == "tiny":
-            from bot.inference.tiny import build_tiny_models
-
-            await asyncio.to_thread(build_tiny_models, self.settings.tiny_models_dir)
         self._tasks = [
             asyncio.create_task(self._dispatch_forever(), name="pool-dispatcher"),
             asyncio.create_task(self._watch_forever(), name="pool-watchdog"),
+            asyncio.create_task(self._bring_up(), name="pool-bring-up"),
         ]
         log.info("Inference pool: %d workers on %s", len(self.workers), ", ".join(self.devices))
+
+    async def _bring_up(self) -> None:
+        await self._spawn_workers()
         if self.settings.preload_models:
             await self.preload(self.settings.preload_models)
+
+    async def _models_here(self) -> None:
+        """Build the tiny models if that profile is on and they are not built yet (in a thread)."""
+        if self.settings.model_profile != "tiny":
+            return
+        from bot.inference.catalog import TASK_NAMES
+        from bot.inference.tiny import build_tiny_models, is_tiny_model_dir, tiny_model_dir
+
+        root = self.settings.tiny_models_dir
+        if not all(is_tiny_model_dir(tiny_model_dir(root, task)) for task in TASK_NAMES):
+            await asyncio.to_thread(build_tiny_models, root)
 
     def _plan_workers(self) -> list[WorkerHandle]:
         cpu_workers = self.devices.count("cpu") * self.settings.workers_per_device
@@ -184,15 +200,26 @@ class InferencePool:
         return workers
 
     async def _spawn_workers(self) -> None:
-        if self._spawned or self.queue.closing:
+        """Start the worker processes (once; later callers wait until they have been started)."""
+        if self._spawned:
+            await self._all_spawned.wait()
             return
         self._spawned = True
-        loop = asyncio.get_running_loop()
-        for worker in self.workers:
-            await asyncio.to_thread(worker.start, loop)
+        try:
+            await self._models_here()
+        except Exception:  # the workers report the missing models with each request
+            log.exception("Building the tiny models failed")
+        try:
+            loop = asyncio.get_running_loop()
+            for worker in self.workers:
+                if self.queue.closing:
+                    return
+                await asyncio.to_thread(worker.start, loop)
+        finally:
+            self._all_spawned.set()
 
     async def wait_ready(self, limit_s: float = 120.0) -> None:
-        """Start the workers if needed and wait until at least one can take batches."""
+        """Start the workers if needed and wait until at least one can take batches now."""
         await self._spawn_workers()
         await asyncio.wait_for(self._ready.wait(), limit_s)
 
@@ -237,7 +264,10 @@ class InferencePool:
                 await asyncio.wait_for(self._drained.wait(), drain_timeout)
         self.queue.fail_all(PoolClosed(SHUTTING_DOWN))
         for worker in self.workers:
-            worker.send(Stop())
+            if worker.ready:
+                worker.send(Stop())
+            else:  # still importing torch: it holds nothing, no need to wait for it
+                worker.kill()
         for worker in self.workers:
             if worker.process is not None:
                 await asyncio.to_thread(worker.process.join, 10)
@@ -303,7 +333,6 @@ class InferencePool:
         """
         if not self._started:
             await self.start()
-        await self._spawn_workers()
         return await self.queue.run(checked, on_update=on_update, request_id=request_id)
 
     def cancel(self, request_id: str) -> bool:
@@ -331,13 +360,13 @@ class InferencePool:
 
     def window_size(self, job: Job) -> int:
         """How many inputs the next window of ``job``'s model holds: about ``WINDOW_S`` seconds at
-        the measured throughput, at least one batch of the tuned size, at most
-        ``WINDOW_MAX_BATCHES`` batches (one ``MAX_BATCH`` before anything is measured)."""
+        the measured throughput, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches of
+        the tuned size (one ``MAX_BATCH`` before anything is measured)."""
         batch = self.tuned_batch.get(job.model, self.settings.max_batch)
         rate = self.queue.rates.get(job.model)
         if rate is None:
             return batch
-        return max(batch, min(round(rate * WINDOW_S), WINDOW_MAX_BATCHES * batch))
+        return max(WINDOW_MIN_BATCHES * batch, min(round(rate * WINDOW_S), WINDOW_MAX_BATCHES * batch))
 
     def _dispatch(self) -> float:
         """Send windows to free workers; return seconds until the next one may go (0: none)."""
@@ -428,6 +457,8 @@ class InferencePool:
 
     def _on_exit(self, worker: WorkerHandle, code: int | None) -> None:
         batch, worker.batch = worker.batch, None
+        if not any(w.ready for w in self.workers):
+            self._ready.clear()  # wait_ready() waits for the restarted one
         self.metrics.restarts += 0 if self.queue.closing else 1
         if batch is not None:
             self._batches.pop(batch.id, None)

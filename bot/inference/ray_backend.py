@@ -167,9 +167,12 @@ class RayBackend:
             return
         self._started = True
         if self.settings.model_profile == "tiny":
-            from bot.inference.tiny import build_tiny_models
+            from bot.inference.catalog import TASK_NAMES
+            from bot.inference.tiny import build_tiny_models, is_tiny_model_dir, tiny_model_dir
 
-            await asyncio.to_thread(build_tiny_models, self.settings.tiny_models_dir)
+            root = self.settings.tiny_models_dir
+            if not all(is_tiny_model_dir(tiny_model_dir(root, task)) for task in TASK_NAMES):
+                await asyncio.to_thread(build_tiny_models, root)
         self._tasks = [
             asyncio.create_task(self._dispatch_forever(), name="ray-dispatcher"),
             asyncio.create_task(self._watch_forever(), name="ray-watchdog"),

@@ -4,7 +4,7 @@ A deployment serves one task (RAY_DEPLOYMENTS=task, the default) or every task (
 replica is what a local worker process is, for its task(s): it loads runners with
 :func:`bot.inference.loading.load_runner` into the same :class:`~bot.inference.model_cache.ModelCache`
 (keyed by model, least recently used out, by count and memory budget), and runs each batch with
-the worker's :class:`~bot.inference.worker.BatchRunner` (inputs checked one by one, a failed batch
+the worker's :class:`~bot.inference.worker_process.BatchRunner` (inputs checked one by one, a failed batch
 retried input by input, a CUDA out-of-memory batch split in halves). There is no second copy of
 task code here.
 
@@ -39,7 +39,7 @@ from bot.inference.model_cache import ModelCache
 from bot.inference.protocol import Outcome, WorkerStatus
 from bot.inference.tasks import get_task
 from bot.inference.tuning import BatchTuner
-from bot.inference.worker import BatchRunner, _failure, _memory, input_cost, tuner_for
+from bot.inference.worker_process import BatchRunner, _failure, _memory, input_cost, tuner_for
 
 log = logging.getLogger(__name__)
 

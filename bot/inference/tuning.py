@@ -1,66 +1,69 @@
-"""The batch size and token budget that run fastest here, learned from measured batches.
+"""The batch shape that runs fastest here, learned from measured batches.
 
-The best batch size depends on the device, the model and the input lengths (on the team's 2-core
-CPU DistilBERT is fastest at 8 per batch, GPT-2 generation at 32), so ``MAX_BATCH`` and
-``MAX_BATCH_TOKENS`` are only upper bounds. A :class:`BatchTuner` per (task, model) in each worker
-learns the rest, online, from the windows it runs (a window's inputs sorted by length and cut into
-batches, see :func:`plan_batches`):
+The best batch depends on the device, the model and the input lengths (on the team's 2-core CPU
+DistilBERT is fastest at about 8 sentences a batch, GPT-2 generation at 32 prompts), so
+``MAX_BATCH`` and ``MAX_BATCH_TOKENS`` are only upper bounds. A :class:`BatchTuner` per (task,
+model) in each worker learns the rest, online, from the windows it runs: a window's inputs are
+sorted by length and cut (:meth:`BatchTuner.plan`) into batches of at most ``MAX_BATCH`` inputs
+and at most the tuned *token budget* of padded tokens (inputs × the longest one's cost). A token
+budget rather than a fixed count, because sorted short inputs then share bigger batches and long
+ones smaller, at the same cost a batch; the benchmark's offline sweep finds it faster than any
+fixed batch size for DistilBERT (see the README's benchmark).
 
-- *Batch size: hill-climbing on measured throughput.* Sizes form a ladder of ≈√2 steps up to
-  ``MAX_BATCH``. Most batches use the current size; now and then one uses a neighbour (the next
-  size down or up) as a probe. Each batch cut by its size is a sample of that size's throughput,
-  in work units per second (the task's token cost of its inputs, so short and long batches
-  compare fairly), kept as a moving average. When a neighbour beats the current size by more than
-  ``MARGIN`` (with ``MIN_SAMPLES`` each), the tuner moves there. Like Clipper's AIMD (NSDI 2017) it
-  adapts to what it measures, but it climbs towards the measured peak instead of growing until a
-  latency bound, because on a CPU throughput falls again past a point.
-- *Token budget: the latency bound.* A batch that takes longer than the bound (a tenth of the
-  task's timeout) lowers the budget of padded tokens (items × longest input) in proportion, and
-  forbids the size that caused it; the budget starts at ``MAX_BATCH_TOKENS``.
-- *Light load.* A batch cut short because the window had no more inputs (a Poisson stream's
-  small windows) teaches nothing about its size and moves nothing; a window is never held to
-  fill a batch (the pool sends it after at most ``MAX_WAIT_MS``).
+- *Token budget: hill-climbing on measured throughput.* Budgets form a ladder of ≈√2 steps up to
+  ``MAX_BATCH_TOKENS``; the tuner starts at ``START_TOKENS``. Most batches use the current budget
+  (a window's first always does); every other one may be a probe of a neighbour (the next budget
+  down or up), until each neighbour is measured, then every ``REPROBE_EVERY`` batches. Each batch
+  cut by its budget or by ``MAX_BATCH`` (not by the window's end) is a sample of that budget's
+  throughput, in work units per second (the task's token cost of its inputs, so short and long
+  batches compare fairly), kept as a moving average. When a neighbour beats the current budget by
+  more than ``MARGIN`` (with ``MIN_SAMPLES`` each), the tuner moves there. Like Clipper's AIMD
+  (NSDI 2017) it adapts to what it measures, but it climbs towards the measured peak instead of
+  growing until a latency bound, because on a CPU throughput falls again past a point.
+- *The latency bound.* A batch that takes longer than the bound (a tenth of the task's timeout)
+  forbids its budget and every larger one.
+- *Light load.* A batch cut short because the window had no more inputs (a Poisson stream's small
+  windows) teaches nothing and moves nothing; a window is never held to fill a batch (the pool
+  sends it after at most ``MAX_WAIT_MS``).
 
 Pure and deterministic (no clock): the caller passes the measured seconds.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: A neighbour must beat the current size's throughput by this fraction to take its place.
+#: A neighbour must beat the current budget's throughput by this fraction to take its place.
 MARGIN = 0.04
-#: Samples a size needs before it is compared.
+#: Samples a budget needs before it is compared.
 MIN_SAMPLES = 2
-#: Weight of the newest sample in a size's moving average.
+#: Weight of the newest sample in a budget's moving average.
 WEIGHT = 0.3
 #: Batches between two probes of a neighbour already measured (to follow a drifting machine).
 REPROBE_EVERY = 24
-#: The fewest padded tokens a budget is lowered to.
-MIN_TOKENS = 16
+#: The smallest and the first budget tried, in padded tokens.
+MIN_TOKENS = 32
+START_TOKENS = 1024
 
 
-def size_ladder(max_items: int) -> list[int]:
-    """Batch sizes ≈√2 apart (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, …), ending at ``max_items``."""
-    sizes: list[int] = []
-    power = 1
-    while power <= max_items:
-        sizes.append(power)
-        half_step = power + power // 2
-        if power >= 2 and half_step <= max_items:
-            sizes.append(half_step)
-        power *= 2
-    if sizes[-1] != max_items:
-        sizes.append(max_items)
-    return sorted(set(sizes))
+def budget_ladder(max_tokens: int, min_tokens: int = MIN_TOKENS) -> list[int]:
+    """Token budgets ≈√2 apart (32, 45, 64, 91, 128, …), ending at ``max_tokens``."""
+    budgets = []
+    step = 0
+    while (value := round(min_tokens * math.sqrt(2) ** step)) < max_tokens:
+        budgets.append(value)
+        step += 1
+    budgets.append(max_tokens)
+    return budgets
 
 
 @dataclass
-class SizeFigures:
-    """What the tuner knows of one batch size."""
+class BudgetFigures:
+    """What the tuner knows of one token budget."""
 
-    size: int
+    tokens: int
     rate: float | None = None  # work units per second, moving average
     samples: int = 0
     last_probe: int = -(10**9)  # the batch count when it was last probed
@@ -68,18 +71,20 @@ class SizeFigures:
 
 @dataclass(frozen=True)
 class PlannedBatch:
-    """Consecutive inputs of a length-sorted window, and the batch size they were cut with."""
+    """Consecutive inputs of a length-sorted window, the budget they were cut with, and whether
+    that budget (or ``MAX_BATCH``) cut them, rather than the window's end."""
 
     start: int
     stop: int
-    size: int
+    tokens: int
+    full: bool
 
     def __len__(self) -> int:
         return self.stop - self.start
 
 
 class BatchTuner:
-    """Learns, for one (task, model) on one device, the batch size and token budget to use."""
+    """Learns, for one (task, model) on one device, the token budget of its batches."""
 
     def __init__(
         self,
@@ -87,61 +92,67 @@ class BatchTuner:
         max_tokens: int,
         *,
         latency_bound_s: float,
-        start: int | None = None,
+        start_tokens: int = START_TOKENS,
     ) -> None:
-        self.max_tokens = max_tokens
+        self.max_items = max_items
         self.latency_bound_s = latency_bound_s
-        self.sizes = [SizeFigures(size) for size in size_ladder(max_items)]
-        wanted = start if start is not None else max_items
-        self.index = max(i for i, figures in enumerate(self.sizes) if figures.size <= max(1, wanted))
-        self.top = len(self.sizes) - 1  # the largest size allowed (lowered by the latency bound)
-        self.token_budget = max_tokens
+        self.levels = [BudgetFigures(tokens) for tokens in budget_ladder(max_tokens)]
+        self.index = max(
+            i for i, level in enumerate(self.levels) if level.tokens <= max(MIN_TOKENS, start_tokens)
+        )
+        self.top = len(self.levels) - 1  # the largest budget allowed (lowered by the latency bound)
         self.batches = 0
         self.moves = 0
+        self._items = float(max_items)  # inputs per full batch at the current budget (average)
+
+    @property
+    def token_budget(self) -> int:
+        """The budget most batches use now."""
+        return self.levels[self.index].tokens
 
     @property
     def batch_size(self) -> int:
-        """The size most batches use now."""
-        return self.sizes[self.index].size
+        """How many inputs a full batch holds now, on average (``MAX_BATCH`` before any)."""
+        return max(1, round(self._items))
 
     def _neighbours(self) -> list[int]:
         return [i for i in (self.index - 1, self.index + 1) if 0 <= i <= self.top]
 
-    def _probe_due(self, remaining: int) -> int | None:
-        """The neighbour to probe with the next batch, if one is due and fits in what is left."""
-        if self.batches % 2 == 0:  # at most every other batch is a probe
+    def _probe_due(self, position: int) -> int | None:
+        """The neighbour to probe with the window's ``position``-th batch, if one is due. A
+        window's even batches (its first among them) use the current budget, so it is measured too."""
+        if position % 2 == 0:
             return None
         for i in self._neighbours():
-            figures = self.sizes[i]
-            if figures.size > remaining:
-                continue
-            if figures.samples < MIN_SAMPLES or self.batches - figures.last_probe >= REPROBE_EVERY:
+            level = self.levels[i]
+            if level.samples < MIN_SAMPLES or self.batches - level.last_probe >= REPROBE_EVERY:
                 return i
         return None
 
     def plan(self, costs: Sequence[int]) -> list[PlannedBatch]:
         """Cut a window's inputs, sorted by cost (shortest first), into batches to run in order.
 
-        Each batch holds as many of the next inputs as its size and the token budget allow (an
-        input over the budget on its own still runs, alone).
+        Each batch holds as many of the next inputs as ``MAX_BATCH`` and its budget allow (an input
+        over the budget on its own still runs, alone).
         """
         plan: list[PlannedBatch] = []
         start = 0
         while start < len(costs):
-            remaining = len(costs) - start
-            probe = self._probe_due(remaining)
+            probe = self._probe_due(len(plan))
             index = probe if probe is not None else self.index
-            size = self.sizes[index].size
             if probe is not None:
-                self.sizes[index].last_probe = self.batches
+                self.levels[index].last_probe = self.batches
+            budget = self.levels[index].tokens
             stop = start + 1
             while (
                 stop < len(costs)
-                and stop - start < size
-                and (stop + 1 - start) * costs[stop] <= self.token_budget
+                and stop - start < self.max_items
+                and (stop + 1 - start) * costs[stop] <= budget
             ):
                 stop += 1
-            plan.append(PlannedBatch(start, stop, size))
+            plan.append(
+                PlannedBatch(start, stop, budget, full=stop < len(costs) or stop - start == self.max_items)
+            )
             self.batches += 1
             start = stop
         return plan
@@ -150,32 +161,31 @@ class BatchTuner:
         """What one planned batch measured: its work units, padded tokens, and seconds."""
         if seconds <= 0:
             return
-        index = next(i for i, figures in enumerate(self.sizes) if figures.size == batch.size)
+        index = next(i for i, level in enumerate(self.levels) if level.tokens == batch.tokens)
         if seconds > self.latency_bound_s:
-            self.token_budget = max(
-                MIN_TOKENS, min(self.token_budget, int(padded * self.latency_bound_s / seconds))
-            )
-            if len(batch) == batch.size and index > 0:
+            if index > 0:  # this budget and every larger one are too slow here
                 self.top = min(self.top, index - 1)
                 self.index = min(self.index, self.top)
             return
-        if len(batch) != batch.size:  # cut by the window's end or by the token budget
+        if not batch.full:  # cut by the window's end: says nothing about the budget
             return
-        figures = self.sizes[index]
+        level = self.levels[index]
         rate = work / seconds
-        figures.rate = rate if figures.rate is None else figures.rate + WEIGHT * (rate - figures.rate)
-        figures.samples += 1
+        level.rate = rate if level.rate is None else level.rate + WEIGHT * (rate - level.rate)
+        level.samples += 1
+        if index == self.index:
+            self._items += WEIGHT * (len(batch) - self._items)
         self._maybe_move()
 
     def _maybe_move(self) -> None:
-        current = self.sizes[self.index]
+        current = self.levels[self.index]
         if current.rate is None or current.samples < MIN_SAMPLES:
             return
         best, best_rate = self.index, current.rate * (1 + MARGIN)
         for i in self._neighbours():
-            figures = self.sizes[i]
-            if figures.rate is not None and figures.samples >= MIN_SAMPLES and figures.rate > best_rate:
-                best, best_rate = i, figures.rate
+            level = self.levels[i]
+            if level.rate is not None and level.samples >= MIN_SAMPLES and level.rate > best_rate:
+                best, best_rate = i, level.rate
         if best != self.index:
             self.index = best
             self.moves += 1

@@ -9,7 +9,7 @@ from bot.inference.backend import JobUpdate
 from bot.inference.metrics import percentile
 from bot.inference.model_cache import ModelCache
 from bot.inference.notify import Notifier
-from bot.inference.worker import BatchRunner
+from bot.inference.worker_process import BatchRunner
 
 
 def test_percentile_nearest_rank() -> None:

@@ -226,7 +226,9 @@ async def test_an_uncached_model_offline_is_a_clear_error(
         message = caught.value.message
         assert "distilbert/distilbert-base-uncased-finetuned-sst-2-english" in message
         assert "studybot models download" in message
-        assert pool.worker_health() == (0, 1) or pool.worker_health() == (0, 0)  # no worker was needed
+        # Refused at check, before it was acknowledged: nothing queued, no worker asked.
+        assert pool.snapshot().queue_depth == 0 and sum(pool.metrics.batches.values()) == 0
+        assert pool.queue.admission.counted() == (0, 0)
     finally:
         await pool.close()
 
@@ -252,3 +254,28 @@ async def test_members_at_once_see_their_true_places_and_finish_in_that_order(po
         places = [update.position for update in updates if update.position is not None]
         assert places[0] == n + 1 and places == sorted(places, reverse=True), (n, places)
     assert finished == list(range(6))
+
+
+async def test_start_returns_at_once_and_a_request_before_the_workers_waits_for_them(
+    tmp_path: Path, tiny_dir: Path
+) -> None:
+    pool = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir)), update_interval_s=0)
+    await pool.start()
+    try:
+        assert not any(worker.ready for worker in pool.workers)  # they come up in the background
+        checked = pool.check(SENTIMENT, None, ["an early request"], user="ann")
+        assert checked.status.position == 1  # queued, not refused
+        (result,) = await pool.submit(checked)
+        assert result[0]["label"] in ("POSITIVE", "NEGATIVE")
+    finally:
+        await pool.close()
+
+
+async def test_closing_while_a_worker_starts_ends_it_without_waiting(tmp_path: Path, tiny_dir: Path) -> None:
+    pool = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir)))
+    await pool.start()
+    await until(lambda: pool.workers[0].pid is not None, 60)
+    pid = freeze(pool)  # it cannot get ready now
+    await pool.close()
+    assert pool.workers[0].process.exitcode == -signal.SIGKILL
+    assert pool.worker_health() == (0, 1) and pid == pool.workers[0].pid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from bot.inference.tuning import BatchTuner, size_ladder
+from bot.inference.tuning import START_TOKENS, BatchTuner, budget_ladder
 
 Cost = Callable[[int, int], float]  # seconds for a forward pass of n inputs padded to L tokens
 NEW_TOKENS = 20
@@ -47,44 +47,55 @@ def run(
     return units, seconds
 
 
-def fixed(size: int, work: list[list[int]], cost: Cost) -> float:
-    """Work units per second when every window is cut at ``size`` (the offline best is the max)."""
+def fixed(tokens: int, work: list[list[int]], cost: Cost, max_items: int = 64) -> float:
+    """Work units per second when every window is cut at a fixed token budget (as offline)."""
     units, seconds = 0, 0.0
     for lengths in work:
-        for start in range(0, len(lengths), size):
-            span = lengths[start : start + size]
+        start = 0
+        while start < len(lengths):
+            stop = start + 1
+            while (
+                stop < len(lengths)
+                and stop - start < max_items
+                and (stop + 1 - start) * lengths[stop] <= tokens
+            ):
+                stop += 1
+            span = lengths[start:stop]
             units, seconds = units + sum(span), seconds + cost(len(span), max(span))
+            start = stop
     return units / seconds
 
 
 def test_the_ladder_is_roughly_root_two_apart_and_ends_at_the_bound() -> None:
-    assert size_ladder(32) == [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
-    assert size_ladder(1) == [1]
-    assert size_ladder(20) == [1, 2, 3, 4, 6, 8, 12, 16, 20]
+    assert budget_ladder(256) == [32, 45, 64, 91, 128, 181, 256]
+    assert budget_ladder(100) == [32, 45, 64, 91, 100]
+    assert budget_ladder(16) == [16]
 
 
-def test_it_climbs_down_to_the_measured_peak_and_keeps_up_with_the_best_fixed_size() -> None:
+def test_it_climbs_to_the_measured_peak_and_keeps_up_with_the_best_fixed_budget() -> None:
     tuner = BatchTuner(64, 16384, latency_bound_s=6.0)
-    assert tuner.batch_size == 64  # the bound is where it starts, not where it stays
+    assert tuner.token_budget == START_TOKENS  # MAX_BATCH_TOKENS is a bound, not where it starts
     run(tuner, windows(40, 128, seed=1), cpu_encoder)
-    sizes = size_ladder(64)
+    budgets = budget_ladder(16384)
     later = windows(20, 128, seed=2)
-    best = max(sizes, key=lambda size: fixed(size, later, cpu_encoder))
-    assert sizes.index(tuner.batch_size) - sizes.index(best) in (-1, 0, 1), (tuner.batch_size, best)
+    best = max(budgets, key=lambda tokens: fixed(tokens, later, cpu_encoder))
+    assert abs(budgets.index(tuner.token_budget) - budgets.index(best)) <= 1, (tuner.token_budget, best)
     units, seconds = run(tuner, later, cpu_encoder)  # probes included
     assert units / seconds >= 0.95 * fixed(best, later, cpu_encoder)
 
 
-def test_generation_stays_at_the_upper_bound() -> None:
+def test_generation_grows_its_batches_to_the_upper_bound() -> None:
     tuner = BatchTuner(32, 16384, latency_bound_s=18.0)
-    run(tuner, windows(12, 64, seed=3), decoder, generation_work)
-    assert tuner.batch_size == 32 and tuner.token_budget == 16384
+    assert tuner.batch_size == 32  # before anything is measured
+    run(tuner, windows(30, 64, seed=3), decoder, generation_work)
+    planned = tuner.plan(sorted(generation_work(n) for n in range(12, 76)))
+    assert [len(batch) for batch in planned[:1]] == [32] and tuner.batch_size >= 28
 
 
-def test_a_batch_over_the_latency_bound_lowers_the_budget_and_forbids_its_size() -> None:
+def test_a_batch_over_the_latency_bound_forbids_its_budget_and_larger_ones() -> None:
     tuner = BatchTuner(32, 16384, latency_bound_s=1.0)  # a batch of 32 takes 1.6 s: too long
     run(tuner, windows(6, 64, seed=4), decoder, generation_work)
-    assert tuner.batch_size < 32 and tuner.token_budget < 16384
+    assert tuner.token_budget < START_TOKENS
     later = windows(4, 64, seed=5)
     for lengths in later:
         for planned in tuner.plan(lengths):
@@ -94,7 +105,7 @@ def test_a_batch_over_the_latency_bound_lowers_the_budget_and_forbids_its_size()
 
 def test_light_load_teaches_nothing_and_never_holds_a_batch() -> None:
     """A Poisson stream's windows are small: each runs at once, as one batch, and moves nothing."""
-    tuner = BatchTuner(32, 16384, latency_bound_s=6.0, start=8)
+    tuner = BatchTuner(32, 16384, latency_bound_s=6.0, start_tokens=256)
     rng = random.Random(6)
     for _ in range(200):
         lengths = sorted(rng.randint(12, 48) for _ in range(rng.randint(1, 3)))
@@ -102,7 +113,7 @@ def test_light_load_teaches_nothing_and_never_holds_a_batch() -> None:
         assert [(p.start, p.stop) for p in plan] == [(0, len(lengths))]
         for planned in plan:
             tuner.record(planned, sum(lengths), len(lengths) * max(lengths), cpu_encoder(len(lengths), 48))
-    assert tuner.batch_size == 8 and tuner.moves == 0
+    assert tuner.token_budget == 256 and tuner.moves == 0
 
 
 def test_it_never_exceeds_the_bounds() -> None:

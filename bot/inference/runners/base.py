@@ -12,8 +12,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-import numpy as np
-
 from bot.inference.tasks import InvalidRequestError, get_task, max_input_tokens
 from bot.inference.tiny import is_tiny_config, is_tiny_model_dir
 
@@ -115,6 +113,8 @@ class BaseRunner:
 
 def to_plain(value: Any) -> Any:
     """Convert numpy / torch scalars and arrays inside ``value`` to plain Python values."""
+    import numpy as np  # here, not at import: the bot process reads this module's checks only
+
     if isinstance(value, dict):
         return {str(key): to_plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -1,9 +1,14 @@
-"""The pool's handle on one worker process: spawn, pipe threads, kill.
+"""The pool's handle on one worker process: start, pipe threads, kill.
+
+A worker is a fresh ``python -c`` process that receives one end of a pipe (and its
+:class:`~bot.inference.worker_process.WorkerConfig` as the first message). Not multiprocessing's
+``spawn``: that runs the parent's ``__main__`` again in the child, and for the ``studybot`` script
+that means importing the whole bot (about a second of every worker's start, for nothing).
 
 The pipe is read and written by two threads, so the event loop never blocks on a worker: the
 reader hands each message to the loop with ``call_soon_threadsafe``, and reports the worker's end
 (an EOF on the pipe) the same way; the writer drains a queue, so a large batch never stalls the
-loop while the worker is busy.
+loop while the worker is busy. A worker whose bot dies sees the pipe close and exits.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import multiprocessing
 import os
 import queue
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,11 +29,46 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from bot.inference.protocol import WorkerStatus
-from bot.inference.worker import WorkerConfig, worker_main
+from bot.inference.worker_process import WorkerConfig
 
 log = logging.getLogger(__name__)
 
-_SPAWN = multiprocessing.get_context("spawn")
+#: What the worker process runs: its pipe's file descriptor is its one argument.
+_CHILD = "import sys; from bot.inference.worker_process import child_main; child_main(int(sys.argv[1]))"
+
+
+class WorkerProcess:
+    """A running worker process, with the few calls the pool makes on it."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        """None while it runs; minus the signal's number when a signal ended it."""
+        return self._popen.poll()
+
+    def is_alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait (at most ``timeout`` seconds) for it to end."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout)
+
+
+def start_process(config: WorkerConfig) -> tuple[WorkerProcess, Connection]:
+    """Start a worker process; returns it and the pool's end of its pipe."""
+    parent, child = multiprocessing.Pipe()
+    descriptor = child.fileno()
+    popen = subprocess.Popen([sys.executable, "-c", _CHILD, str(descriptor)], pass_fds=(descriptor,))
+    child.close()  # only the worker holds this end now: its exit means EOF for the reader
+    parent.send(config)
+    return WorkerProcess(popen), parent
 
 
 @dataclass
@@ -60,13 +102,8 @@ class WorkerHandle:
         return (task, ref) in self.status.loaded
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Spawn the process and its pipe threads (blocking for a few milliseconds)."""
-        parent, child = _SPAWN.Pipe()
-        process = _SPAWN.Process(
-            target=worker_main, args=(child, self.config), name=f"studybot-worker-{self.index}", daemon=True
-        )
-        process.start()
-        child.close()  # only the worker holds this end now: its exit means EOF for the reader
+        """Start the process and its pipe threads (blocking for a few milliseconds)."""
+        process, parent = start_process(self.config)
         self.generation += 1
         self.process, self.conn, self.ready, self.batch = process, parent, False, None
         self._outbox = queue.Queue()
