@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.db.demo_runs import DemoRunStore
 from bot.local.commandline import (
     ATTACHMENT,
     BOOLEAN,
@@ -256,7 +257,7 @@ class Driver:
             message.deleted
             or item.get("disabled")
             or item.get("style") == 5
-            or _pattern(custom_id) in self.pressed
+            or component_kind(custom_id) in self.pressed
         ):
             return
         if item["type"] not in (2, 3):
@@ -272,15 +273,19 @@ class Driver:
         if item["type"] == 3:
             values = [option["value"] for option in item["options"][: item.get("max_values", 1)]]
         payload = self.session.payloads.component(message, custom_id, item["type"], user, values=values)
-        self.pressed.add(_pattern(custom_id))
+        self.pressed.add(component_kind(custom_id))
         exchange = await self.session.send(payload)
         if exchange.modal is not None:
             await self.submit_maximal(exchange)
 
 
-def _pattern(custom_id: str) -> str:
-    """A custom id with its numbers taken out: the kind of component it is."""
-    return re.sub(r"\d+", "#", custom_id)
+def component_kind(custom_id: str) -> str:
+    """A custom id with its numbers and stored demo calls' keys taken out: the kind of component."""
+    parts = [
+        "<key>" if not part.isdigit() and re.fullmatch(DemoRunStore.KEY_PATTERN, part) else part
+        for part in custom_id.split(":")
+    ]
+    return re.sub(r"\d+", "#", ":".join(parts))
 
 
-__all__ = ["Driver", "Leaf", "filler", "leaves", "long_url"]
+__all__ = ["Driver", "Leaf", "component_kind", "filler", "leaves", "long_url"]
