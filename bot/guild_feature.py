@@ -17,13 +17,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-import aiosqlite
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.components import NOT_IN_DMS, Action, Feature
+from bot.db.connection import StoreConnection
 from bot.db.guilds import GuildConfig, GuildStore
 from bot.errors import UserFacingError
 from bot.guild_cache import GuildCache
@@ -89,7 +89,7 @@ class GuildFeature(commands.Cog, Generic[StoreT]):
 
     #: The feature's persistent components (None: it posts none).
     feature: ClassVar[Feature | None] = None
-    store_type: Callable[[aiosqlite.Connection], StoreT]
+    store_type: Callable[[StoreConnection], StoreT]
 
     def __init__(self, client: StudyBot) -> None:
         self.bot = client

@@ -146,7 +146,7 @@ class PoolCollector:
             "studybot_restarts", "Worker processes restarted after dying or hanging.", value=snapshot.restarts
         )
 
-        families = {
+        families: dict[str, GaugeMetricFamily | CounterMetricFamily] = {
             "queued": GaugeMetricFamily(
                 "studybot_queued_items", "Inputs waiting, per task.", labels=["task"]
             ),
@@ -239,7 +239,7 @@ class MetricsServer:
         from prometheus_client import CollectorRegistry, start_http_server
 
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(self.collector)  # type: ignore[arg-type]
+        registry.register(self.collector)
         self._server, _thread = start_http_server(self.port, addr=self.host, registry=registry)
         self.port = self._server.server_port
         log.info("Prometheus metrics on http://%s:%d/metrics", self.host, self.port)

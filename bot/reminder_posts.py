@@ -31,11 +31,16 @@ SCAN_LIMIT = 100
 FOOTER_LIMIT = 2048  # Discord's limit on an embed footer's text
 
 
-def marker(reminder: Reminder) -> str:
-    """The text that identifies this reminder's message."""
+def nonce_of(reminder: Reminder) -> str:
+    """The nonce its claim gave ``reminder`` (posting an unclaimed reminder is a bug)."""
     if reminder.nonce is None:
         raise ValueError(f"reminder {reminder.id} has no nonce: it was not claimed")
-    return f"ref {reminder.nonce}"
+    return reminder.nonce
+
+
+def marker(reminder: Reminder) -> str:
+    """The text that identifies this reminder's message."""
+    return f"ref {nonce_of(reminder)}"
 
 
 def marked(embed: discord.Embed, reminder: Reminder) -> discord.Embed:
@@ -99,7 +104,7 @@ async def post_reminder(
                     found.id,
                 )
                 return found
-    return await destination.send(embed=embed, nonce=reminder.nonce, **options)
+    return await destination.send(embed=embed, nonce=nonce_of(reminder), **options)
 
 
 __all__ = ["SCAN_LIMIT", "carries", "find_posted", "marked", "marker", "post_reminder"]

@@ -124,9 +124,12 @@ async def edit_original(
     (``fallback=False``) is just dropped.
     """
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
-    for key, value in (("content", content), ("embeds", embeds), ("view", view)):
-        if value is not MISSING:
-            kwargs[key] = list(value) if key == "embeds" else value
+    if content is not MISSING:
+        kwargs["content"] = content
+    if embeds is not MISSING:
+        kwargs["embeds"] = list(embeds)
+    if view is not MISSING:
+        kwargs["view"] = view
     if uploads is not None:
         kwargs["attachments"] = [upload.file() for upload in uploads]
     try:

@@ -248,7 +248,7 @@ class Scheduler:
                     fault_log.note(fault, "the reminder scheduler")
                 await asyncio.sleep(60)
                 continue
-            waiters = {asyncio.create_task(self._wake.wait())}
+            waiters: set[asyncio.Task[object]] = {asyncio.create_task(self._wake.wait())}
             if next_due is not None:
                 waiters.add(asyncio.create_task(self.clock.sleep_until(next_due)))
             if not self._wake.is_set():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.db.connection import StoreConnection
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,7 @@ class AuditEntry:
     created_at: str
 
 
-async def record(
-    db: aiosqlite.Connection, guild_id: int, user_id: int, action: str, detail: str = ""
-) -> None:
+async def record(db: StoreConnection, guild_id: int, user_id: int, action: str, detail: str = "") -> None:
     """Add an entry; the caller commits it together with the write it describes."""
     await db.execute(
         "INSERT INTO audit_log (guild_id, user_id, action, detail) VALUES (?, ?, ?, ?)",
@@ -28,7 +26,7 @@ async def record(
     )
 
 
-async def recent(db: aiosqlite.Connection, guild_id: int, limit: int = 50) -> list[AuditEntry]:
+async def recent(db: StoreConnection, guild_id: int, limit: int = 50) -> list[AuditEntry]:
     """The server's latest entries, newest first."""
     async with db.execute(
         "SELECT guild_id, user_id, action, detail, created_at FROM audit_log "

@@ -10,7 +10,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiosqlite
@@ -120,6 +120,22 @@ _READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 in_unit_of_work: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
     "in_unit_of_work", default=None
 )
+
+
+class StoreConnection(Protocol):
+    """What the stores use of a connection: an ``aiosqlite.Connection`` (tests, the command line)
+    or the bot's :class:`Database` (a writer and a reader used like one connection)."""
+
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> Any: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Any: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
 
 
 class Database:

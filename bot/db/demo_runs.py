@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-import aiosqlite
-
+from bot.db.connection import StoreConnection
 from bot.db.reminders import to_text
 from bot.db.transaction import transaction
 
@@ -60,7 +59,7 @@ class DemoRunStore:
     KEY_PATTERN: ClassVar[str] = r"[0-9]{1,19}|[A-Za-z0-9_-]{20}"
     _LEGACY_ID = re.compile(r"[0-9]{1,19}")
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     async def add(
@@ -88,6 +87,7 @@ class DemoRunStore:
 
         None when it is unknown, was pruned, or belongs to another server or another member's DMs.
         """
+        value: int | str
         if self._LEGACY_ID.fullmatch(reference):
             where, value = "id = ?", int(reference)
         else:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import aiosqlite
-
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
@@ -58,7 +57,7 @@ class GuildConfig:
 class GuildStore:
     """Reads and writes ``guild_settings``; every write commits before it returns."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     async def get(self, guild_id: int) -> GuildConfig:
@@ -85,9 +84,7 @@ class GuildStore:
             await self._write(db, guild_id, key, value, user_id)
 
     @staticmethod
-    async def _write(
-        db: aiosqlite.Connection, guild_id: int, key: str, value: str | None, user_id: int
-    ) -> None:
+    async def _write(db: StoreConnection, guild_id: int, key: str, value: str | None, user_id: int) -> None:
         if value is None:
             await db.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key))
         else:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore, from_text, to_text
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
@@ -151,7 +152,7 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 class HomeworkStore:
     """One method per query over ``homework`` and ``homework_status``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
         self.reminders = ReminderStore(db)
 

@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.resources import check_title, check_url, url_key
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
@@ -183,7 +184,7 @@ _COLUMNS = "id, guild_id, week, theme, title, url, companion_title, companion_ur
 class PaperStore:
     """One method per query over ``papers``, ``paper_reads`` and ``paper_votes``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     # --- reads ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.reminders import from_text, to_text
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
@@ -105,7 +106,7 @@ def check_question(text: str) -> str:
 class QuestionStore:
     """One method per query over ``questions`` and ``question_votes``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     # --- reads ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db.connection import StoreConnection
 from bot.db.transaction import transaction
 
 
@@ -85,7 +86,7 @@ _NEXT = "COALESCE(retry_at, due_at)"
 class ReminderStore:
     """One method per query over ``reminders``. Writes do not commit: callers commit their unit of work."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     async def add(

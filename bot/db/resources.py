@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiosqlite
 
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
 from bot.validation import one_line
@@ -237,7 +238,7 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 class ResourceStore:
     """One method per query over ``resources``; write methods commit their unit of work."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
 
     # --- reads ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.db import audit
+from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore, from_text, to_text
 from bot.db.transaction import transaction
 from bot.errors import UserFacingError
@@ -153,7 +154,7 @@ _SELECT = (
 class SessionStore:
     """One method per query over ``session_series``, ``sessions`` and ``session_optins``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: StoreConnection) -> None:
         self.db = db
         self.reminders = ReminderStore(db)
 

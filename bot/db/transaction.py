@@ -8,16 +8,14 @@ import logging
 import weakref
 from collections.abc import AsyncIterator
 
-import aiosqlite
-
-from bot.db.connection import in_unit_of_work
+from bot.db.connection import StoreConnection, in_unit_of_work
 
 log = logging.getLogger(__name__)
 
-_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[StoreConnection, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _lock(db: aiosqlite.Connection) -> asyncio.Lock:
+def _lock(db: StoreConnection) -> asyncio.Lock:
     lock = _locks.get(db)
     if lock is None:
         lock = _locks[db] = asyncio.Lock()
@@ -25,7 +23,7 @@ def _lock(db: aiosqlite.Connection) -> asyncio.Lock:
 
 
 @contextlib.asynccontextmanager
-async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+async def transaction(db: StoreConnection) -> AsyncIterator[StoreConnection]:
     """Run the statements inside as one transaction: commit at the end, roll back on any error.
 
     The bot shares one connection for writes, so units of work that use this helper wait for each

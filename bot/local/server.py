@@ -113,9 +113,7 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
         log.debug("Discord double listening on %s", self.api_base)
 
     async def stop(self) -> None:
@@ -267,6 +265,7 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
             async def answer(route: Route = route, call: Call = call) -> web.StreamResponse:
                 resource = ":".join(call.params[name] for name in route.major)
                 verdict = self.rate_limits.check(route.bucket, resource, global_exempt=route.interaction)
+                response: web.StreamResponse
                 if verdict.refusal is not None:
                     response = json_response(verdict.refusal, 429)
                 else:
@@ -324,7 +323,7 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
         r("GET", "/applications/{app}/guilds/{guild}/commands", self._get_commands)
         # The callback has no limit at all; the interaction webhooks only their per-token bucket.
         r("POST", "/interactions/{interaction}/{token}/callback", self._callback, None, interaction=True)
-        webhook = {"bucket": "webhook", "interaction": True}
+        webhook: dict[str, Any] = {"bucket": "webhook", "interaction": True}
         r("GET", "/webhooks/{app}/{token}/messages/@original", self._get_original, **webhook)
         r("PATCH", "/webhooks/{app}/{token}/messages/@original", self._edit_original, **webhook)
         r("DELETE", "/webhooks/{app}/{token}/messages/@original", self._delete_original, **webhook)

@@ -48,7 +48,7 @@ class DemosCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.actions.remove(DEMOS)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         try:
             self.live.check_channel(interaction)
         except Exception as error:  # a check must fail with a CheckFailure to reach the error handler

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Literal, cast
 
 from discord import app_commands
 from discord.ext import commands
@@ -64,7 +64,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
         catalog = pool.catalog
         if task is None:
             entry = catalog.lookup(str(model))  # a hub id, its short form, a label or an alias
-            task, model = entry.task, entry.id
+            task, model = cast(Task, entry.task), entry.id  # the catalog holds these tasks only
         assert task is not None
         settings = self.bot.settings
         resolved = catalog.resolve(

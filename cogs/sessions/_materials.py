@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.db.connection import StoreConnection
 from bot.db.homework import HomeworkStore
 from bot.db.papers import PaperStore
 
@@ -52,7 +51,7 @@ def message_url(guild_id: int, channel_id: int | None, message_id: int | None) -
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
-async def week_materials(db: aiosqlite.Connection, guild_id: int, week: int) -> WeekMaterials:
+async def week_materials(db: StoreConnection, guild_id: int, week: int) -> WeekMaterials:
     """The homework and papers a server filed under ``week``."""
     homework = await HomeworkStore(db).find(guild_id, week=week)
     papers = await PaperStore(db).find(guild_id, week=week)

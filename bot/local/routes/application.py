@@ -11,7 +11,10 @@ from bot.local.core import Call, DiscordError, DoubleCore, json_response
 class ApplicationRoutes(DoubleCore):
     """``/users``, ``/applications``, ``/gateway`` and the guild's read routes."""
 
-    gateway_url: str
+    @property
+    def gateway_url(self) -> str:
+        """Where the gateway listens (the server's)."""
+        raise NotImplementedError
 
     async def _get_me(self, call: Call) -> web.Response:
         token = self.accepted_token

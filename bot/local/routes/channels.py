@@ -177,7 +177,7 @@ class ChannelRoutes(DoubleCore):
 
     async def _open_dm(self, call: Call) -> web.Response:
         recipient_id = (call.json or {}).get("recipient_id")
-        recipient = self.world.users.get(int(recipient_id)) if str(recipient_id).isdecimal() else None
+        recipient = self.world.users.get(int(str(recipient_id))) if str(recipient_id).isdecimal() else None
         if recipient is None:
             raise DiscordError(
                 400,

@@ -28,6 +28,7 @@ class InteractionRoutes(DoubleCore):
         self._check_first_in_time(state, call)
         from_message = state.payload.get("message") is not None
         self.refuse(rules.check_callback_type(kind, state.kind, from_message), call)
+        assert isinstance(kind, int)  # check_callback_type refused anything else
         data = body.get("data") or {}
         handler = {
             kinds.MESSAGE: self._answer_message,
@@ -36,10 +37,10 @@ class InteractionRoutes(DoubleCore):
             kinds.UPDATE: self._answer_update,
             kinds.AUTOCOMPLETE_RESULT: self._answer_choices,
             kinds.MODAL: self._answer_modal,
-        }[int(kind)]
-        message = handler(state, int(kind), data, call)
-        state.response_type, state.responded_at = int(kind), call.record.at
-        return json_response(self._callback_reply(state, int(kind), message))
+        }[kind]
+        message = handler(state, kind, data, call)
+        state.response_type, state.responded_at = kind, call.record.at
+        return json_response(self._callback_reply(state, kind, message))
 
     def _check_first_in_time(self, state: InteractionState, call: Call) -> None:
         elapsed = call.record.at - state.sent_at

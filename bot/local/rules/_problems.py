@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 #: Discord's JSON error code for a body that breaks the API's rules.
 INVALID_FORM_BODY = 50035
@@ -76,7 +76,7 @@ def length_between(
         yield bad_length(rule, path, what, length, low, high)
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     """An integer (JSON numbers that are whole), not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -64,7 +64,7 @@ def allowed_callbacks(kind: int, from_message: bool) -> set[int]:
 
 def check_callback_type(callback: Any, kind: int, from_message: bool) -> list[Problem]:
     """A callback ``type`` that does not answer an interaction of type ``kind``."""
-    if callback in allowed_callbacks(kind, from_message):
+    if is_int(callback) and callback in allowed_callbacks(kind, from_message):  # not 4.0 or true
         return []
     origin = " opened from a slash command" if kind == MODAL_SUBMIT and not from_message else ""
     return [

@@ -142,7 +142,7 @@ def _embed_values(embed: dict[str, Any], index: int, at: Path) -> Iterator[Probl
     for where, value, schemes in links:
         if value is not None:
             yield from url_problems(
-                RULE, (*at, *where), f"embed {index} {'.'.join(where)}", value, schemes=schemes
+                RULE, (*at, *where), f"embed {index} {'.'.join(map(str, where))}", value, schemes=schemes
             )
     color = embed.get("color")
     if color is not None and (not is_int(color) or not 0 <= color <= COLOR_MAX):
