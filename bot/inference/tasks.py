@@ -42,7 +42,6 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     max_chars: int = 200
-    help: str = ""
 
     def validate(self, task: str, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise InvalidRequestError."""
@@ -321,13 +320,12 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="zero-shot",
             max_chars=2000,
             params=(
-                Param("multi_label", bool, False, help="score each label on its own instead of sharing 100%"),
+                Param("multi_label", bool, False),
                 Param(
                     "hypothesis_template",
                     str,
                     "This example is {}.",
                     max_chars=200,
-                    help="the sentence each label is put into",
                 ),
             ),
         ),
@@ -337,20 +335,20 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="text",
             max_chars=1000,
             params=(
-                Param("max_new_tokens", int, 30, 1, 100, help="how many tokens to add"),
-                Param("num_return_sequences", int, 1, 1, 3, help="how many continuations"),
-                Param("do_sample", bool, False, help="sample instead of always taking the likeliest token"),
-                Param("temperature", float, 1.0, 0.1, 2.0, help="sampling temperature"),
-                Param("top_k", int, 50, 1, 100, help="sample among the k likeliest tokens"),
-                Param("top_p", float, 1.0, 0.1, 1.0, help="sample within this probability mass"),
-                Param("num_beams", int, 1, 1, 4, help="beam search width"),
+                Param("max_new_tokens", int, 30, 1, 100),
+                Param("num_return_sequences", int, 1, 1, 3),
+                Param("do_sample", bool, False),
+                Param("temperature", float, 1.0, 0.1, 2.0),
+                Param("top_k", int, 50, 1, 100),
+                Param("top_p", float, 1.0, 0.1, 1.0),
+                Param("num_beams", int, 1, 1, 4),
             ),
         ),
         TaskSpec(
             name="fill-mask",
             input_kind="text",
             max_chars=1000,
-            params=(Param("top_k", int, 5, 1, 10, help="how many guesses"),),
+            params=(Param("top_k", int, 5, 1, 10),),
         ),
         TaskSpec(
             name="ner",
@@ -362,7 +360,6 @@ TASKS: dict[str, TaskSpec] = {
                     str,
                     "simple",
                     choices=("simple", "none"),
-                    help="simple groups the pieces of each entity; none shows every sub-word token",
                 ),
             ),
         ),
@@ -372,12 +369,12 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="qa",
             max_chars=6000,  # Discord's longest option value
             params=(
-                Param("top_k", int, 1, 1, 5, help="how many answers"),
-                Param("max_answer_len", int, 15, 1, 50, help="longest answer, in tokens"),
-                Param("max_seq_len", int, None, 32, 512, help="window length in tokens (model default: 384)"),
-                Param("doc_stride", int, None, 0, 256, help="overlap between windows (default: 128)"),
-                Param("handle_impossible_answer", bool, False, help="allow an empty answer"),
-                Param("align_to_words", bool, True, help="widen answers to whole words"),
+                Param("top_k", int, 1, 1, 5),
+                Param("max_answer_len", int, 15, 1, 50),
+                Param("max_seq_len", int, None, 32, 512),
+                Param("doc_stride", int, None, 0, 256),
+                Param("handle_impossible_answer", bool, False),
+                Param("align_to_words", bool, True),
             ),
         ),
         TaskSpec(
@@ -386,8 +383,8 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="text",
             max_chars=20000,  # a text file; the model reads what fits and the rest is truncated
             params=(
-                Param("max_length", int, None, 5, 256, help="longest summary, in tokens (model default)"),
-                Param("min_length", int, None, 0, 200, help="shortest summary, in tokens (model default)"),
+                Param("max_length", int, None, 5, 256),
+                Param("min_length", int, None, 0, 200),
             ),
         ),
         TaskSpec(
@@ -395,11 +392,7 @@ TASKS: dict[str, TaskSpec] = {
             timeout_s=180.0,
             input_kind="text",
             max_chars=2000,
-            params=(
-                Param(
-                    "max_length", int, None, 5, SEQ2SEQ_MAX_NEW_TOKENS, help="longest translation, in tokens"
-                ),
-            ),
+            params=(Param("max_length", int, None, 5, SEQ2SEQ_MAX_NEW_TOKENS),),
         ),
         TaskSpec(
             name="tokenize",
@@ -413,10 +406,8 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="text",
             max_chars=500,  # the real limit is ATTENTION_MAX_TOKENS, checked against the model's tokenizer
             params=(
-                Param("layer", int, None, 1, 48, help="which layer, from 1 (default: the last)"),
-                Param(
-                    "head", int, None, 1, 64, help="which head, from 1 (default: the average of all heads)"
-                ),
+                Param("layer", int, None, 1, 48),
+                Param("head", int, None, 1, 64),
             ),
         ),
     )
