@@ -103,6 +103,22 @@ async def test_model_autocomplete_offers_the_catalog_case_insensitively(session:
     assert await session.autocomplete("/generate prompt:x model:no-such-model", "model") == []
 
 
+async def test_model_autocomplete_offers_aliases_and_short_names_best_first(session: LocalSession) -> None:
+    """What a member may type is what the suggestions match: a pair's alias, a hub id's short form."""
+    en_fr = await session.autocomplete("/translate text:Hello pair:en>fr", "pair")
+    assert [choice["value"] for choice in en_fr] == ["Helsinki-NLP/opus-mt-en-fr"]
+    assert en_fr[0]["name"].endswith(" · en>fr")  # said, since neither the label nor the id shows it
+    dashed = await session.autocomplete("/translate text:Hello pair:en-fr", "pair")
+    assert dashed[0]["name"] == "English → French (Helsinki-NLP/opus-mt-en-fr)"  # the id shows it
+    gpt2 = await session.autocomplete("/tokenize text:x model:GPT-2", "model")
+    assert gpt2[0]["value"] == "openai-community/gpt2"  # its alias, whole: before names containing it
+    assert gpt2[0]["name"].endswith(" · gpt-2")
+    short = await session.autocomplete("/generate prompt:x model:gpt2", "model")
+    assert [choice["value"] for choice in short][:2] == ["openai-community/gpt2", "distilbert/distilgpt2"]
+    assert " · " not in short[0]["name"]  # "gpt2" is in the id already shown
+    assert all(len(choice["name"]) <= 100 for choice in en_fr + gpt2 + short)
+
+
 async def test_model_info_autocomplete_lists_each_checkpoint_once(session: LocalSession) -> None:
     choices = await session.autocomplete("/model info model:bert-base-cased", "model")
     values = [choice["value"] for choice in choices]
