@@ -14,6 +14,8 @@ from typing import Any
 
 import discord
 
+from bot.replies import reply
+
 
 async def acknowledge(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
     """Answer with a "thinking…" placeholder (only the member sees it when ``ephemeral``)."""
@@ -39,4 +41,28 @@ async def update_message(interaction: discord.Interaction[Any], **changes: Any) 
         await interaction.response.edit_message(**changes)
 
 
-__all__ = ["acknowledge", "acknowledge_update", "update_message"]
+async def acknowledge_in_place(interaction: discord.Interaction[Any]) -> None:
+    """Before the write of an action that has a button and a command form (Undo and its
+    command): a press keeps its message (:func:`acknowledge_update`), a command shows a placeholder."""
+    if interaction.type is discord.InteractionType.component:
+        await acknowledge_update(interaction)
+    else:
+        await acknowledge(interaction)
+
+
+async def answer_in_place(interaction: discord.Interaction[Any], text: str) -> None:
+    """After :func:`acknowledge_in_place`: a press replaces its message with ``text`` (an Undo
+    replaces its confirmation); a command replies, ephemerally."""
+    if interaction.type is discord.InteractionType.component:
+        await update_message(interaction, content=text, embed=None, view=None)
+    else:
+        await reply(interaction, text, ephemeral=True)
+
+
+__all__ = [
+    "acknowledge",
+    "acknowledge_in_place",
+    "acknowledge_update",
+    "answer_in_place",
+    "update_message",
+]

@@ -177,6 +177,33 @@ SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
         command("/papers vote paper:#1"),
         True,
     ),
+    (
+        "Undo (homework done)",
+        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        press(command("/homework done homework:1"), "Undo"),
+        True,
+    ),
+    (
+        "Undo (paper read)",
+        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        press(command("/papers read paper:#1"), "Undo"),
+        True,
+    ),
+    (
+        "Undo (paper vote)",
+        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        press(command("/papers vote paper:#1"), "Undo"),
+        True,
+    ),
+    (
+        "/papers unvote",
+        [
+            command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True),
+            command("/papers vote paper:#1"),
+        ],
+        command("/papers unvote paper:#1"),
+        True,
+    ),
     ("/papers starter-list", [], command("/papers starter-list", moderator=True), True),
     (
         "Remove (paper)",

@@ -11,7 +11,13 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import format_dt
 
-from bot.acknowledge import acknowledge, acknowledge_update, update_message
+from bot.acknowledge import (
+    acknowledge,
+    acknowledge_in_place,
+    acknowledge_update,
+    answer_in_place,
+    update_message,
+)
 from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action
@@ -245,7 +251,8 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         guild_id = guild_id_of(interaction)
         config = await self.config(guild_id)
         now = self.bot.clock.now()
-        await acknowledge(interaction)  # before the write (issue 13)
+        # Before the write (issue 13); an Undo press edits its confirmation in place.
+        await (acknowledge(interaction) if done else acknowledge_in_place(interaction))
         changed = await self.store.set_done(
             guild_id,
             homework.id,
@@ -269,14 +276,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             if changed
             else f"**{homework.label}** was not marked done."
         )
-        await self._answer_undo(interaction, text)
-
-    async def _answer_undo(self, interaction: Interaction, text: str) -> None:
-        """An Undo press replaces its confirmation; the command replies."""
-        if interaction.type is discord.InteractionType.component:
-            await interaction.response.edit_message(content=text, view=None)
-        else:
-            await reply(interaction, text, ephemeral=True)
+        await answer_in_place(interaction, text)
 
     async def press_remind(self, interaction: Interaction, homework_id: int) -> None:
         """The Remind me button: asks for a reminder (a second press changes nothing; Undo cancels)."""
@@ -314,6 +314,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         guild_id = guild_id_of(interaction)
         homework = await self._homework(interaction, homework_id)
         now = self.bot.clock.now()
+        await acknowledge_in_place(interaction)  # before the write (issue 13)
         outcome = await self.store.set_remind(
             guild_id, homework.id, interaction.user.id, False, now=now, remind_at=now
         )
@@ -322,7 +323,7 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
             if outcome == "removed"
             else f"You had no reminder for **{homework.label}**."
         )
-        await self._answer_undo(interaction, text)
+        await answer_in_place(interaction, text)
 
     async def delete_now(self, interaction: Interaction, homework_id: int) -> None:
         """Delete (the confirmation button): rows first (committed), then the announcement."""

@@ -11,7 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.acknowledge import acknowledge, acknowledge_update, update_message
+from bot.acknowledge import (
+    acknowledge,
+    acknowledge_in_place,
+    acknowledge_update,
+    answer_in_place,
+    update_message,
+)
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, marker, selected_number, text
 from bot.db.papers import TITLE_MAX, Paper, PaperDraft, PaperStore
@@ -277,20 +283,6 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
             else f"👍 You had already voted for **{paper.title}**."
         )
 
-    @staticmethod
-    async def _acknowledge_undo(interaction: Interaction) -> None:
-        """Before the write (issue 13): keep a button's message, or show a placeholder."""
-        if interaction.type is discord.InteractionType.component:
-            await acknowledge_update(interaction)
-        else:
-            await acknowledge(interaction)
-
-    async def _answer_undo(self, interaction: Interaction, text: str) -> None:
-        if interaction.type is discord.InteractionType.component:
-            await update_message(interaction, content=text, embed=None, view=None)
-        else:
-            await reply(interaction, text, ephemeral=True)
-
     async def undo_read(self, interaction: Interaction, paper_id: int) -> None:
         """Undo under a read confirmation."""
         paper = await self.store.get(guild_id_of(interaction), paper_id)
@@ -306,24 +298,24 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         await self.take_back_vote(interaction, paper)
 
     async def set_unread(self, interaction: Interaction, paper: Paper) -> None:
-        await self._acknowledge_undo(interaction)
+        await acknowledge_in_place(interaction)
         changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, False)
         text = (
             f"**{paper.title}** is no longer marked read."
             if changed
             else f"**{paper.title}** was not marked read."
         )
-        await self._answer_undo(interaction, text)
+        await answer_in_place(interaction, text)
 
     async def take_back_vote(self, interaction: Interaction, paper: Paper) -> None:
-        await self._acknowledge_undo(interaction)
+        await acknowledge_in_place(interaction)
         changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, False)
         text = (
             f"You took back your vote for **{paper.title}**."
             if changed
             else f"You had not voted for **{paper.title}**."
         )
-        await self._answer_undo(interaction, text)
+        await answer_in_place(interaction, text)
 
     @app_commands.command(name="read")
     @app_commands.describe(paper="The paper you have read")

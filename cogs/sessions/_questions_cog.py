@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge_in_place, update_message
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, marker, selected_number
 from bot.db.questions import Question, QuestionStore
@@ -226,6 +227,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
 
     async def _vote(self, interaction: Interaction, question_id: int, *, on: bool) -> None:
         guild_id = guild_id_of(interaction)
+        await acknowledge_in_place(interaction)  # before the write (issue 13)
         question, changed = await self.store.set_vote(
             guild_id, question_id, interaction.user.id, on, now=self.bot.clock.now()
         )
@@ -246,11 +248,11 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             )
             undo = None
         if not on and interaction.message is not None:  # Undo: its confirmation says it
-            await interaction.response.edit_message(content=text, view=None)
+            await update_message(interaction, content=text, view=None)
             await self._refresh_public(question, session)
         elif interaction.message is not None and interaction.message.id == question.message_id:
-            await interaction.response.edit_message(
-                embed=question_embed(question, session), view=question_view(question)
+            await update_message(
+                interaction, embed=question_embed(question, session), view=question_view(question)
             )
             await interaction.followup.send(
                 text, view=undo or discord.utils.MISSING, ephemeral=True, allowed_mentions=NONE
@@ -262,17 +264,18 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
     async def withdraw(self, interaction: Interaction, question_id: int) -> None:
         """The asker takes a question back (button on the post or the receipt, or the command)."""
         guild_id = guild_id_of(interaction)
+        await acknowledge_in_place(interaction)  # before the write (issue 13)
         question = await self.store.withdraw(
             guild_id, question_id, interaction.user.id, now=self.bot.clock.now()
         )
         session = await self._session_of(question)
         text = f"Question #{question.id} is withdrawn."
         if interaction.message is not None and interaction.message.id == question.message_id:
-            await interaction.response.edit_message(embed=question_embed(question, session), view=None)
+            await update_message(interaction, embed=question_embed(question, session), view=None)
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
             return
         if interaction.message is not None:  # the asker's ephemeral receipt
-            await interaction.response.edit_message(content=text, view=None)
+            await update_message(interaction, content=text, view=None)
         else:
             await reply(interaction, text, ephemeral=True)
         await self._refresh_public(question, session)
