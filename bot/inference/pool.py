@@ -517,6 +517,8 @@ class InferencePool:
         if batch is None:
             return
         now = time.monotonic()
+        if message.state == "loading" and batch.load_deadline is None:
+            self._late_load(batch, now)  # a model the pool thought loaded (it was evicted)
         if message.state == "running" and batch.load_deadline is not None:
             # Loaded: the part of the load timeout it did not use is taken back.
             unused = max(0.0, batch.load_deadline - now)
@@ -528,6 +530,19 @@ class InferencePool:
                 self.load_crashes.pop(model, None)
         for job in owners(batch.items):
             self.queue.set_state(job, JobUpdate(message.state))
+
+    def _late_load(self, batch: Batch, now: float) -> None:
+        """The worker loads a model the pool thought it had (evicted for another of the window's):
+        the window gets its models' load timeouts (which one it loads is not said)."""
+        for item in batch.items:
+            model = item.job.model
+            if model not in batch.to_load:
+                batch.to_load[model] = self.load_timeout_s(model[1])
+        allowance = sum(batch.to_load.values())
+        batch.load_deadline = now + allowance
+        for job in owners(batch.items):
+            job.deadline += allowance
+        batch.hard_deadline += allowance
 
     def _on_batch_done(self, message: BatchDone) -> None:
         batch = self._batches.pop(message.batch_id, None)
