@@ -54,6 +54,10 @@ RAY_ENV = {
     "INFERENCE_BACKEND": "ray",
     "RAY_CPUS_PER_REPLICA": "0.25",  # four replicas on a 2-core machine
     "TORCH_THREADS": "1",
+    # Timeouts five times longer: a request that is not about timing out must not time out on a
+    # busy machine (one shared replica loads every task's model in turn; measured: tokenize past
+    # its 30 s with two CPU burners beside the suite).
+    "TIMEOUT_SCALE": "5",
 }
 #: The tasks with their own deployment in the session.
 OWN_DEPLOYMENTS = [SENTIMENT, "fill-mask", "ner"]
@@ -317,31 +321,42 @@ async def test_limits_positions_and_cancellation_hold(
 async def test_a_killed_replica_fails_its_request_and_is_replaced(
     ray_backend: RayBackend, tmp_path: Path, tiny_dir: Path
 ) -> None:
-    # A long batching window holds a request inside the replica (Serve retries a request that has
-    # not reached a replica yet on another one, so only a request the replica holds can be lost).
+    # A long batching window holds a request inside the replica. Serve may still hand a request
+    # that had not reached the replica's batch to another replica when this one dies (a retry it
+    # is entitled to): what is guaranteed is that the request either fails with WorkerLost or is
+    # answered exactly once, by the replacement, and that the replica is replaced. Every wait
+    # below is on a state, with bounds generous enough for a busy machine.
     backend = RayBackend(ray_settings(tmp_path, tiny_dir, MAX_WAIT_MS="3000"), update_interval_s=0)
     task, inputs = "ner", ["Ada lives in London."]
     await backend.start()
     await backend.deploy([task])  # other settings: Serve replaces the session's ner replica
-    await until(lambda: task in backend._views, 10)  # a first status read: later losses are counted
+    await until(lambda: task in backend._views, 120)  # a first status read: later losses are counted
     restarts = backend.snapshot().restarts
     pid = await replica_pid(task)
+    old_replicas = {r.replica_id for r in backend._views[task].replicas}
+    items_before = backend.snapshot().tasks[task].items if task in backend.snapshot().tasks else 0
     victim = asyncio.create_task(run_request(backend, task, None, inputs, user="ann"))
 
     async def held() -> bool:
         views = await CONNECTION.call(read_deployments, [task])
         return any(replica.ongoing for replica in views[task].replicas)
 
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(120):
         while not await held():  # noqa: ASYNC110 - a status poll, not an event
             await asyncio.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(WorkerLost, match="stopped while running your request"):
-        await victim
-    result = await asyncio.wait_for(run_request(backend, task, None, inputs, user="ann"), 90)
+    try:
+        answered = await asyncio.wait_for(victim, 180)
+    except WorkerLost as lost:
+        assert "stopped while running your request" in lost.message
+    else:  # Serve retried it on the replacement: one answer, from a replica that is not the old one
+        assert isinstance(answered[0], list)
+        assert backend.snapshot().tasks[task].items == items_before + len(inputs)
+        assert set(backend._seen) - old_replicas, "the answer must come from the new replica"
+    result = await asyncio.wait_for(run_request(backend, task, None, inputs, user="ann"), 180)
     assert isinstance(result[0], list)
-    await until(lambda: backend.snapshot().restarts == restarts + 1)
-    await until(lambda: backend.worker_health() == (1, 1))
+    await until(lambda: backend.snapshot().restarts == restarts + 1, 120)
+    await until(lambda: backend.worker_health() == (1, 1), 120)
     assert await replica_pid(task) != pid
     await backend.close()
 

@@ -43,6 +43,12 @@ O(members), never by building a snapshot.
 *ETA.* Each window's measured throughput (inputs per second, per task and model) gives the
 expected wait: the work ahead and the request's own, divided among the lane's workers.
 
+*Deadlines.* A request may take its task's timeout (times ``TIMEOUT_SCALE``). With
+``clock_from_start`` (the local pool) that clock starts when its first input is handed to a worker:
+the wait in line does not count, so requests waiting behind a hung worker are run by its
+replacement instead of timing out with it; a request still waiting after ``WAIT_LIMIT_FACTOR``
+timeouts is given up. Without it (Ray Serve) the clock starts at the request's arrival.
+
 *Reservations.* A checked request holds its place until it is submitted, released, or dropped
 (garbage-collected). The head of a lane waits for its request to be submitted for at most
 ``RESERVATION_GRACE_S`` (a cog acknowledges, then submits), then it moves to the back; a
@@ -82,6 +88,8 @@ HANG_GRACE_S = 15.0
 RESERVATION_GRACE_S = 3.0
 #: Seconds after which a reservation neither submitted nor released is released (a caller's bug).
 RESERVATION_TTL_S = 60.0
+#: With the clock from the start, how many of its task's timeouts a request may wait in line.
+WAIT_LIMIT_FACTOR = 5.0
 #: Weight of the newest window in the measured throughput (exponential moving average).
 RATE_WEIGHT = 0.3
 
@@ -108,6 +116,7 @@ class Job:
     in_line: bool = False
     entered: float = 0.0  # when it (last) joined the line
     submitted_at: float | None = None
+    started: float | None = None  # when its first input was handed to a backend
     taken: int = 0  # inputs handed to a backend (always a prefix)
     outcomes: dict[int, Outcome] = field(default_factory=dict)
     update: JobUpdate = field(default_factory=lambda: JobUpdate("queued"))
@@ -192,7 +201,8 @@ class JobQueue:
     """Admission, the fair line, true positions and ETAs, timeouts and cancellation, for one backend.
 
     ``lane_of(task)`` names the lane of a task (default: one lane); ``servers(lane)`` says how
-    many windows of a lane run side by side (for the ETA).
+    many windows of a lane run side by side (for the ETA); ``clock_from_start``: a request's
+    timeout counts from its start, not its arrival (see *Deadlines* above).
     """
 
     def __init__(
@@ -204,8 +214,10 @@ class JobQueue:
         lane_of: Callable[[str], Hashable] = lambda task: None,
         servers: Callable[[Hashable], int] = lambda lane: 1,
         update_interval_s: float = MIN_INTERVAL_S,
+        clock_from_start: bool = False,
     ) -> None:
         self.settings = settings
+        self.clock_from_start = clock_from_start
         self.metrics = metrics
         self.admission = Admission(settings)
         self.update_interval_s = update_interval_s
@@ -255,6 +267,7 @@ class JobQueue:
         self.admission.admit(user, len(checked))
         loop = asyncio.get_running_loop()
         now = time.monotonic()
+        clock_from_start = self.clock_from_start
         job = Job(
             id=f"job-{next(self._job_ids)}",
             task=task,
@@ -265,7 +278,7 @@ class JobQueue:
             inputs=checked,
             params=full_params,
             arrived=now,
-            deadline=now + self.timeout_for(task),
+            deadline=now + self.timeout_for(task) * (WAIT_LIMIT_FACTOR if clock_from_start else 1),
             future=loop.create_future(),
         )
         self.jobs[job.id] = job
@@ -487,6 +500,10 @@ class JobQueue:
             estimate = estimate + 1 / rate if rate is not None and estimate is not None else None
         window = Window(next(self._window_ids), job.lane, items, now, estimate)
         for owner, count in Counter(item.job for item in items).items():
+            if owner.started is None:
+                owner.started = now
+                if self.clock_from_start:
+                    owner.deadline = now + self.timeout_for(owner.task)
             owner.taken += count
             lane.waiting -= count
             lane.waiting_by_model[owner.model] -= count
@@ -620,15 +637,20 @@ class JobQueue:
                 log.warning("A %s request was checked but never submitted nor released", job.task)
                 self.release(job)
             elif id(job) not in paused and now > job.deadline:
-                seconds = round(self.timeout_for(job.task))
-                self.fail(
-                    job,
-                    RequestTimeout(
-                        f"This took longer than {seconds} second{'' if seconds == 1 else 's'}, "
-                        "so it was stopped. "
-                        "Try a shorter input, or again when the queue is shorter."
-                    ),
-                )
+                self.fail(job, RequestTimeout(self._timeout_message(job)))
+
+    def _timeout_message(self, job: Job) -> str:
+        if self.clock_from_start and job.started is None:
+            minutes = max(1, round(self.timeout_for(job.task) * WAIT_LIMIT_FACTOR / 60))
+            return (
+                f"This waited in the queue for more than {minutes} minute{'' if minutes == 1 else 's'}, "
+                "so it was given up. Please try again when the queue is shorter."
+            )
+        seconds = round(self.timeout_for(job.task))
+        return (
+            f"This took longer than {seconds} second{'' if seconds == 1 else 's'}, so it was stopped. "
+            "Try a shorter input, or again when the queue is shorter."
+        )
 
 
 def _release_dropped(queue: JobQueue, job: Job, loop: asyncio.AbstractEventLoop) -> None:

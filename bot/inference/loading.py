@@ -7,7 +7,8 @@ the course's CPU results), disables transformers' progress bars, and honours ``H
 A hub id is first looked up in the local cache only. When it is not cached, the hub is asked
 for it only if it answers a single quick probe: without that, huggingface_hub retries for
 about 45 seconds before failing when the hub is unreachable. A model that is neither cached nor
-downloadable raises :class:`ModelUnavailableError`, which says how to fix it.
+downloadable raises :class:`ModelUnavailableError`, which says how to fix it; one whose files are
+damaged (a truncated weights file, no tokenizer files) raises :class:`BrokenModelError`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,76 @@ _LOAD_REPORT_LOGGERS = ("transformers.modeling_utils", "transformers.distributed
 HUB_PROBE_TIMEOUT_S = 5.0
 
 
+#: Files that hold a tokenizer's vocabulary; a model directory without one has no tokenizer
+#: (transformers would build an empty one from the config, and every word would read as unknown).
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "source.spm")
+TOKENIZER_SUFFIXES = (".model", ".spm")
+
+
 class ModelUnavailableError(UserFacingError):
     """A model is not cached here and cannot be downloaded now."""
+
+
+class BrokenModelError(UserFacingError):
+    """A model's files are here but damaged or incomplete (an operator must fetch them again)."""
+
+
+def shown_name(ref: str) -> str:
+    """A model as members read it: a hub id, or a local directory's name (never its path)."""
+    return Path(ref).name if _is_local(ref) else ref
+
+
+def _redownload(ref: str, task: str | None) -> str:
+    if _is_local(ref):
+        return "an operator should save it again"
+    command = "studybot models download" + (f" --task {task}" if task else "")
+    return f"an operator should run `{command}` again"
+
+
+def model_directory(ref: str, cache_dir: Path | None = None) -> Path | None:
+    """The directory holding ``ref``'s files: the local directory, or the cached hub snapshot
+    (None when it is not here)."""
+    if _is_local(ref):
+        path = Path(ref).expanduser()
+        return path if path.is_dir() else None
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(ref, "config.json", cache_dir=_cache(cache_dir))
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def size_on_disk_mb(ref: str, cache_dir: Path | None = None) -> float:
+    """Megabytes of ``ref``'s files here (what loading it reads); 0 when it is not here."""
+    directory = model_directory(ref, cache_dir)
+    if directory is None:
+        return 0.0
+    total = 0
+    for path in directory.iterdir():
+        try:
+            if path.is_file():  # follows the hub cache's links to its blobs
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total / 2**20
+
+
+def check_tokenizer_files(ref: str, cache_dir: Path | None = None, *, task: str | None = None) -> None:
+    """Raise :class:`BrokenModelError` when ``ref`` is here but has no tokenizer vocabulary."""
+    directory = model_directory(ref, cache_dir)
+    if directory is None:
+        return  # not here: loading says so (or downloads it)
+    names = {path.name for path in directory.iterdir()}
+    if names.intersection(TOKENIZER_FILES) or any(name.endswith(TOKENIZER_SUFFIXES) for name in names):
+        return
+    if not _is_local(ref):
+        from huggingface_hub import constants
+
+        if not constants.HF_HUB_OFFLINE and hub_reachable():
+            return  # the rest of a partial download can still be fetched
+    raise BrokenModelError(
+        f"The model {shown_name(ref)} has no tokenizer files here (no tokenizer.json or vocabulary), "
+        f"so it cannot read text; {_redownload(ref, task)}. Other models still work."
+    )
 
 
 def load_runner(
@@ -76,6 +145,7 @@ def load_tokenizer(ref: str, cache_dir: Path | None = None, *, task: str | None 
     """
     from transformers import AutoTokenizer
 
+    check_tokenizer_files(ref, cache_dir, task=task)
     return _from_pretrained(AutoTokenizer, ref, cache_dir, task=task)
 
 
@@ -128,7 +198,23 @@ def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
 def _from_pretrained(
     loader: Any, ref: str, cache_dir: Path | None, *, task: str | None, **kwargs: Any
 ) -> Any:
-    """``loader.from_pretrained`` for a local directory, a cached hub id, or a reachable hub."""
+    """``loader.from_pretrained`` for a local directory, a cached hub id, or a reachable hub; a
+    damaged weights file (safetensors' ``SafetensorError``) is a :class:`BrokenModelError`."""
+    from safetensors import SafetensorError
+
+    try:
+        return _from_pretrained_unchecked(loader, ref, cache_dir, task=task, **kwargs)
+    except SafetensorError as error:
+        log.warning("The weights of %s are damaged: %s", ref, error)
+        raise BrokenModelError(
+            f"The weights file of the model {shown_name(ref)} is damaged or incomplete; "
+            f"{_redownload(ref, task)}. Other models still work."
+        ) from error
+
+
+def _from_pretrained_unchecked(
+    loader: Any, ref: str, cache_dir: Path | None, *, task: str | None, **kwargs: Any
+) -> Any:
     _quiet_progress_bars()
     if _is_local(ref):
         path = Path(ref).expanduser()

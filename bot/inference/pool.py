@@ -11,6 +11,22 @@ model, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches. The pool r
 request's state (queued #N, about 20 s → loading model → running) through ``on_update``,
 enforces per-task timeouts, kills and restarts a worker that dies or hangs (failing only the
 requests it held), and drains on shutdown. The event loop never runs a model or a tokenizer.
+
+Faults
+------
+*Clocks.* A request's timeout counts from when its window is sent (see *Deadlines* in
+:mod:`bot.inference.jobs`): requests queued behind a hung worker run on its replacement.
+A window whose models must be loaded first gets each one's *load timeout* on top, stated up
+front (never a paused clock): ``LOAD_FLOOR_S`` times TIMEOUT_SCALE (at least ``LOAD_MIN_S``)
+plus ``LOAD_SLACK`` times the model's size on disk at the measured load rate, at most
+``LOAD_CEILING_S``; the part of it the load did not use is taken back when the worker reports
+that it runs. The watchdog kills a worker whose load outlives its load timeout, or whose window
+outlives its requests' deadlines (they have timed out: nobody waits for it any more).
+
+*Restarts.* A worker that exits is restarted after ``RESTART_BACKOFF_S`` (growing with each exit
+until it finishes a window again). A model whose load ends its worker (a crash, or a hang past its
+load timeout) ``QUARANTINE_AFTER`` times in a row is off for ``QUARANTINE_S``: its waiting
+requests fail, new ones are refused with a sentence that says until when, other models go on.
 """
 
 from __future__ import annotations
@@ -21,9 +37,10 @@ import itertools
 import logging
 import os
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.errors import UserFacingError
@@ -42,6 +59,7 @@ from bot.inference.errors import (
     WorkerLost,
 )
 from bot.inference.jobs import Job, JobQueue, QueuedInput, Window, owners
+from bot.inference.loading import shown_name
 from bot.inference.metrics import PoolMetrics, PoolSnapshot, WorkerInfo
 from bot.inference.notify import MIN_INTERVAL_S
 from bot.inference.protocol import (
@@ -71,10 +89,32 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Seconds a worker may spend loading one model before it is considered hung.
-LOAD_TIMEOUT_S = 900.0
+#: A model's load timeout: the floor (times TIMEOUT_SCALE, at least the minimum) plus the slack
+#: times its size on disk over the load rate, at most the ceiling (see *Faults* above).
+LOAD_FLOOR_S = 60.0
+LOAD_MIN_S = 10.0
+LOAD_CEILING_S = 900.0
+LOAD_SLACK = 4.0
+#: Megabytes per second a model loads at, assumed until one of at least LOAD_RATE_MIN_MB is measured
+#: (smaller ones take mostly fixed time, which says nothing about the rate).
+LOAD_RATE_MB_S = 20.0
+LOAD_RATE_MIN_MB = 50.0
 WATCHDOG_INTERVAL_S = 0.25
+#: Seconds before restarting a worker after its 1st, 2nd, … exit in a row.
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+#: Loads in a row that end their worker before a model is quarantined, and for how long.
+QUARANTINE_AFTER = 3
+QUARANTINE_S = 1800.0
+LOAD_TOO_LONG = (
+    "Loading the model {model} took longer than {seconds} seconds, so its worker was stopped "
+    "(it is being restarted); please try again in a minute."
+)
+CRASHED_LOADING = "The model worker stopped while loading {model} (it is being restarted); please try again."
+TOOK_TOO_LONG = "The model took too long and was stopped; try a shorter input or fewer new tokens."
+QUARANTINED = (
+    "The model {model} keeps crashing its worker, so it is off until {until} UTC; "
+    "please use another model meanwhile (the others still work)."
+)
 #: Seconds of measured work a window holds (at least one batch): long enough to sort well by
 #: length, short enough that its first inputs are not kept waiting long for its last.
 WINDOW_S = 1.5
@@ -92,10 +132,13 @@ class Batch:
     window: Window
     items: list[QueuedInput]
     sent: float
-    load_started: float | None = None
-    loading: bool = False
+    #: the models the worker had not loaded when it was sent, with their load timeouts
+    to_load: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: until when its models may load (None: loaded, the worker said it runs)
+    load_deadline: float | None = None
     hard_deadline: float = 0.0
     timed_out: bool = False
+    load_timed_out: bool = False
 
     @property
     def tasks(self) -> str:
@@ -127,6 +170,7 @@ class InferencePool:
             wake=self._wake.set,
             servers=lambda lane: max(1, len(self.workers)),
             update_interval_s=update_interval_s,
+            clock_from_start=True,
         )
         self._batches: dict[int, Batch] = {}
         #: (task, model) → the batch size its workers' tuners use now (reported with each window)
@@ -138,8 +182,15 @@ class InferencePool:
         self._started = False
         self._ready = asyncio.Event()
         self._drained = asyncio.Event()
-        self._preloads: dict[tuple[str, str], list[asyncio.Future[str]]] = defaultdict(list)
+        #: (worker index, task, ref) → preloads waiting for that worker's answer
+        self._preloads: dict[tuple[int, str, str], list[asyncio.Future[str]]] = defaultdict(list)
         self._available: set[str] = set()  # hub models found in the cache
+        self._sizes_mb: dict[str, float] = {}  # model ref → megabytes on disk
+        #: megabytes per second of the models measured loading (None: none measured yet)
+        self.load_rate_mb_s: float | None = None
+        #: (task, ref) → loads in a row that ended their worker; → until when it is quarantined
+        self.load_crashes: Counter[tuple[str, str]] = Counter()
+        self.quarantined: dict[tuple[str, str], float] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -242,7 +293,7 @@ class InferencePool:
             futures = []
             for worker in self.workers:
                 future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-                self._preloads[(task, resolved.ref)].append(future)
+                self._preloads[(worker.index, task, resolved.ref)].append(future)
                 futures.append(future)
                 worker.send(LoadModel(task, resolved.ref))
             results = await asyncio.gather(*futures)
@@ -301,11 +352,29 @@ class InferencePool:
         """
         checked = self.queue.check(self.catalog, task, model, inputs, params, user)
         try:
+            self._check_quarantine(checked.spec.name, checked.model.ref, time.monotonic())
             self._check_available(checked)
         except UserFacingError:
             checked.release()
             raise
         return checked
+
+    def _check_quarantine(self, task: str, ref: str, now: float) -> None:
+        """Refuse a model that keeps crashing its worker, until its quarantine ends."""
+        until = self.quarantined.get((task, ref))
+        if until is None:
+            return
+        if now >= until:
+            del self.quarantined[(task, ref)]
+            self.load_crashes.pop((task, ref), None)
+            log.info("%s (%s) is out of quarantine", ref, task)
+            return
+        raise PoolError(self._quarantine_message(ref, until - now))
+
+    @staticmethod
+    def _quarantine_message(ref: str, left_s: float) -> str:
+        until = datetime.now(UTC) + timedelta(seconds=left_s + 59)  # rounded up to the minute
+        return QUARANTINED.format(model=shown_name(ref), until=f"{until:%H:%M}")
 
     def _check_available(self, checked: CheckedRequest) -> None:
         """Refuse a hub model that is not cached while the hub may not be asked (HF_HUB_OFFLINE)."""
@@ -385,23 +454,42 @@ class InferencePool:
             )
             self._send_batch(worker, queue.take(items, now), now)
 
+    def load_timeout_s(self, ref: str) -> float:
+        """Seconds a worker may take to load ``ref`` (see *Faults* above)."""
+        size = self._sizes_mb.get(ref)
+        if size is None:
+            from bot.inference.loading import size_on_disk_mb
+
+            size = self._sizes_mb[ref] = size_on_disk_mb(ref, self.settings.model_cache_dir)
+        floor = max(LOAD_MIN_S, LOAD_FLOOR_S * self.settings.timeout_scale)
+        rate = self.load_rate_mb_s or LOAD_RATE_MB_S
+        return min(LOAD_CEILING_S, floor + LOAD_SLACK * size / rate)
+
     def _send_batch(self, worker: WorkerHandle, window: Window, now: float) -> None:
         parts = window.parts()
         batch = Batch(next(self._batch_ids), window, [item for part in parts for item in part], now)
-        batch.hard_deadline = max(item.job.deadline for item in window.items) + self.queue.hang_grace_s
+        for items in parts:
+            model = items[0].job.model
+            if not worker.loaded(*model) and model not in batch.to_load:
+                batch.to_load[model] = self.load_timeout_s(model[1])
+        jobs = owners(window.items)
+        if batch.to_load:
+            allowance = sum(batch.to_load.values())
+            batch.load_deadline = now + allowance
+            for job in jobs:
+                job.deadline += allowance
+        batch.hard_deadline = max(job.deadline for job in jobs)
         self._batches[batch.id] = batch
         worker.batch = batch
         worker.send(RunBatch(batch.id, [_part(items) for items in parts]))
-        loaded = all(worker.loaded(*items[0].job.model) for items in parts)
-        for owner in owners(window.items):
-            self.queue.set_state(owner, JobUpdate("running" if loaded else "loading"))
+        for owner in jobs:
+            self.queue.set_state(owner, JobUpdate("loading" if batch.to_load else "running"))
 
     # --- messages from workers ---------------------------------------------------------------
 
     def _on_message(self, worker: WorkerHandle, message: Any) -> None:
         if isinstance(message, WorkerReady):
             worker.ready = True
-            worker.failures = 0
             worker.device_name = message.device_name
             self._ready.set()
             log.info("Worker %d ready on %s (%s)", worker.index, message.device, message.device_name)
@@ -411,11 +499,14 @@ class InferencePool:
         elif isinstance(message, BatchDone):
             worker.status = message.status
             worker.batch = None
+            worker.failures = 0  # it works: the next exit is restarted at once again
             self._on_batch_done(message)
             self._wake.set()
         elif isinstance(message, ModelLoaded):
             worker.status = message.status
-            waiters = self._preloads.get((message.task, message.ref), [])
+            if not message.error:
+                self.load_crashes.pop((message.task, message.ref), None)
+            waiters = self._preloads.get((worker.index, message.task, message.ref), [])
             if waiters:
                 future = waiters.pop(0)
                 if not future.done():
@@ -426,17 +517,32 @@ class InferencePool:
         if batch is None:
             return
         now = time.monotonic()
-        if message.state == "loading":
-            batch.load_started, batch.loading = now, True
-        elif batch.load_started is not None:
-            batch.loading = False
-            # Loading a model is not the member's wait: move their deadlines by its duration.
-            loading = now - batch.load_started
+        if message.state == "loading" and batch.load_deadline is None:
+            self._late_load(batch, now)  # a model the pool thought loaded (it was evicted)
+        if message.state == "running" and batch.load_deadline is not None:
+            # Loaded: the part of the load timeout it did not use is taken back.
+            unused = max(0.0, batch.load_deadline - now)
+            batch.load_deadline = None
             for job in owners(batch.items):
-                job.deadline += loading
-            batch.hard_deadline += loading
+                job.deadline -= unused
+            batch.hard_deadline -= unused
+            for model in batch.to_load:
+                self.load_crashes.pop(model, None)
         for job in owners(batch.items):
             self.queue.set_state(job, JobUpdate(message.state))
+
+    def _late_load(self, batch: Batch, now: float) -> None:
+        """The worker loads a model the pool thought it had (evicted for another of the window's):
+        the window gets its models' load timeouts (which one it loads is not said)."""
+        for item in batch.items:
+            model = item.job.model
+            if model not in batch.to_load:
+                batch.to_load[model] = self.load_timeout_s(model[1])
+        allowance = sum(batch.to_load.values())
+        batch.load_deadline = now + allowance
+        for job in owners(batch.items):
+            job.deadline += allowance
+        batch.hard_deadline += allowance
 
     def _on_batch_done(self, message: BatchDone) -> None:
         batch = self._batches.pop(message.batch_id, None)
@@ -449,37 +555,87 @@ class InferencePool:
             measured[(forward.task, forward.ref)] = (items + forward.items, seconds + forward.seconds)
         for task, ref, size, _ in message.tuned:
             self.tuned_batch[(task, ref)] = size
+        self._learn_load_rate(batch, message.load_s)
         if not self._batches:
             self._drained.set()
         for item, outcome in zip(batch.items, message.outcomes, strict=True):
             self.queue.settle(item, outcome)
         self.queue.finish_window(batch.window, measured)
 
+    def _learn_load_rate(self, batch: Batch, load_s: float) -> None:
+        """Learn the load rate from a window whose models (big enough to tell) were loaded."""
+        size = sum(self._sizes_mb.get(ref, 0.0) for _, ref in batch.to_load)
+        if size < LOAD_RATE_MIN_MB or load_s <= 0:
+            return
+        rate, old = size / load_s, self.load_rate_mb_s
+        self.load_rate_mb_s = rate if old is None else min(rate, old + 0.3 * (rate - old))
+
     def _on_exit(self, worker: WorkerHandle, code: int | None) -> None:
         batch, worker.batch = worker.batch, None
         if not any(w.ready for w in self.workers):
             self._ready.clear()  # wait_ready() waits for the restarted one
         self.metrics.restarts += 0 if self.queue.closing else 1
+        crashed: list[tuple[str, str]] = []  # the models whose load ended the worker
+        for (index, task, ref), waiters in list(self._preloads.items()):
+            if index == worker.index and waiters:
+                crashed.append((task, ref))
+                for future in waiters:
+                    if not future.done():
+                        future.set_result(CRASHED_LOADING.format(model=shown_name(ref)))
+                waiters.clear()
         if batch is not None:
             self._batches.pop(batch.id, None)
             self.queue.finish_window(batch.window, None)
             if not self._batches:
                 self._drained.set()
-            if batch.timed_out:
-                error: PoolError = WorkerLost(
-                    "The model took too long and was stopped; try a shorter input or fewer new tokens."
-                )
-            else:
-                error = WorkerLost(WORKER_LOST)
-            for item in batch.items:
-                self.queue.fail(item.job, error)
+            if batch.load_deadline is not None and not self.queue.closing:
+                crashed.extend(model for model in batch.to_load if model not in crashed)
+            self._fail_batch(batch)
         if self.queue.closing:
             return
+        for model in crashed:
+            self._count_load_crash(model)
         worker.restarts += 1
         worker.failures += 1
         delay = RESTART_BACKOFF_S[min(worker.failures - 1, len(RESTART_BACKOFF_S) - 1)]
         log.warning("Worker %d exited (code %s); restarting in %.1f s", worker.index, code, delay)
         asyncio.get_running_loop().call_later(delay, self._restart, worker)
+
+    def _fail_batch(self, batch: Batch) -> None:
+        """Fail the requests of a window whose worker ended (those timed out already are over)."""
+        loading = ", ".join(shown_name(ref) for _, ref in batch.to_load)
+        if batch.load_timed_out:
+            seconds = round(sum(batch.to_load.values()))
+            error: PoolError = WorkerLost(LOAD_TOO_LONG.format(model=loading, seconds=seconds))
+        elif batch.timed_out:
+            error = WorkerLost(TOOK_TOO_LONG)
+        elif batch.load_deadline is not None:
+            error = WorkerLost(CRASHED_LOADING.format(model=loading))
+        else:
+            error = WorkerLost(WORKER_LOST)
+        for item in batch.items:
+            self.queue.fail(item.job, error)
+
+    def _count_load_crash(self, model: tuple[str, str]) -> None:
+        """One more load of ``model`` ended its worker; quarantine it after QUARANTINE_AFTER."""
+        self.load_crashes[model] += 1
+        count = self.load_crashes[model]
+        task, ref = model
+        if count < QUARANTINE_AFTER:
+            log.warning("Loading %s (%s) ended its worker (%d in a row)", ref, task, count)
+            return
+        self.quarantined[model] = time.monotonic() + QUARANTINE_S
+        log.error(
+            "Loading %s (%s) ended its worker %d times in a row: it is off for %.0f minutes",
+            ref,
+            task,
+            count,
+            QUARANTINE_S / 60,
+        )
+        error = PoolError(self._quarantine_message(ref, QUARANTINE_S))
+        for job in list(self.queue.waiting_jobs()):
+            if job.model == model:
+                self.queue.fail(job, error)
 
     def _restart(self, worker: WorkerHandle) -> None:
         if self.queue.closing:
@@ -495,17 +651,23 @@ class InferencePool:
             self._check_deadlines(time.monotonic())
 
     def _check_deadlines(self, now: float) -> None:
-        # Time spent loading a model is not the member's wait: those jobs' clocks are stopped
-        # (and moved on by the load's duration once it ends).
-        loading = {id(item.job) for b in self._batches.values() if b.loading for item in b.items}
-        self.queue.expire(now, loading)
+        """Time out requests past their deadlines; kill a worker whose load outlived its load
+        timeout, or whose window outlived its requests' deadlines."""
+        self.queue.expire(now)
         for worker in self.workers:
             batch = worker.batch
             if batch is None or batch.timed_out:
                 continue
-            loading_since = batch.load_started if batch.loading else None
-            limit = loading_since + LOAD_TIMEOUT_S if loading_since is not None else batch.hard_deadline
-            if now > limit:
+            if batch.load_deadline is not None and now > batch.load_deadline:
+                batch.timed_out = batch.load_timed_out = True
+                log.error(
+                    "Worker %d hung loading %s for %.0f s: killing it",
+                    worker.index,
+                    ", ".join(ref for _, ref in batch.to_load),
+                    now - batch.sent,
+                )
+                worker.kill()
+            elif now > batch.hard_deadline:
                 batch.timed_out = True
                 log.error(
                     "Worker %d hung on a %s batch for %.0f s: killing it",

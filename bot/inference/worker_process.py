@@ -56,6 +56,14 @@ class WorkerConfig:
     timeout_scale: float = 1.0
 
 
+def _load_failed(error: BaseException) -> None:
+    """Re-raise what must end the worker; any other failure to load is reported with the
+    request. That includes the tokenizers library's ``PanicException`` (a Rust panic on a
+    malformed tokenizer file), which derives from ``BaseException`` only."""
+    if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise error
+
+
 def _is_oom(error: BaseException) -> bool:
     import torch
 
@@ -230,7 +238,8 @@ class Worker:
         try:
             self.cache.get(message.task, message.ref)
             error = ""
-        except Exception as exc:
+        except BaseException as exc:
+            _load_failed(exc)
             error = exc.message if isinstance(exc, UserFacingError) else f"{type(exc).__name__}: {exc}"
             log.warning("Could not preload %s: %s", message.ref, error)
         return ModelLoaded(message.task, message.ref, error, self.status())
@@ -243,7 +252,8 @@ class Worker:
         for part in message.parts:
             try:
                 runners.append(self.cache.get(part.task, part.ref))
-            except Exception as error:  # every input of that model fails with the reason
+            except BaseException as error:  # every input of that model fails with the reason
+                _load_failed(error)
                 runners.append(_failure(error))
         loaded = time.perf_counter()
         self.conn.send(BatchState(message.batch_id, "running"))

@@ -56,8 +56,9 @@ def thaw(pid: int) -> None:
     os.kill(pid, signal.SIGCONT)
 
 
-async def until(condition: Callable[[], bool], limit_s: float = 10.0) -> None:
-    """Poll pool state (it has no event to wait on) until ``condition`` holds."""
+async def until(condition: Callable[[], bool], limit_s: float = 120.0) -> None:
+    """Poll pool state (it has no event to wait on) until ``condition`` holds (the bound only
+    fails a test whose state never comes, however busy the machine)."""
     async with asyncio.timeout(limit_s):
         while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
