@@ -233,7 +233,7 @@ class InferencePool:
     def _plan_workers(self) -> list[WorkerHandle]:
         cpu_workers = self.devices.count("cpu") * self.settings.workers_per_device
         threads = self.settings.torch_threads or max(1, (os.cpu_count() or 1) // max(1, cpu_workers))
-        workers = []
+        workers: list[WorkerHandle] = []
         for device in self.devices:
             for _ in range(self.settings.workers_per_device):
                 config = WorkerConfig(
@@ -299,8 +299,8 @@ class InferencePool:
             results = await asyncio.gather(*futures)
             if any(results):
                 errors[spec] = next(result for result in results if result)
-        for spec, error in errors.items():
-            log.warning("Preloading %s failed: %s", spec, error)
+        for spec, problem in errors.items():
+            log.warning("Preloading %s failed: %s", spec, problem)
         return errors
 
     async def close(self, drain_timeout: float = 30.0) -> None:

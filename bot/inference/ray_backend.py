@@ -243,8 +243,8 @@ class RayBackend:
             deployment = self._deployments.get(deployment_name(self.settings, task))
             if spec not in errors and (deployment is None or deployment.state != "ready"):
                 errors[spec] = deployment.error if deployment is not None else "not deployed"
-        for spec, error in errors.items():
-            log.warning("Preloading %s failed: %s", spec, error)
+        for spec, problem in errors.items():
+            log.warning("Preloading %s failed: %s", spec, problem)
         return errors
 
     async def deploy(self, tasks: Sequence[str]) -> None:
@@ -482,9 +482,10 @@ class RayBackend:
         if self._state != "ready" or self.queue.closing:
             return
         queue = self.queue
-        missing = [name for name in queue.lanes if queue.has_waiting(name) and name not in self._deployments]
+        lanes = [name for name in queue.lanes if isinstance(name, str)]  # here, deployment names
+        missing = [name for name in lanes if queue.has_waiting(name) and name not in self._deployments]
         self._start_deploy(sorted(missing))
-        for name in list(queue.lanes):
+        for name in lanes:
             deployment = self._deployments.get(name)
             if deployment is None or deployment.state != "ready":
                 continue
@@ -690,7 +691,7 @@ class RayBackend:
             task: self.metrics.task_metrics(task, queued.get(task, 0))
             for task in sorted(set(self.metrics.tasks()) | set(queued))
         }
-        workers = []
+        workers: list[WorkerInfo] = []
         for name in sorted(self._views):
             for replica in self._views[name].replicas:
                 seen = self._seen.get(replica.replica_id)

@@ -283,12 +283,14 @@ def deploy(plans: list[Plan]) -> list[str]:
     from ray import serve
     from ray.serve import RunTarget
 
+    declare: Any = serve.deployment  # typed for use as a decorator, not called on a class
+
     running = _running_fingerprints()
     targets, names = [], []
     for plan in plans:
         if running.get(app_name(plan.name)) == plan.fingerprint:
             continue
-        deployment = serve.deployment(TaskReplica).options(
+        deployment = declare(TaskReplica).options(
             **plan.options, user_config={"fingerprint": plan.fingerprint}
         )
         targets.append(
@@ -442,7 +444,10 @@ def _details() -> dict[str, Any]:
     try:
         from ray.serve.context import _get_global_client
 
-        read = _get_global_client().get_serve_details
+        client = _get_global_client()
+        if client is None:
+            raise TypeError("Serve has no controller client")
+        read = client.get_serve_details
     except (ImportError, AttributeError, TypeError) as error:
         _missing_internal("controller client (replica details)", error)
         return _public_details()

@@ -123,8 +123,9 @@ class TaskReplica:
             max_models=config.max_models,
             budget_mb=config.memory_budget_mb,
         )
-        self.run.set_max_batch_size(config.max_batch)
-        self.run.set_batch_wait_timeout_s(config.max_wait_s)
+        batched: Any = self.run  # serve.batch adds these setters; its type does not say so
+        batched.set_max_batch_size(config.max_batch)
+        batched.set_batch_wait_timeout_s(config.max_wait_s)
         self._busy_since: float | None = None  # when the batch running now started
         self.tuners: dict[tuple[str, str], BatchTuner] = {}
         self.fingerprint = ""

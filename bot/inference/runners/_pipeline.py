@@ -9,4 +9,5 @@ def build_pipeline(pipeline_task: str, model: Any, tokenizer: Any) -> Any:
     """A v5 pipeline for ``pipeline_task`` on ``model`` (already on its device)."""
     from transformers import pipeline
 
-    return pipeline(pipeline_task, model=model, tokenizer=tokenizer, device=model.device)
+    make: Any = pipeline  # its overloads want the task as a literal; ours is the runner's
+    return make(pipeline_task, model=model, tokenizer=tokenizer, device=model.device)
