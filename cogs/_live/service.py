@@ -177,7 +177,10 @@ class LiveJobs:
                     await self._take_back(interaction, refusal.message)
                     return
             await self._follow(interaction, request, checked, request_id)
-        except Exception as error:
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            checked.release()
+            raise
+        except BaseException as error:  # tokenizers' Rust panics (pyo3's PanicException) included
             checked.release()
             await self._fail(interaction, presenter.title, error)
 
