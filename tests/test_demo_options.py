@@ -124,3 +124,29 @@ async def test_model_info_autocomplete_lists_each_checkpoint_once(session: Local
     values = [choice["value"] for choice in choices]
     assert values.count("google-bert/bert-base-cased") == 1  # in the catalog for fill-mask and tokenize
     assert len(await session.autocomplete("/model info model:", "model")) <= 25
+
+
+def _buttons(message: Any) -> list[str]:
+    return [item.get("label") for row in message.components for item in row["components"]]
+
+
+def _fields(message: Any) -> dict[str, str]:
+    return {field["name"]: field["value"] for field in message.embeds[0].get("fields", [])}
+
+
+async def test_generate_follows_the_checkpoint_and_says_when_a_sampling_option_is_ignored(
+    session: LocalSession,
+) -> None:
+    default = (await session.run("/generate prompt:Once upon a time max_new_tokens:3")).reply
+    assert "Run again" in _buttons(default)  # GPT-2 samples unless told not to, like the course
+    assert "Ignored" not in _fields(default)
+    greedy = (
+        await session.run(
+            "/generate prompt:Once upon a time max_new_tokens:3 do_sample:false temperature:1.5"
+        )
+    ).reply
+    assert "Run again" not in _buttons(greedy)  # the same answer each time
+    note = _fields(greedy)["Ignored"]
+    assert "`temperature`" in note and "`top_k`" not in note and "do_sample:false" in note
+    warm = (await session.run("/generate prompt:Once upon a time max_new_tokens:3 temperature:1.5")).reply
+    assert "Ignored" not in _fields(warm) and "Run again" in _buttons(warm)

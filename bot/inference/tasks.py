@@ -253,15 +253,13 @@ def _no_cross_check(params: dict[str, Any]) -> None:
 
 
 def _check_generation(params: dict[str, Any]) -> None:
-    """Sampling settings only matter when sampling; several sequences need sampling or beams."""
-    if not params["do_sample"]:
-        for name in ("temperature", "top_k", "top_p"):
-            params[name] = TASKS["text-generation"].param_index[name].default
-        if params["num_return_sequences"] > params["num_beams"]:
-            raise InvalidRequestError(
-                f"num_return_sequences {params['num_return_sequences']} needs do_sample=true "
-                f"or num_beams of at least {params['num_return_sequences']}."
-            )
+    """Several sequences need sampling or beams. (Sampling settings with ``do_sample`` false stay,
+    so that the answer can say they were ignored; the runner leaves them out.)"""
+    if params["do_sample"] is False and params["num_return_sequences"] > params["num_beams"]:
+        raise InvalidRequestError(
+            f"num_return_sequences {params['num_return_sequences']} needs do_sample=true "
+            f"or num_beams of at least {params['num_return_sequences']}."
+        )
 
 
 def _check_qa(params: dict[str, Any]) -> None:
@@ -337,10 +335,11 @@ TASKS: dict[str, TaskSpec] = {
             params=(
                 Param("max_new_tokens", int, 30, 1, 100),
                 Param("num_return_sequences", int, 1, 1, 3),
-                Param("do_sample", bool, False),
-                Param("temperature", float, 1.0, 0.1, 2.0),
-                Param("top_k", int, 50, 1, 100),
-                Param("top_p", float, 1.0, 0.1, 1.0),
+                # None: as the checkpoint's generation config says (GPT-2 samples, like the course).
+                Param("do_sample", bool, None),
+                Param("temperature", float, None, 0.1, 2.0),
+                Param("top_k", int, None, 1, 100),
+                Param("top_p", float, None, 0.1, 1.0),
                 Param("num_beams", int, 1, 1, 4),
             ),
         ),

@@ -35,10 +35,10 @@ def test_defaults_are_filled_in() -> None:
     assert params == {
         "max_new_tokens": 5,
         "num_return_sequences": 1,
-        "do_sample": False,
-        "temperature": 1.0,
-        "top_k": 50,
-        "top_p": 1.0,
+        "do_sample": None,  # None: the checkpoint's generation config decides (the runner)
+        "temperature": None,
+        "top_k": None,
+        "top_p": None,
         "num_beams": 1,
     }
     _, qa = get_task("question-answering").validate([{"question": "q?", "context": "c"}], None)
@@ -91,7 +91,8 @@ def test_parameters_are_checked() -> None:
     assert "whole number" in refused("fill-mask", ["[MASK]"], {"top_k": True})
     assert "true or false" in refused("text-generation", ["Hi"], {"do_sample": "yes"})
     assert "one of simple, none" in refused("ner", ["Hi"], {"aggregation_strategy": "first"})
-    assert "num_beams of at least 2" in refused("text-generation", ["Hi"], {"num_return_sequences": 2})
+    two_greedy = {"num_return_sequences": 2, "do_sample": False}
+    assert "num_beams of at least 2" in refused("text-generation", ["Hi"], two_greedy)
     assert "smaller than max_seq_len" in refused(
         "question-answering", [{"question": "q", "context": "c"}], {"max_seq_len": 64, "doc_stride": 64}
     )
@@ -99,11 +100,14 @@ def test_parameters_are_checked() -> None:
     assert "an object" in refused("ner", ["Hi"], ["not", "a", "dict"])  # type: ignore[arg-type]
 
 
-def test_sampling_settings_are_ignored_without_sampling() -> None:
+def test_sampling_settings_are_kept_for_the_runner_to_apply_or_say_ignored() -> None:
     spec = get_task("text-generation")
-    _, greedy = spec.validate(["Hi"], {"temperature": 0.5, "top_k": 3})
-    _, plain = spec.validate(["Hi"], {})
-    assert greedy == plain
+    _, unset = spec.validate(["Hi"], {"temperature": 0.5, "top_k": 3})
+    assert unset["do_sample"] is None and unset["temperature"] == 0.5 and unset["top_k"] == 3
+    _, greedy = spec.validate(["Hi"], {"do_sample": False, "temperature": 0.5})
+    assert greedy["temperature"] == 0.5  # the runner leaves it out; the answer says it was ignored
+    _, two = spec.validate(["Hi"], {"num_return_sequences": 2})  # the runner samples for them
+    assert two["num_return_sequences"] == 2
     _, sampled = spec.validate(["Hi"], {"do_sample": True, "temperature": 0.5, "num_return_sequences": 3})
     assert sampled["temperature"] == 0.5 and sampled["num_return_sequences"] == 3
 
