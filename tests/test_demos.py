@@ -132,7 +132,7 @@ BAD_INPUTS = [
     ("/qa question:Who?", "Give the context in one of"),
     ("/qa question:Who? context:Ada. context_link:https://example.com/x", "only one of"),
     ("/qa question:Who? context_link:https://example.com/not-a-message", "not a message link"),
-    ("/generate prompt:Hello num_return_sequences:3", "num_return_sequences"),
+    ("/generate prompt:Hello num_return_sequences:3 do_sample:false", "num_return_sequences"),
     ("/zeroshot text:A text labels:" + "x" * 51 + ", short", "at most 50 characters"),
     ("/summarize text:A short text to summarize. max_length:10 min_length:50", "cannot be larger"),
     ("/translate text:Bonjour pair:xx/opus-mt-xx-yy", "not in the model catalog"),

@@ -91,6 +91,8 @@ def check_tokenizer_files(ref: str, cache_dir: Path | None = None, *, task: str 
     if directory is None:
         return  # not here: loading says so (or downloads it)
     names = {path.name for path in directory.iterdir()}
+    if "config.json" not in names:
+        return  # not a model at all: loading says that, which is the truer sentence
     if names.intersection(TOKENIZER_FILES) or any(name.endswith(TOKENIZER_SUFFIXES) for name in names):
         return
     if not _is_local(ref):
