@@ -261,7 +261,13 @@ def check_command_payload(tree: app_commands.CommandTree[Any], interaction: disc
     data: Any = interaction.data
     if not isinstance(data, Mapping) or data.get("type", 1) != 1:
         return
-    payload_options(data)  # the shape first: the tree's own lookup walks it
+    try:
+        payload_options(data)  # the shape first: the tree's own lookup walks it
+    except InvalidOption:
+        # discord.py's ``interaction.command`` would walk the same options (in the error handler
+        # too) and fail on them: fill its cached slot, as the tree itself does.
+        interaction._cs_command = None  # type: ignore[attr-defined]
+        raise
     try:
         command, options = tree._get_app_command_options(data)  # type: ignore[arg-type]
     except app_commands.AppCommandError:

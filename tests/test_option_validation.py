@@ -207,3 +207,15 @@ async def test_an_autocomplete_without_a_focused_option_gets_no_suggestions(sess
         item.pop("focused", None)
     exchange = await session.send(payload)
     assert exchange.answered and exchange.choices == [] and exchange.messages == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    ["garbage", [{"name": 5, "type": 3, "value": "x"}], [{"type": 1, "name": "close", "options": "x"}], [7]],
+)
+async def test_options_that_are_not_shaped_as_discord_shapes_them_are_refused(
+    session: LocalSession, options: Any
+) -> None:
+    payload = session.command_payload("/homework close homework:1")
+    payload["data"]["options"] = options
+    assert "cannot read" in refusal(await session.send(payload))
