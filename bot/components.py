@@ -89,8 +89,20 @@ class Arg:
     convert: Callable[[str], Any] | None = int
 
 
-#: A row id, a page number, a member id.
-NUMBER = Arg("[0-9]+")
+#: The largest number an id may carry: SQLite's largest integer (a snowflake is below it too).
+NUMBER_MAX = 2**63 - 1
+
+
+def number(text: str) -> int:
+    """An id's number part, refused (ValueError) beyond what SQLite can store."""
+    value = int(text)
+    if value > NUMBER_MAX:
+        raise ValueError(f"{text[:30]} is too large")
+    return value
+
+
+#: A row id, a page number, a member id: ASCII digits only (``int("²")`` fails), at most 19.
+NUMBER = Arg("[0-9]{1,19}", number)
 
 
 def text(pattern: str) -> Arg:
@@ -129,11 +141,14 @@ class Action:
         match = self._pattern.fullmatch(rest or "")
         if match is None:
             return None
-        return [
-            arg.convert(value)
-            for arg, value in zip(self.args, match.groups(), strict=True)
-            if arg.convert is not None
-        ]
+        try:
+            return [
+                arg.convert(value)
+                for arg, value in zip(self.args, match.groups(), strict=True)
+                if arg.convert is not None
+            ]
+        except ValueError:  # matched, but out of the argument's range
+            return None
 
 
 # --- posting components -------------------------------------------------------------------------
@@ -219,6 +234,42 @@ def selected_number(interaction: discord.Interaction[Any]) -> int:
     return int(value) if re.fullmatch("[0-9]+", value) else 0
 
 
+#: Discord's most options in one select menu.
+SELECT_OPTIONS_MAX = 25
+
+
+def check_choice(interaction: discord.Interaction[Any], custom_id: str) -> None:
+    """Refuse a select's choice unless every value is one of the options its message shows.
+
+    Discord's client only offers those, but a payload can carry anything; a button press carries
+    no values, and one that does is refused too.
+    """
+    data: Any = interaction.data or {}
+    values = data.get("values")
+    is_select = data.get("component_type") == discord.ComponentType.select.value
+    if values is None and not is_select:
+        return
+    if not is_select or not isinstance(values, list) or not 1 <= len(values) <= SELECT_OPTIONS_MAX:
+        raise UserFacingError(OUTDATED)
+    menu = next(
+        (
+            child
+            for row in (interaction.message.components if interaction.message is not None else [])
+            for child in getattr(row, "children", ())
+            if isinstance(child, discord.SelectMenu) and child.custom_id == custom_id
+        ),
+        None,
+    )
+    offered = {option.value for option in menu.options} if menu is not None else set()
+    if (
+        menu is None
+        or len(values) > menu.max_values
+        or len(values) < menu.min_values
+        or not all(isinstance(value, str) and value in offered for value in values)
+    ):
+        raise UserFacingError("That choice is not one this menu offers; pick one from the menu again.")
+
+
 def pressed_label(interaction: discord.Interaction[Any]) -> str | None:
     """The label of the button that was pressed, as its message shows it."""
     data: Any = interaction.data or {}
@@ -261,6 +312,14 @@ class ActionRegistry:
         """
         self._actions.pop(feature.name, None)
 
+    def registered(self) -> list[tuple[Feature, Action]]:
+        """Every loaded feature's actions (what the tests forge presses for)."""
+        return [
+            (self._features[name], action)
+            for name, actions in self._actions.items()
+            for action in actions.values()
+        ]
+
     def knows(self, custom_id: str) -> bool:
         """Whether ``custom_id`` belongs to a feature registered at some point (else: not ours)."""
         match = re.fullmatch(TEMPLATE, custom_id)
@@ -268,7 +327,7 @@ class ActionRegistry:
 
     async def dispatch(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
         """Check the press the way commands are checked, then run its handler."""
-        match = re.fullmatch(TEMPLATE, custom_id)
+        match = re.fullmatch(TEMPLATE, custom_id) if len(custom_id) <= CUSTOM_ID_MAX else None
         feature = self._features.get(match["feature"]) if match is not None else None
         if match is None or feature is None:
             raise UserFacingError(OUTDATED)
@@ -282,6 +341,7 @@ class ActionRegistry:
             raise UserFacingError(OUTDATED)
         if feature.guild_only and interaction.guild_id is None:
             raise UserFacingError(NOT_IN_DMS)
+        check_choice(interaction, custom_id)
         if action.moderators:
             ensure_moderator(interaction)
         await action.handler(interaction, *args)
@@ -322,9 +382,11 @@ __all__ = [
     "ActionRegistry",
     "Arg",
     "Feature",
+    "check_choice",
     "cog_for",
     "link_button",
     "marker",
+    "number",
     "persistent_view",
     "pressed_label",
     "registry_of",

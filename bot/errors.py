@@ -46,6 +46,26 @@ def _permission_names(names: list[str]) -> str:
     return f"the {', '.join(shown[:-1])} and {shown[-1]} permissions"
 
 
+def check_text_input(item: discord.ui.TextInput) -> None:
+    """Refuse a submitted form field outside its declaration: required, min and max length.
+
+    Discord's client enforces these, but a submission is only a payload (a field may even be
+    missing from it, and then keeps its default).
+    """
+    value = item._value  # what the submission carried (None: the field was not in it)
+    # The component's label, not the deprecated ``TextInput.label`` property (it warns).
+    label = str(item._underlying.label or item.placeholder or "this field")[:45]
+    if value is not None and not isinstance(value, str):
+        raise UserFacingError(f"The field **{label}** arrived in a form I cannot read; fill it in again.")
+    text = value or ""
+    low, high = item.min_length or 0, item.max_length or 4000
+    if item.required and not text:
+        raise UserFacingError(f"The field **{label}** is required; fill it in and send the form again.")
+    if text and not low <= len(text) <= high:
+        shown = f"{low:,} to {high:,}" if low else f"at most {high:,}"
+        raise UserFacingError(f"The field **{label}** must be {shown} characters long; it has {len(text):,}.")
+
+
 #: A database fault is logged once per this many seconds and kind, not once per interaction.
 FAULT_LOG_EVERY_S = 600.0
 
@@ -189,7 +209,15 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
 
 
 class StudyTree(app_commands.CommandTree):
-    """The command tree: every app-command error goes through :func:`report_error`."""
+    """The command tree: every option is checked against its command's declaration before anything
+    else runs (:mod:`bot.option_checks`), and every app-command error goes through
+    :func:`report_error`."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        from bot.option_checks import check_command_payload  # it builds on this module's errors
+
+        check_command_payload(self, interaction)
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         command = interaction.command
@@ -198,7 +226,14 @@ class StudyTree(app_commands.CommandTree):
 
 
 class StudyModal(discord.ui.Modal):
-    """A modal whose errors reach the member the same way as command errors."""
+    """A modal whose fields are checked against their declarations (required, lengths) before
+    ``on_submit`` runs, and whose errors reach the member the same way as command errors."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        for item in self.walk_children():
+            if isinstance(item, discord.ui.TextInput):
+                check_text_input(item)
+        return True
 
     # discord.py's own Modal.on_error drops the ``item`` argument of View.on_error, and mypy holds
     # every override to View's: the ignore is for that mismatch inside discord.py.

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.checks import is_moderator
-from bot.components import Arg, Feature, persistent_view
+from bot.components import Arg, Feature, number, persistent_view
 from bot.db.demo_runs import DemoRun, DemoRunStore
 from bot.errors import UserFacingError
 from bot.replies import reply
@@ -23,8 +23,17 @@ from cogs._live.code import CODE_FILE, Snippet, code_message
 DEMOS = Feature("demo", "The model demos", guild_only=False)
 #: A request id in a Cancel button's id (``demo-<interaction id>``, ``attention-<interaction id>``).
 REQUEST_ID = r"[\w-]+"
+
+
+def run_key(text: str) -> str:
+    """A stored call's key, or its row id (refused, ValueError, beyond what SQLite can store)."""
+    if text.isdecimal():
+        number(text)
+    return text
+
+
 #: A stored call in a button's id: its key, or its row id (buttons posted before keys).
-RUN_KEY = Arg(DemoRunStore.KEY_PATTERN, str)
+RUN_KEY = Arg(DemoRunStore.KEY_PATTERN, run_key)
 
 
 def waiting_view(request_id: str, owner_id: int) -> discord.ui.View:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ def parse_yes_no(text: str, what: str) -> bool:
 def parse_week(text: str) -> int:
     """A week number from 1 to 52 typed in a form."""
     value = text.strip().lower().removeprefix("week").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 52:
+    if not re.fullmatch("[0-9]{1,2}", value) or not 1 <= int(value) <= 52:  # "²".isdigit() is true
         raise UserFacingError(f"The week should be a number from 1 to 52, not {text.strip()[:20]!r}.")
     return int(value)
 
