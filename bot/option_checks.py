@@ -274,7 +274,7 @@ def check_command_payload(tree: app_commands.CommandTree[Any], interaction: disc
         raise OutOfDateOption() from None
     check_options(
         declared_options(command, tree),
-        options,  # type: ignore[arg-type]
+        options,
         data.get("resolved"),
         autocomplete=interaction.type is discord.InteractionType.autocomplete,
     )
