@@ -15,6 +15,7 @@ the resources are; rapidfuzz has no stop words of its own.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,15 +48,18 @@ def words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
 
 
-def field_words(text: str) -> list[str]:
+#: Every search reads every resource's fields: their words are kept (a field's text is its key), so
+#: a burst of searches does not split the same titles and descriptions again on the event loop.
+@functools.lru_cache(maxsize=16384)
+def field_words(text: str) -> tuple[str, ...]:
     """A field's words, and the parts of joined ones (``fine-tuning``: also ``fine``, ``tuning``)."""
-    found = []
+    found: list[str] = []
     for word in words(text):
         found.append(word)
         parts = re.split(r"[.\-]", word)
         if len(parts) > 1:
             found.extend(part for part in parts if part and part not in STOP_WORDS)
-    return found
+    return tuple(found)
 
 
 def _needed(token: str) -> float:
@@ -76,9 +80,9 @@ def _similarity(token: str, candidates: Sequence[str]) -> float:
 
 @dataclass(frozen=True)
 class _Fields:
-    title: list[str]
-    tags: list[str]
-    description: list[str]
+    title: Sequence[str]
+    tags: Sequence[str]
+    description: Sequence[str]
 
     @classmethod
     def of(cls, resource: Resource) -> _Fields:
