@@ -268,7 +268,8 @@ class HomeworkStore:
         async with transaction(self.db):
             cursor = await self.db.execute(
                 "INSERT INTO homework (guild_id, week, title, description, due_at, optional, "
-                "channel_reminder, channel_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "channel_reminder, channel_id, created_by, announce_pending) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (
                     guild_id,
                     draft.week,
@@ -300,7 +301,8 @@ class HomeworkStore:
         """Remember where the announcement (with its buttons) is."""
         async with transaction(self.db):
             await self.db.execute(
-                "UPDATE homework SET channel_id = ?, message_id = ? WHERE guild_id = ? AND id = ?",
+                "UPDATE homework SET channel_id = ?, message_id = ?, announce_pending = 0 "
+                "WHERE guild_id = ? AND id = ?",
                 (channel_id, message_id, guild_id, homework_id),
             )
             await self.db.execute(
@@ -309,6 +311,13 @@ class HomeworkStore:
                 (channel_id, guild_id, homework_id, KIND_MEMBER, KIND_CHANNEL),
             )
         return await self._require(guild_id, homework_id)
+
+    async def pending_announcements(self) -> list[Homework]:
+        """Posts whose announcement was not attached (the bot stopped between the two), every server."""
+        async with self.db.execute(
+            f"SELECT {_COLUMNS} FROM homework WHERE announce_pending = 1 ORDER BY id"
+        ) as cursor:
+            return [_homework(row) for row in await cursor.fetchall()]
 
     async def forget_messages(self, guild_id: int, channel_id: int, message_ids: list[int]) -> list[int]:
         """Forget announcements deleted in Discord (the homework stays); returns the homework ids."""

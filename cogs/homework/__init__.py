@@ -6,6 +6,7 @@ from bot.app import StudyBot
 
 
 async def setup(client: StudyBot) -> None:
+    from cogs.homework._announcements import PendingAnnouncements
     from cogs.homework._homework_cog import HomeworkCog
     from cogs.homework._message_sync import HomeworkMessageSync
     from cogs.homework._papers_cog import PapersCog
@@ -13,4 +14,5 @@ async def setup(client: StudyBot) -> None:
     homework = HomeworkCog(client)
     await client.add_cog(homework)
     await client.add_cog(HomeworkMessageSync(homework))
+    await client.add_cog(PendingAnnouncements(homework))
     await client.add_cog(PapersCog(client))
