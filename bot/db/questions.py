@@ -183,8 +183,10 @@ class QuestionStore:
         asker_name: str | None,
         anonymous: bool,
         now: datetime,
+        channel_id: int | None = None,
     ) -> Question:
-        """Queue a question (checked: its text, the member's open-question limit, repeats)."""
+        """Queue a question (checked: its text, the member's open-question limit, repeats); with
+        ``channel_id``, its public post there is pending until :meth:`attach_message`."""
         value = check_question(text)
         async with transaction(self.db):
             async with self.db.execute(
@@ -206,7 +208,7 @@ class QuestionStore:
                 )
             cursor = await self.db.execute(
                 "INSERT INTO questions (guild_id, session_id, user_id, asker_name, anonymous, text, "
-                "asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "asked_at, channel_id, post_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     session_id,
@@ -215,6 +217,8 @@ class QuestionStore:
                     int(anonymous),
                     value,
                     to_text(now),
+                    channel_id,
+                    int(channel_id is not None),
                 ),
             )
             assert cursor.lastrowid is not None
@@ -226,9 +230,17 @@ class QuestionStore:
         """Remember where a question's public post (with its buttons) is."""
         async with transaction(self.db):
             await self.db.execute(
-                "UPDATE questions SET channel_id = ?, message_id = ? WHERE guild_id = ? AND id = ?",
+                "UPDATE questions SET channel_id = ?, message_id = ?, post_pending = 0 "
+                "WHERE guild_id = ? AND id = ?",
                 (channel_id, message_id, guild_id, question_id),
             )
+
+    async def pending_posts(self) -> list[Question]:
+        """Open questions whose public post was not attached (a stop came between), every server."""
+        async with self.db.execute(
+            f"{_SELECT} WHERE q.post_pending = 1 AND q.status IN ('open', 'answering') ORDER BY q.id"
+        ) as cursor:
+            return [_question(row) for row in await cursor.fetchall()]
 
     async def forget_messages(self, guild_id: int, channel_id: int, message_ids: list[int]) -> list[int]:
         """Forget public posts deleted in Discord (the questions stay); returns the question ids."""

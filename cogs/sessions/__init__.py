@@ -12,11 +12,13 @@ async def setup(client: StudyBot) -> None:
     from cogs.sessions._message_sync import QuestionMessageSync
     from cogs.sessions._questions_cog import QuestionsCog
     from cogs.sessions._session_cog import SessionCog
+    from cogs.sessions._unfinished_questions import PendingQuestionPosts
 
     directory = SessionDirectory(client)
     questions = QuestionsCog(client, directory)
     await client.add_cog(SessionCog(client, directory))
     await client.add_cog(questions)
     await client.add_cog(AskCog(questions))
+    await client.add_cog(PendingQuestionPosts(questions))
     await client.add_cog(SessionEventSync(directory))
     await client.add_cog(QuestionMessageSync(client))

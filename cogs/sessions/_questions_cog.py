@@ -186,6 +186,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             asker_name=None if anonymous else interaction.user.display_name,
             anonymous=anonymous,
             now=now,
+            channel_id=channel_id,
         )
         try:
             await reply(
