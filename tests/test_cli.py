@@ -51,7 +51,8 @@ def test_try_prints_the_rendered_reply(tmp_path: Path) -> None:
     assert "▸ Version" in result.stdout
     # The hub is unreachable here and nothing is cached: the banner says tiny models are used.
     assert "the Hugging Face Hub can't be reached" in result.stderr
-    assert "tiny offline models (untrained)" in result.stdout
+    assert "small offline models trained on studybot's own examples" in result.stdout
+    assert "`studybot models download`" in result.stderr
 
 
 def test_try_json_prints_one_request_per_line(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.inference.backend import JobUpdate
+from bot.inference.tiny import TINY_LABEL
 from bot.local.rules import check_message
 from cogs.demos import _embeds as embeds
 from cogs.demos._render import render_result
@@ -24,7 +25,7 @@ def assert_valid(embed: discord.Embed) -> None:
 
 
 def test_footer_names_the_checkpoint_the_time_and_the_tiny_profile() -> None:
-    assert embeds.footer(TINY) == "model: distilbert/sst2 · 1.23 s · untrained tiny model: outputs are random"
+    assert embeds.footer(TINY) == f"model: distilbert/sst2 · 1.23 s · {TINY_LABEL}"
     assert embeds.footer(REAL) == "model: distilbert/sst2 · 0.50 s"
     embed = embeds.sentiment_embed(REAL, "x", [{"label": "POSITIVE", "score": 0.5}])
     assert embed.url == URL  # the title links the course section

@@ -4,7 +4,7 @@ The catalog is a TOML file (``models.toml`` next to this module by default; the 
 point ``CATALOG_PATH`` at another one). :meth:`Catalog.resolve` is the only way a member's
 choice becomes something loadable: it accepts a catalog label or hub id for the task, or
 nothing (the task's default), and never an arbitrary id or path. In the ``tiny`` profile every
-task resolves to the locally built tiny model for that task.
+task resolves to the locally trained offline model that stands in for the chosen entry.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class Catalog:
                 )
             entry = found
         if profile == "tiny":
-            return ResolvedModel(ref=str(tiny_model_dir(tiny_dir, task)), entry=entry, tiny=True)
+            return ResolvedModel(ref=str(tiny_model_dir(tiny_dir, task, entry.id)), entry=entry, tiny=True)
         return ResolvedModel(ref=entry.id, entry=entry, tiny=False)
 
 

@@ -28,7 +28,7 @@ def _kwargs(values: dict[str, Any]) -> str:
 def _header(checkpoint: str, ref: str) -> str:
     if ref != checkpoint:
         return (
-            f"# studybot ran an untrained tiny stand-in for {checkpoint};\n"
+            f"# studybot ran a small offline stand-in for {checkpoint}, trained on its own examples;\n"
             f"# use checkpoint = {checkpoint!r} for the real model.\n"
             f"checkpoint = {ref!r}\n"
         )

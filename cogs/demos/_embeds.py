@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.inference.backend import JobUpdate
+from bot.inference.tiny import TINY_LABEL
 from bot.replies import truncate
 
 DEMO_COLOUR = discord.Colour(0xFFD21E)  # Hugging Face yellow
@@ -54,7 +55,7 @@ def quote(text: str, limit: int) -> str:
 def footer(meta: ResultMeta) -> str:
     parts = [f"model: {meta.checkpoint}", f"{meta.elapsed_s:.2f} s"]
     if meta.tiny:
-        parts.append("untrained tiny model: outputs are random")
+        parts.append(TINY_LABEL)
     return " · ".join(parts)
 
 
