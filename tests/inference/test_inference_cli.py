@@ -98,7 +98,7 @@ def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tin
                 "infer",
                 "question-answering",
                 "--params",
-                '{"max_seq_len": 64, "doc_stride": 40}',
+                '{"max_seq_len": 64, "doc_stride": 60}',
                 json.dumps(
                     {
                         "question": "What does the study group do every Thursday evening?",
@@ -106,7 +106,7 @@ def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tin
                     }
                 ),
             ],
-            "doc_stride (40) is too large",
+            "doc_stride (60) is too large",
         ),
     ],
 )
