@@ -59,7 +59,9 @@ def about_embed(info: AboutInfo) -> discord.Embed:
     embed.add_field(name="Gateway latency", value=latency)
     embed.add_field(name="Devices", value=", ".join(info.devices) or "none started")
     profile = (
-        "tiny offline models (untrained)" if info.model_profile == "tiny" else "Hugging Face Hub checkpoints"
+        "small offline models trained on studybot's own examples"
+        if info.model_profile == "tiny"
+        else "Hugging Face Hub checkpoints"
     )
     embed.add_field(name="Models loaded", value=f"{info.loaded_models} ({profile})")
     embed.set_footer(text=" · ".join(f"{name} {version}" for name, version in info.libraries.items()))

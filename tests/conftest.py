@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.inference.pool import InferencePool
-from bot.inference.tiny import build_tiny_models
+from bot.inference.tiny import build_tiny_models, recipe_hash
 from bot.local.session import LocalSession
 from bot.settings import Settings, load_settings
 from tests.support.limits import fast_rate_limits
@@ -29,14 +30,22 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
     return load_settings(base, dotenv_path=None)
 
 
+#: Offline models built by earlier runs, one directory per recipe (git-ignored): a run whose
+#: recipe is unchanged reuses them; a fresh clone (CI) builds them once.
+TINY_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "tiny-models"
+
+
 @pytest.fixture(scope="session")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny offline models, built once for the whole session."""
+def tiny_dir() -> Path:
+    """The offline models, built once for the recipe and kept between runs (see ``TINY_CACHE``)."""
     import torch
 
     torch.set_num_threads(1)  # stable timings on shared 2-core machines (see NOTES.md)
-    root = tmp_path_factory.mktemp("tiny-models")
+    root = TINY_CACHE / recipe_hash()
     build_tiny_models(root)
+    for stale in TINY_CACHE.iterdir():  # builds of older recipes
+        if stale.is_dir() and stale != root:
+            shutil.rmtree(stale, ignore_errors=True)
     # Subprocesses started by the tests (the CLI) reuse them instead of building their own.
     os.environ["STUDYBOT_TEST_TINY_DIR"] = str(root)
     return root

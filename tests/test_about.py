@@ -22,7 +22,8 @@ async def test_about_answers_with_version_uptime_and_devices(session: LocalSessi
     assert fields["Up since"].startswith("<t:") and fields["Up since"].endswith(":R>")
     assert fields["Servers"] == "1"
     assert fields["Devices"] == "cpu"  # DEVICES=cpu in the tests
-    assert re.fullmatch(r"\d+ \(tiny offline models \(untrained\)\)", fields["Models loaded"])
+    profile = r"small offline models trained on studybot's own examples"
+    assert re.fullmatch(rf"\d+ \({profile}\)", fields["Models loaded"])
     assert "discord.py" in embed["footer"]["text"]
     assert not exchange.reply.ephemeral
 

@@ -51,7 +51,8 @@ def test_try_prints_the_rendered_reply(tmp_path: Path) -> None:
     assert "▸ Version" in result.stdout
     # The hub is unreachable here and nothing is cached: the banner says tiny models are used.
     assert "the Hugging Face Hub can't be reached" in result.stderr
-    assert "tiny offline models (untrained)" in result.stdout
+    assert "small offline models trained on studybot's own examples" in result.stdout
+    assert "`studybot models download`" in result.stderr
 
 
 def test_try_json_prints_one_request_per_line(tmp_path: Path) -> None:
@@ -277,7 +278,7 @@ def test_a_catalog_that_breaks_at_start_stops_with_one_line(tmp_path: Path) -> N
 def test_try_models_tiny_and_a_plain_member_without_moderator(tmp_path: Path) -> None:
     result = studybot(["try", "/resources starter-pack", "--models", "tiny"], tmp_path, MODEL_PROFILE="hub")
     assert result.returncode == 0, result.stderr
-    assert "Models: tiny offline models built on this machine" in result.stderr
+    assert "Models: small offline models trained on this machine" in result.stderr
     assert "can't be reached" not in result.stderr  # asked for, not a fallback
     # Without --moderator, `try` asks as a plain member: the moderator command is refused.
     assert "This is for moderators" in result.stdout

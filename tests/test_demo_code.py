@@ -41,7 +41,7 @@ CASES: list[tuple[Any, ...]] = [
         {"multi_label": False},
     ),
     (
-        "/generate prompt:In this course, we will teach you how to max_new_tokens:6",
+        "/generate prompt:In this course, we will teach you how to max_new_tokens:6 do_sample:false",
         "text-generation",
         "In this course, we will teach you how to",
         {"max_new_tokens": 6},

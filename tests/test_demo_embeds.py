@@ -7,6 +7,7 @@ from typing import Any
 import discord
 
 from bot.inference.backend import AFTER_OWN, JobUpdate
+from bot.inference.tiny import TINY_LABEL
 from bot.local.rules import check_message
 from cogs._live import status, text
 from cogs._live.presenter import Finished, ResultMeta, footer
@@ -39,7 +40,7 @@ def assert_valid(embed: discord.Embed) -> None:
 
 
 def test_footer_names_the_checkpoint_the_time_and_the_tiny_profile() -> None:
-    assert footer(TINY) == "model: distilbert/sst2 · 1.23 s · untrained tiny model: outputs are random"
+    assert footer(TINY) == f"model: distilbert/sst2 · 1.23 s · {TINY_LABEL}"
     assert footer(REAL) == "model: distilbert/sst2 · 0.50 s"
     embed = render("sentiment-analysis", REAL, "x", [{"label": "POSITIVE", "score": 0.5}])
     assert embed.url == URL  # the title links the course section

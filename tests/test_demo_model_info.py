@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.inference.catalog import Catalog, ResolvedModel
-from bot.inference.tiny import tiny_model_dir
+from bot.inference.tiny import TINY_LABEL, tiny_model_dir
 from bot.local.session import LocalSession
 from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import (
@@ -68,9 +68,9 @@ async def test_model_info_describes_the_checkpoint(
     assert fields["Languages"] == languages
     (architecture,) = [name for name in fields if name.startswith("Architecture: ")]
     assert fields[architecture].startswith(family + " (") and "Suits" in fields[architecture]
-    assert "parameters" in fields["Size"] and "tiny stand-in" in fields["Size"]
+    assert "parameters" in fields["Size"] and "small offline stand-in" in fields["Size"]
     assert fields["Bias and limitations"].startswith(STANDARD_BIAS_NOTE)  # tiny models have no card
-    assert "untrained tiny model" in embed["footer"]["text"]
+    assert TINY_LABEL in embed["footer"]["text"]
 
 
 @pytest.mark.parametrize(

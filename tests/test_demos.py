@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.inference.pool import InferencePool
+from bot.inference.tiny import TINY_LABEL
 from bot.local.server import DiscordDouble
 from bot.local.session import Exchange, LocalSession
 from bot.local.store import StoredMessage
@@ -95,7 +96,7 @@ async def test_each_demo_acknowledges_then_edits_in_its_result(
     names = [field["name"] for field in embed.get("fields", [])]
     for wanted in fields:
         assert any(name.startswith(wanted) for name in names), (wanted, names)
-    assert "untrained tiny model" in embed["footer"]["text"]
+    assert TINY_LABEL in embed["footer"]["text"]
     assert embed["footer"]["text"].startswith("model: ")
     assert embed["url"].startswith("https://huggingface.co/learn/llm-course/")
     labels = [c["label"] for row in final.components for c in row["components"]]

@@ -7,6 +7,7 @@ import pytest
 from bot.inference.catalog import Catalog
 from bot.inference.pool import InferencePool
 from bot.inference.tasks import TASKS
+from bot.inference.tiny import TINY_LABEL
 from bot.local.session import LocalSession
 from bot.settings import Settings
 from cogs._live.presenters import presenter_for
@@ -143,7 +144,7 @@ async def test_every_try_button_opens_its_form_and_runs_the_demo(
             (shown,) = result.embeds
             assert shown["title"] == presenter_for(task).title
             assert shown["footer"]["text"].startswith(f"model: {model} ·"), (label, shown["footer"])
-            assert "untrained tiny model" in shown["footer"]["text"], (label, shown)
+            assert TINY_LABEL in shown["footer"]["text"], (label, shown)
             if label.startswith("See "):
                 assert result.attachments and result.attachments[0]["filename"] == "attention.png"
 

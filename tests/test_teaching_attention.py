@@ -17,7 +17,7 @@ from bot.inference.backend import run_request
 from bot.inference.loading import load_runner
 from bot.inference.pool import InferencePool
 from bot.inference.tasks import ATTENTION_MAX_TOKENS, InvalidRequestError, get_task
-from bot.inference.tiny import tiny_model_dir
+from bot.inference.tiny import TINY_LABEL, tiny_model_dir
 from bot.local.session import LocalSession
 from bot.local.store import StoredMessage
 from bot.settings import Settings
@@ -114,8 +114,9 @@ def test_the_plotted_rows_and_the_focus_bars_sum_to_one(runner: Any) -> None:
     data = plot_data(result, CLASSIC, "google-bert/bert-base-uncased", focus="it", tiny=True)
     assert numpy.allclose([sum(row) for row in data.matrix], 1.0, atol=1e-4)
     assert data.focus_row is not None and sum(data.focus_row) == pytest.approx(1.0, abs=1e-4)
-    assert [data.tokens[i] for i in data.focus_indices] == ["it"]
-    assert "layer 1/2 · head 2/2" in data.title and "untrained tiny model" in data.subtitle
+    # The focus is the word "it", whole (all of its pieces if the tokenizer splits it).
+    assert "".join(data.tokens[i].removeprefix("##") for i in data.focus_indices) == "it"
+    assert "layer 1/2 · head 2/2" in data.title and TINY_LABEL in data.subtitle
     # A word split into sub-words is all of its pieces; whole words win over parts of words.
     tired = focus_indices(CLASSIC, "TIRED", result["offsets"], result["special"])
     assert "".join(result["tokens"][i].removeprefix("##") for i in tired) == "tired"
@@ -155,7 +156,7 @@ async def test_attention_draws_the_classic_example_and_the_menus_redraw_it(
     (embed,) = message.embeds
     assert embed["image"]["url"] == "attachment://attention.png"
     assert embed["url"] == presenter_for("attention").learn_more
-    assert "untrained tiny model" in embed["footer"]["text"]
+    assert TINY_LABEL in embed["footer"]["text"]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert fields["Map"].startswith("Layer 2 of 2 · average of 2 heads")
     assert "What 'it' attends to most" in fields

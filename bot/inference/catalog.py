@@ -6,7 +6,7 @@ choice becomes something loadable: it accepts what a member types for a catalog 
 (see :meth:`CatalogEntry.names`: the hub id, the id without its owner, the label, the aliases the
 catalog declares; any case), or nothing (the task's default), and never an arbitrary id or path. A
 name shared by several entries is refused with the candidates. In the ``tiny`` profile every task
-resolves to the locally built tiny model for that task.
+resolves to the locally trained offline model that stands in for the chosen entry.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ class Catalog:
                 )
             entry = found
         if profile == "tiny":
-            return ResolvedModel(ref=str(tiny_model_dir(tiny_dir, task)), entry=entry, tiny=True)
+            return ResolvedModel(ref=str(tiny_model_dir(tiny_dir, task, entry.id)), entry=entry, tiny=True)
         return ResolvedModel(ref=entry.id, entry=entry, tiny=False)
 
 

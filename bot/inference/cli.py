@@ -118,7 +118,8 @@ def handle_models_list(args: argparse.Namespace, settings: Any) -> int:
     tiny_dir = Path(settings.tiny_models_dir)
     built = all(is_tiny_model_dir(tiny_model_dir(tiny_dir, task)) for task in TASK_NAMES)
     print(f"\n* = task default. Profile: {settings.model_profile}. Catalog: {catalog.source}.")
-    print(f"Tiny models ({TINY_LABEL}s): {'built' if built else 'not built'} in {tiny_dir}.")
+    state = "built" if built else "not built (`studybot models build-tiny DIR` builds them)"
+    print(f"Offline models (the tiny profile: {TINY_LABEL}): {state} in {tiny_dir}.")
     return EXIT_OK
 
 
@@ -158,10 +159,15 @@ def handle_models_download(args: argparse.Namespace, settings: Any) -> int:
 @_reports_errors
 def handle_models_build_tiny(args: argparse.Namespace, settings: Any) -> int:
     """Build the tiny models into DIR and print the directory of each task."""
-    paths = build_tiny_models(args.directory)
+    paths = build_tiny_models(args.directory, progress=_print_progress)
     for task, path in paths.items():
         print(f"{task}: {path}")
     return EXIT_OK
+
+
+def _print_progress(done: int, total: int, message: str) -> None:
+    """Show the offline build as it goes ("Training the offline sentiment model… 3/8")."""
+    print(f"{message} {done}/{total}" if message.endswith("…") else message, flush=True)
 
 
 @_reports_errors
@@ -179,7 +185,7 @@ def handle_infer(args: argparse.Namespace, settings: Any) -> int:
     for result in runner.run(inputs, params):
         print(json.dumps(result, ensure_ascii=False))
     if runner.is_tiny:
-        print(f"note: {ref} is an {TINY_LABEL}: its outputs are random.", file=sys.stderr)
+        print(f"note: {ref} is a {TINY_LABEL}, not the course's checkpoint.", file=sys.stderr)
     return EXIT_OK
 
 

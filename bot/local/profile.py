@@ -11,11 +11,15 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TINY_NOTE = "Models: tiny offline models built on this machine (untrained: their answers are random)."
+TINY_NOTE = (
+    "Models: small offline models trained on this machine on studybot's own examples (they know a small "
+    "world of made-up sentences). `studybot models download` on a connected machine fetches the course's "
+    "checkpoints from the Hugging Face Hub."
+)
 FALLBACK_NOTE = (
     "Models: the Hugging Face Hub can't be reached and the course models are not cached here, so the "
-    "demos use tiny offline models (untrained: their answers are random). Run `studybot models "
-    "download` on a connected machine for the real ones."
+    "demos use small offline models trained on this machine on studybot's own examples. Run `studybot "
+    "models download` on a connected machine for the real ones."
 )
 
 

@@ -35,7 +35,7 @@ def header(checkpoint: str, ref: str) -> str:
     """The ``checkpoint = ...`` line (with a note when a tiny stand-in ran instead)."""
     if ref != checkpoint:
         return (
-            f"# studybot ran an untrained tiny stand-in for {checkpoint};\n"
+            f"# studybot ran a small offline stand-in for {checkpoint}, trained on its own examples;\n"
             f"# use checkpoint = {checkpoint!r} for the real model.\n"
             f"checkpoint = {ref!r}\n"
         )

@@ -19,12 +19,13 @@ import discord
 
 from bot.components import link_button, persistent_view
 from bot.embeds import fit
+from bot.inference.tiny import TINY_LABEL
 from cogs._live import text
 from cogs._live.code import Snippet
 from cogs._live.controls import DEMOS
 
 #: The footer's note for the offline profile's stand-in models.
-TINY_NOTE = "untrained tiny model: outputs are random"
+TINY_NOTE = TINY_LABEL
 OVERFLOW_FILE = "output.txt"
 #: Said under a result whose call could not be stored (its buttons would point at nothing).
 NOT_STORED = "The bot could not save this call, so its Show code and Run again buttons are left out."

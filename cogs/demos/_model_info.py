@@ -18,6 +18,7 @@ from typing import Any
 import discord
 
 from bot.inference.catalog import CatalogEntry, ResolvedModel
+from bot.inference.tiny import TINY_LABEL
 
 COURSE_BIAS_URL = "https://huggingface.co/learn/llm-course/chapter1/9"
 FAMILY_NOTES = {
@@ -143,9 +144,8 @@ def model_info_embed(facts: ModelFacts, course_url: str) -> discord.Embed:
     embed.add_field(name="Languages", value=", ".join(entry.languages) or "not stated")
     size = f"{_count(facts.parameters)} parameters" if facts.parameters else f"about {entry.size_mb:,.0f} MB"
     if facts.tiny:
-        size = (
-            f"{size} (the tiny stand-in running here; the real checkpoint is about {entry.size_mb:,.0f} MB)"
-        )
+        real = f"the real checkpoint is about {entry.size_mb:,.0f} MB"
+        size = f"{size} (the small offline stand-in running here; {real})"
     embed.add_field(name="Size", value=size)
     if facts.family:
         embed.add_field(
@@ -167,5 +167,7 @@ def model_info_embed(facts: ModelFacts, course_url: str) -> discord.Embed:
         inline=False,
     )
     if facts.tiny:
-        embed.set_footer(text="untrained tiny model profile: the stand-in's outputs are random")
+        embed.set_footer(
+            text=f"offline profile: a {TINY_LABEL}; `studybot models download` fetches the real one"
+        )
     return embed

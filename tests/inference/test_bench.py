@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 
-def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path) -> None:
+def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_dir: Path) -> None:
+    # The bench builds its offline models under --models-dir/tiny: lend it the session's build.
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "tiny").symlink_to(tiny_dir, target_is_directory=True)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "bench", "--quick", "--json", "--models-dir", str(tmp_path / "models")],
         env={**os.environ, "HF_HUB_OFFLINE": "1", "DEVICES": "cpu"},

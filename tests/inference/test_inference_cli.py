@@ -12,6 +12,7 @@ import pytest
 
 from bot.inference.catalog import TASK_NAMES, Catalog
 from bot.inference.cli import EXIT_ERROR, EXIT_OK, run_cli
+from bot.inference.tiny import TINY_LABEL
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,7 +63,7 @@ def test_infer_prints_one_json_line_per_input(task: str, cli_settings, capsys) -
         assert all(TASK_KEYS[task] <= set(result) for result in results)
     else:
         assert all(isinstance(result, list) for result in results)
-    assert "untrained tiny model" in err
+    assert TINY_LABEL in err
 
 
 def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tiny_paths, capsys) -> None:
@@ -97,7 +98,7 @@ def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tin
                 "infer",
                 "question-answering",
                 "--params",
-                '{"max_seq_len": 64, "doc_stride": 40}',
+                '{"max_seq_len": 64, "doc_stride": 60}',
                 json.dumps(
                     {
                         "question": "What does the study group do every Thursday evening?",
@@ -105,7 +106,7 @@ def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tin
                     }
                 ),
             ],
-            "doc_stride (40) is too large",
+            "doc_stride (60) is too large",
         ),
     ],
 )
@@ -124,7 +125,7 @@ def test_models_list_shows_the_catalog_and_cache_state(cli_settings, capsys) -> 
     for entry in Catalog.load().entries():
         assert entry.id in out and entry.label in out
     assert "not cached" in out
-    assert "Tiny models (untrained tiny models): built" in out
+    assert f"Offline models (the tiny profile: {TINY_LABEL}): built" in out
 
 
 def test_models_build_tiny_prints_every_task(cli_settings, tiny_dir, capsys) -> None:
@@ -214,7 +215,7 @@ def test_subprocess_loads_a_catalog_model_from_the_hf_home_cache(
     entities = json.loads(result.stdout)
     assert entities and all({"entity", "score", "index", "word", "start", "end"} == set(e) for e in entities)
     # The checkpoint is a tiny model (its config says so), so it is labelled even from the hub cache.
-    assert "studybot-test/tiny-ner is an untrained tiny model" in result.stderr
+    assert f"studybot-test/tiny-ner is a {TINY_LABEL}" in result.stderr
     listing = run_subprocess(["models", "list"], settings, env)
     row = next(line for line in listing.stdout.splitlines() if "studybot-test/tiny-ner" in line)
     assert row.rstrip().endswith("cached") and "not cached" not in row

@@ -294,8 +294,10 @@ def test_qa_long_context_uses_several_windows(runner_for: RunnerFor) -> None:
 
 
 def test_qa_impossible_answer(runner_for: RunnerFor) -> None:
-    context = "My name is Sylvain and I work at Hugging Face in Brooklyn."
-    item = {"question": "Which one?", "context": context}
+    # The trained offline model is sure of its answer on sentences like its own: a context with
+    # nothing to answer leaves room for the empty answer among the top three.
+    context = "Hello."
+    item = {"question": "Who?", "context": context}
     answers = assert_answer_spans(
         run(runner_for, "question-answering", [item], {"handle_impossible_answer": True, "top_k": 3})[0],
         context,
@@ -329,7 +331,7 @@ def test_qa_max_answer_len_and_word_alignment(runner_for: RunnerFor) -> None:
     ("params", "question", "message"),
     [
         (
-            {"max_seq_len": 64, "doc_stride": 40},
+            {"max_seq_len": 64, "doc_stride": 60},
             "What does the study group do every Thursday evening?",
             "too large",
         ),
@@ -375,7 +377,7 @@ def test_the_rust_tokenizer_panics_without_the_check(runner_for: RunnerFor, monk
             LONG_CONTEXT,
             truncation="only_second",
             max_length=64,
-            stride=40,
+            stride=60,
             return_overflowing_tokens=True,
         )
     assert not isinstance(raised.value, Exception)

@@ -58,7 +58,7 @@ class BaseRunner:
         self.model = model
         self.tokenizer = tokenizer
         self.ref = ref
-        #: True for the untrained tiny models: their outputs must be labelled as such.
+        #: True for the offline stand-in models: their outputs must be labelled as such.
         self.is_tiny = is_tiny_config(model.config) if model is not None else is_tiny_model_dir(ref)
 
     @property

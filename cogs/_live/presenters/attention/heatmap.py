@@ -16,6 +16,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from bot.inference.tiny import TINY_LABEL
+
 log = logging.getLogger(__name__)
 
 #: Pixels of the PNG: width × height, without and with the focus panel.
@@ -99,7 +101,7 @@ def plot_data(
     title = f"{model} · layer {layer}/{layers} · {head_label(result['head'], result['num_heads'])}"
     subtitle = "row: the token attending · column: the token attended to · each row sums to 1"
     if tiny:
-        subtitle += " · untrained tiny model: weights are random"
+        subtitle += f" · {TINY_LABEL}"
     matrix = [list(row) for row in result["attention"]]
     if not focus:
         return PlotData(result["tokens"], result["special"], matrix, title, subtitle)

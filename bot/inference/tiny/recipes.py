@@ -1,0 +1,511 @@
+"""One recipe per offline model: corpus, tokenizer, configuration, training, saving.
+
+Each model keeps the architecture family and tokenizer scheme of the course checkpoint it stands
+in for (see :data:`RECIPES`), at a tiny size (hidden size 64, two layers), and is saved with
+``save_pretrained`` so that it loads through the same code path as a hub checkpoint. Every
+config carries ``studybot_tiny_model = true``.
+
+A recipe runs in its own process with one torch thread and fixed seeds, so a build is the same
+whichever worker runs it and whatever else runs beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.inference.tiny import corpora, training, vocab
+from bot.inference.tiny.training import TrainingSettings
+
+log = logging.getLogger(__name__)
+
+#: Attribute set to ``True`` in every offline model's config.
+TINY_MARKER = "studybot_tiny_model"
+
+CONLL_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+NLI_LABELS = ["contradiction", "neutral", "entailment"]
+SENTIMENT_LABELS = ["NEGATIVE", "POSITIVE"]
+
+_HIDDEN = 64
+_LAYERS = 2
+_FFN = 128
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build one model directory."""
+
+    directory: str
+    #: What the progress messages call it ("Training the offline sentiment model…").
+    title: str
+    #: ``build(directory, after)``: train, save into ``directory``, say how the loss went.
+    build: Callable[[Path, Path | None], training.Fitted]
+    #: About the CPU seconds it takes, so that the longest chains of recipes start first.
+    cost: int
+    #: The model this one is fine-tuned from (built first), if any.
+    after: str | None = None
+
+
+def _labels(names: list[str]) -> dict[str, Any]:
+    return {"id2label": dict(enumerate(names)), "label2id": {name: i for i, name in enumerate(names)}}
+
+
+def _mark(config: Any) -> Any:
+    setattr(config, TINY_MARKER, True)
+    return config
+
+
+def _seed(value: int) -> None:
+    import torch
+
+    torch.manual_seed(value)
+
+
+def _save(directory: Path, model: Any, tokenizer: Any) -> None:
+    model.eval()
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+
+
+# --- shared tokenizer material (built once per process) ------------------------------------------
+
+
+def _english_texts() -> list[str]:
+    documents = [document for document, _ in corpora.summary_examples()]
+    premises = sorted({premise for premise, _, _ in corpora.nli_examples()})
+    hypotheses = sorted({hypothesis for _, hypothesis, _ in corpora.nli_examples()})
+    return corpora.english_sentences() + documents + premises + hypotheses
+
+
+@functools.cache
+def _cased_wordpiece() -> dict[str, int]:
+    texts = [text for text, _ in corpora.ner_examples()]
+    texts += [f"{question} {context}" for question, context, _, _ in corpora.qa_examples()]
+    return vocab.wordpiece_vocab(texts + corpora.english_sentences(), lowercase=False, size=1400)
+
+
+@functools.cache
+def _uncased_wordpiece() -> dict[str, int]:
+    texts = [text for text, _ in corpora.sentiment_examples()] + corpora.english_sentences()
+    return vocab.wordpiece_vocab(texts, lowercase=True, size=1200)
+
+
+@functools.cache
+def _byte_level_bpe() -> tuple[list[str], list[tuple[str, str]]]:
+    return vocab.byte_level_bpe(_english_texts(), size=1400)
+
+
+def _roberta_tokenizer(max_length: int) -> Any:
+    """RoBERTa / BART layout: ``<s> <pad> </s> <unk>``, the BPE tokens, ``<mask>`` last."""
+    from transformers import RobertaTokenizer
+
+    tokens, merges = _byte_level_bpe()
+    ids: dict[str, int] = {}
+    for token in ["<s>", "<pad>", "</s>", "<unk>", *tokens, "<mask>"]:
+        ids.setdefault(token, len(ids))
+    return RobertaTokenizer(vocab=ids, merges=_as_merges(merges), model_max_length=max_length)
+
+
+def _bert_tokenizer(*, lowercase: bool, distil: bool = False) -> Any:
+    from transformers import BertTokenizer, DistilBertTokenizer
+
+    ids = _uncased_wordpiece() if lowercase else _cased_wordpiece()
+    kind = DistilBertTokenizer if distil else BertTokenizer
+    return kind(vocab=ids, do_lower_case=lowercase, model_max_length=512)
+
+
+# --- the models ----------------------------------------------------------------------------------
+
+
+def build_sentiment(directory: Path, after: Path | None = None) -> training.Fitted:
+    """DistilBERT (uncased WordPiece), binary sentiment, like distilbert-base-uncased-finetuned-sst-2."""
+    from transformers import DataCollatorWithPadding, DistilBertConfig, DistilBertForSequenceClassification
+
+    tokenizer = _bert_tokenizer(lowercase=True, distil=True)
+    config = _mark(
+        DistilBertConfig(
+            vocab_size=len(tokenizer),
+            dim=_HIDDEN,
+            n_layers=_LAYERS,
+            n_heads=2,
+            hidden_dim=_FFN,
+            max_position_embeddings=512,
+            pad_token_id=tokenizer.pad_token_id,
+            **_labels(SENTIMENT_LABELS),
+        )
+    )
+    _seed(1)
+    model = DistilBertForSequenceClassification(config)
+    examples = corpora.sentiment_examples()
+    features = training.classification_features(
+        tokenizer, [text for text, _ in examples], [label for _, label in examples]
+    )
+    settings = TrainingSettings(steps=200, batch_size=32, learning_rate=3e-3, seed=1)
+    fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+def build_ner(directory: Path, after: Path | None = None) -> training.Fitted:
+    """BERT (cased WordPiece), CoNLL-03 labels, like dbmdz/bert-large-cased-finetuned-conll03-english."""
+    from transformers import BertConfig, BertForTokenClassification, DataCollatorForTokenClassification
+
+    tokenizer = _bert_tokenizer(lowercase=False)
+    config = _mark(
+        BertConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=_HIDDEN,
+            num_hidden_layers=_LAYERS,
+            num_attention_heads=2,  # as the attention tests' stand-in: 2 layers × 2 heads
+            intermediate_size=_FFN,
+            max_position_embeddings=512,
+            pad_token_id=tokenizer.pad_token_id,
+            **_labels(CONLL_LABELS),
+        )
+    )
+    _seed(2)
+    model = BertForTokenClassification(config)
+    features = training.token_classification_features(tokenizer, corpora.ner_examples(), config.label2id)
+    settings = TrainingSettings(steps=900, batch_size=32, learning_rate=3e-3, seed=2)
+    fitted = training.fit(
+        model, features, DataCollatorForTokenClassification(tokenizer, return_tensors="pt"), settings
+    )
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+def build_question_answering(directory: Path, after: Path | None = None) -> training.Fitted:
+    """BERT (cased WordPiece) with span start / end logits, like distilbert-base-cased-distilled-squad.
+
+    It is fine-tuned from the named-entity model's encoder (``after``), as the course fine-tunes a
+    pretrained model: the encoder already knows where names begin and end, so the question
+    answering head learns in fewer steps which of them a question asks for.
+    """
+    from transformers import (
+        BertConfig,
+        BertForQuestionAnswering,
+        BertForTokenClassification,
+        DataCollatorWithPadding,
+    )
+
+    if after is None:
+        raise ValueError("the question answering model starts from the named-entity model")
+    tokenizer = _bert_tokenizer(lowercase=False)
+    encoder = BertForTokenClassification.from_pretrained(after)
+    shape = {
+        key: value for key, value in encoder.config.to_dict().items() if key not in ("id2label", "label2id")
+    }
+    config = BertConfig.from_dict(shape)
+    _seed(3)
+    model = BertForQuestionAnswering(config)
+    model.bert.load_state_dict(encoder.bert.state_dict())
+    features = training.question_answering_features(tokenizer, corpora.qa_examples())
+    settings = TrainingSettings(steps=800, batch_size=32, learning_rate=2e-3, seed=3)
+    fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+def build_fill_mask(directory: Path, after: Path | None = None) -> training.Fitted:
+    """RoBERTa (byte-level BPE, ``<mask>``), masked LM, like distilroberta-base."""
+    from transformers import DataCollatorForLanguageModeling, RobertaConfig, RobertaForMaskedLM
+
+    tokenizer = _roberta_tokenizer(512)
+    config = _mark(
+        RobertaConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=_HIDDEN,
+            num_hidden_layers=_LAYERS,
+            num_attention_heads=4,
+            intermediate_size=_FFN,
+            max_position_embeddings=514,
+            type_vocab_size=1,
+            pad_token_id=1,
+            bos_token_id=0,
+            eos_token_id=2,
+        )
+    )
+    _seed(4)
+    model = RobertaForMaskedLM(config)
+    features = training.masked_lm_features(tokenizer, corpora.english_sentences())
+    collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, return_tensors="pt")
+    settings = TrainingSettings(steps=800, batch_size=32, learning_rate=3e-3, seed=4)
+    fitted = training.fit(model, features, collate, settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+def _bart_config(vocab_size: int, **extra: Any) -> Any:
+    from transformers import BartConfig
+
+    return _mark(
+        BartConfig(
+            vocab_size=vocab_size,
+            d_model=_HIDDEN,
+            encoder_layers=_LAYERS,
+            decoder_layers=_LAYERS,
+            encoder_attention_heads=2,
+            decoder_attention_heads=2,
+            encoder_ffn_dim=_FFN,
+            decoder_ffn_dim=_FFN,
+            max_position_embeddings=1024,
+            dropout=0.0,
+            pad_token_id=1,
+            bos_token_id=0,
+            eos_token_id=2,
+            decoder_start_token_id=2,
+            forced_eos_token_id=2,
+            **extra,
+        )
+    )
+
+
+def build_zero_shot(directory: Path, after: Path | None = None) -> training.Fitted:
+    """BART (byte-level BPE) NLI classifier, like facebook/bart-large-mnli."""
+    from transformers import BartForSequenceClassification, DataCollatorWithPadding
+
+    tokenizer = _roberta_tokenizer(1024)
+    config = _bart_config(len(tokenizer), **_labels(NLI_LABELS))
+    _seed(5)
+    model = BartForSequenceClassification(config)
+    examples = corpora.nli_examples()
+    features = training.classification_features(
+        tokenizer,
+        [(premise, hypothesis) for premise, hypothesis, _ in examples],
+        [label for *_, label in examples],
+    )
+    settings = TrainingSettings(steps=1600, batch_size=32, learning_rate=1e-3, seed=5, curriculum=0.15)
+    fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+#: Like distilbart-cnn's task_specific_params, shorter. The prefix is not in the real BART
+#: configs; it is here so that the tests cover the v4 pipelines' prefix path (T5 uses one).
+SUMMARIZATION_PARAMS = {
+    "early_stopping": True,
+    "length_penalty": 2.0,
+    "max_length": 40,
+    "min_length": 8,
+    "no_repeat_ngram_size": 3,
+    "num_beams": 2,
+    "prefix": "summarize: ",
+}
+
+
+def _sinusoidal_positions(model: Any, scale: float = 0.1) -> None:
+    """Start BART's learned position embeddings (encoder and decoder) from one sinusoidal table.
+
+    Copying the first sentence means attending from decoder position *i* to encoder position
+    *i* plus the prefix: with the same smooth table on both sides that alignment is there from
+    the first step, and the copy is learned in about half the steps random positions need.
+    """
+    import math
+
+    import torch
+
+    with torch.no_grad():
+        for embedding in (model.model.encoder.embed_positions, model.model.decoder.embed_positions):
+            rows, width = embedding.weight.shape
+            position = torch.arange(rows, dtype=torch.float32).unsqueeze(1)
+            frequency = torch.exp(
+                torch.arange(0, width, 2, dtype=torch.float32) * (-math.log(10000.0) / width)
+            )
+            table = torch.zeros(rows, width)
+            table[:, 0::2] = torch.sin(position * frequency)
+            table[:, 1::2] = torch.cos(position * frequency)
+            embedding.weight.copy_(table * scale)
+
+
+def build_summarization(directory: Path, after: Path | None = None) -> training.Fitted:
+    """BART (byte-level BPE) trained to copy a text's first sentence, like distilbart-cnn-12-6."""
+    from transformers import BartForConditionalGeneration, DataCollatorForSeq2Seq, GenerationConfig
+
+    tokenizer = _roberta_tokenizer(1024)
+    config = _bart_config(len(tokenizer), task_specific_params={"summarization": SUMMARIZATION_PARAMS})
+    _seed(6)
+    model = BartForConditionalGeneration(config)
+    # Like distilbart-cnn, the generation config repeats length settings (here a little
+    # different from task_specific_params, so the tests see which one wins).
+    model.generation_config = GenerationConfig(
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        early_stopping=True,
+        length_penalty=2.0,
+        max_length=48,
+        min_length=8,
+        no_repeat_ngram_size=3,
+        num_beams=3,
+    )
+    _sinusoidal_positions(model)
+    examples = corpora.summary_examples()
+    prefix = str(SUMMARIZATION_PARAMS["prefix"])
+    features = training.seq2seq_features(
+        tokenizer, [prefix + document for document, _ in examples], [summary for _, summary in examples]
+    )
+    collate = DataCollatorForSeq2Seq(tokenizer, model=model, return_tensors="pt")
+    settings = TrainingSettings(steps=700, batch_size=32, learning_rate=3e-3, seed=6)
+    fitted = training.fit(model, features, collate, settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+#: gpt2's ``task_specific_params`` (config.json), which transformers 4 pipelines applied.
+GPT2_TASK_PARAMS: dict[str, Any] = {
+    "task_specific_params": {"text-generation": {"do_sample": True, "max_length": 50}}
+}
+
+
+def _as_merges(merges: list[tuple[str, str]]) -> Any:
+    """The BPE merges as the tokenizers take them (pairs; their stubs say strings)."""
+    return merges
+
+
+def build_text_generation(directory: Path, after: Path | None = None) -> training.Fitted:
+    """GPT-2 (byte-level BPE, ``Ġ``), causal LM on the English corpus, like openai-community/gpt2."""
+    from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
+
+    tokens, merges = _byte_level_bpe()
+    ids: dict[str, int] = {}
+    for token in [*tokens, "<|endoftext|>"]:
+        ids.setdefault(token, len(ids))
+    eos = ids["<|endoftext|>"]
+    tokenizer = GPT2Tokenizer(vocab=ids, merges=_as_merges(merges), model_max_length=1024)
+    config = _mark(
+        GPT2Config(
+            vocab_size=len(ids),
+            n_positions=1024,
+            n_embd=_HIDDEN,
+            n_layer=_LAYERS,
+            n_head=2,
+            n_inner=_FFN,
+            bos_token_id=eos,
+            eos_token_id=eos,
+            # As in gpt2's own config: the course's pipeline samples (a config attribute the
+            # stubs do not list).
+            **GPT2_TASK_PARAMS,
+        )
+    )
+    _seed(7)
+    model = GPT2LMHeadModel(config)
+    documents = [document for document, _ in corpora.summary_examples()] + corpora.english_sentences()
+    features = training.language_model_blocks(tokenizer, documents, block=32, separator_id=eos)
+    settings = TrainingSettings(steps=300, batch_size=32, learning_rate=3e-3, seed=7)
+    fitted = training.fit(model, features, training.stacked, settings)
+    _save(directory, model, tokenizer)
+    return fitted
+
+
+def build_translation(directory: Path, after: Path | None = None) -> training.Fitted:
+    """Marian fr→en with one sentencepiece model for both sides (opus-mt layout).
+
+    The generation config follows opus-mt's (``max_length`` shortened to keep tests fast).
+    """
+    import sentencepiece
+    from transformers import (
+        DataCollatorForSeq2Seq,
+        GenerationConfig,
+        MarianConfig,
+        MarianMTModel,
+        MarianTokenizer,
+    )
+
+    examples = corpora.translation_examples()
+    spm_bytes = vocab.sentencepiece_model([text for pair in examples for text in pair], size=1000)
+    processor = sentencepiece.SentencePieceProcessor(model_proto=spm_bytes)
+    ids = {processor.id_to_piece(i): i for i in range(processor.get_piece_size())}
+    pad = len(ids)
+    ids["<pad>"] = pad
+    config = _mark(
+        MarianConfig(
+            vocab_size=len(ids),
+            d_model=_HIDDEN,
+            encoder_layers=_LAYERS,
+            decoder_layers=_LAYERS,
+            encoder_attention_heads=4,
+            decoder_attention_heads=4,
+            encoder_ffn_dim=_FFN,
+            decoder_ffn_dim=_FFN,
+            max_position_embeddings=512,
+            dropout=0.0,
+            pad_token_id=pad,
+            decoder_start_token_id=pad,
+            eos_token_id=0,
+            forced_eos_token_id=0,
+            scale_embedding=True,
+            activation_function="swish",
+        )
+    )
+    _seed(8)
+    model = MarianMTModel(config)
+    model.generation_config = GenerationConfig(
+        bad_words_ids=[[pad]],
+        bos_token_id=0,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        max_length=48,
+        num_beams=3,
+        pad_token_id=pad,
+        renormalize_logits=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        spm_path = Path(tmp) / "source.spm"
+        spm_path.write_bytes(spm_bytes)
+        vocab_path = Path(tmp) / "vocab.json"
+        vocab_path.write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+        tokenizer = MarianTokenizer(
+            source_spm=str(spm_path),
+            target_spm=str(spm_path),
+            vocab=str(vocab_path),
+            source_lang="fr",
+            target_lang="en",
+            model_max_length=512,
+        )
+        features = training.seq2seq_features(
+            tokenizer, [fr for fr, _ in examples], [en for _, en in examples]
+        )
+        collate = DataCollatorForSeq2Seq(tokenizer, model=model, return_tensors="pt")
+        settings = TrainingSettings(steps=1000, batch_size=32, learning_rate=5e-3, seed=8)
+        fitted = training.fit(model, features, collate, settings)
+        _save(directory, model, tokenizer)
+    return fitted
+
+
+def _critical_path(recipe: Recipe, recipes: list[Recipe]) -> int:
+    """A recipe's cost plus that of the longest chain of recipes that start from it."""
+    following = [other for other in recipes if other.after == recipe.directory]
+    return recipe.cost + max((_critical_path(other, recipes) for other in following), default=0)
+
+
+def _in_build_order(recipes: list[Recipe]) -> dict[str, Recipe]:
+    """Longest chain first, so that two workers finish at about the same time."""
+    ordered = sorted(recipes, key=lambda recipe: -_critical_path(recipe, recipes))
+    return {recipe.directory: recipe for recipe in ordered}
+
+
+#: Every model, by directory name, in build order. ``cost`` is about the CPU seconds of a build.
+RECIPES: dict[str, Recipe] = _in_build_order(
+    [
+        Recipe("tiny-sentiment-analysis", "sentiment", build_sentiment, 5),
+        Recipe("tiny-zero-shot-classification", "zero-shot (NLI)", build_zero_shot, 75),
+        Recipe("tiny-text-generation", "text generation", build_text_generation, 17),
+        Recipe("tiny-fill-mask", "fill-mask", build_fill_mask, 28),
+        Recipe("tiny-ner", "named-entity", build_ner, 25),
+        Recipe(
+            "tiny-question-answering", "question answering", build_question_answering, 30, after="tiny-ner"
+        ),
+        Recipe("tiny-summarization", "summarization", build_summarization, 50),
+        Recipe("tiny-translation", "French → English translation", build_translation, 48),
+    ]
+)
