@@ -18,6 +18,7 @@ import pytest
 from bot.inference import pool as pool_module
 from bot.inference.backend import run_request
 from bot.inference.errors import PoolError, RequestTimeout, WorkerLost
+from bot.inference.loading import size_on_disk_mb
 from bot.inference.pool import InferencePool
 from bot.inference.tiny import tiny_model_dir
 from bot.local.session import LocalSession
@@ -61,8 +62,12 @@ def test_the_load_timeout_scales_with_the_size_on_disk_between_a_floor_and_a_cei
     tmp_path: Path, tiny_dir: Path
 ) -> None:
     pool = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir)))
-    tiny = pool.load_timeout_s(str(tiny_model_dir(tiny_dir, SENTIMENT)))
-    assert tiny == pytest.approx(pool_module.LOAD_FLOOR_S, abs=1)  # a 1 MB model: the floor
+    sentiment = str(tiny_model_dir(tiny_dir, SENTIMENT))
+    size = size_on_disk_mb(sentiment)
+    assert 0 < size < 20  # an offline model: a few MB
+    slack = pool_module.LOAD_SLACK * size / pool_module.LOAD_RATE_MB_S  # under 4 s for 20 MB
+    tiny = pool.load_timeout_s(sentiment)
+    assert tiny == pytest.approx(pool_module.LOAD_FLOOR_S + slack)  # about the floor
     big = tmp_path / "big-model"
     big.mkdir()
     with open(big / "model.safetensors", "wb") as weights:  # sparse: 2 GB on paper, nothing written
@@ -73,9 +78,7 @@ def test_the_load_timeout_scales_with_the_size_on_disk_between_a_floor_and_a_cei
     pool._sizes_mb.clear()
     assert pool.load_timeout_s(str(big)) == pool_module.LOAD_CEILING_S
     scaled = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir), TIMEOUT_SCALE="0.02"))
-    assert scaled.load_timeout_s(str(tiny_model_dir(tiny_dir, SENTIMENT))) == pytest.approx(
-        pool_module.LOAD_MIN_S, abs=0.1
-    )
+    assert scaled.load_timeout_s(sentiment) == pytest.approx(pool_module.LOAD_MIN_S + slack)
 
 
 async def test_a_load_that_hangs_is_stopped_at_its_load_timeout(tmp_path: Path, tiny_dir: Path) -> None:
