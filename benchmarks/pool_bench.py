@@ -215,9 +215,9 @@ def build_models(root: Path, *, quick: bool) -> dict[str, Path]:
 
 
 def _sentences() -> list[str]:
-    from bot.inference import tiny
+    import bot.inference
 
-    corpus = Path(tiny.__file__).with_name("tiny_corpus.txt").read_text(encoding="utf-8")
+    corpus = Path(bot.inference.__file__).with_name("tiny_corpus.txt").read_text(encoding="utf-8")
     return [
         line.strip() for line in corpus.splitlines() if line.strip() and line.isascii() and line[0] != "#"
     ]
