@@ -288,13 +288,13 @@ class Settings(BaseSettings):
     """Address the metrics endpoint listens on: 127.0.0.1 (this machine) or 0.0.0.0 (e.g. in Docker)."""
 
     model_profile: ModelProfile = "hub"
-    """`hub`: the catalog's Hugging Face checkpoints. `tiny`: tiny offline models built locally."""
+    """`hub`: the catalog's Hugging Face checkpoints. `tiny`: small offline models trained on this machine."""
 
     model_cache_dir: OptionalFolder = None
     """Where downloaded models are kept. Empty: the Hugging Face default (`HF_HOME`)."""
 
     tiny_models_dir: FolderPath = Path("data/tiny-models")
-    """Where the tiny offline models are built on first use."""
+    """Where the offline models are trained on first use (then reused)."""
 
     catalog_path: OptionalExistingFile = Field(None, alias="MODEL_CATALOG")
     """A models.toml that replaces the bundled catalog (the models members may use)."""
