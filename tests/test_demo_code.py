@@ -44,7 +44,7 @@ CASES: list[tuple[Any, ...]] = [
         "/generate prompt:In this course, we will teach you how to max_new_tokens:6 do_sample:false",
         "text-generation",
         "In this course, we will teach you how to",
-        {"max_new_tokens": 6},
+        {"max_new_tokens": 6, "do_sample": False},  # the offline GPT-2 samples unless told not to
     ),
     (
         "/fillmask text:This course will teach you all about [MASK] models. top_k:3",
