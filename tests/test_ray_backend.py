@@ -67,7 +67,10 @@ SAMPLES: dict[str, tuple[list[Any], dict[str, Any]]] = {
         [{"text": "The match went to extra time.", "candidate_labels": ["sport", "politics", "cooking"]}],
         {},
     ),
-    "text-generation": (["In this course, we will teach you how to"], {"max_new_tokens": 8}),
+    "text-generation": (
+        ["In this course, we will teach you how to"],
+        {"max_new_tokens": 8, "do_sample": False},
+    ),
     "fill-mask": (["This course will teach you all about [MASK] models."], {"top_k": 3}),
     "ner": (["My name is Sylvain and I work at Hugging Face in Brooklyn."], {}),
     "question-answering": (
