@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.db import audit
+from bot.db import audit, posted
 from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore, from_text, to_text
 from bot.db.transaction import transaction
@@ -321,19 +321,7 @@ class HomeworkStore:
 
     async def forget_messages(self, guild_id: int, channel_id: int, message_ids: list[int]) -> list[int]:
         """Forget announcements deleted in Discord (the homework stays); returns the homework ids."""
-        if not message_ids:
-            return []
-        marks = ", ".join("?" * len(message_ids))
-        where = f"guild_id = ? AND channel_id = ? AND message_id IN ({marks})"
-        async with transaction(self.db):
-            async with self.db.execute(
-                f"SELECT id FROM homework WHERE {where}", (guild_id, channel_id, *message_ids)
-            ) as cursor:
-                found = [int(row[0]) for row in await cursor.fetchall()]
-            await self.db.execute(
-                f"UPDATE homework SET message_id = NULL WHERE {where}", (guild_id, channel_id, *message_ids)
-            )
-        return found
+        return await posted.forget_messages(self.db, "homework", guild_id, channel_id, message_ids)
 
     async def update(
         self,

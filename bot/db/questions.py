@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db import audit
+from bot.db import audit, posted
 from bot.db.connection import StoreConnection
 from bot.db.reminders import from_text, to_text
 from bot.db.transaction import transaction
@@ -244,19 +244,7 @@ class QuestionStore:
 
     async def forget_messages(self, guild_id: int, channel_id: int, message_ids: list[int]) -> list[int]:
         """Forget public posts deleted in Discord (the questions stay); returns the question ids."""
-        if not message_ids:
-            return []
-        marks = ", ".join("?" * len(message_ids))
-        where = f"guild_id = ? AND channel_id = ? AND message_id IN ({marks})"
-        async with transaction(self.db):
-            async with self.db.execute(
-                f"SELECT id FROM questions WHERE {where}", (guild_id, channel_id, *message_ids)
-            ) as cursor:
-                found = [int(row[0]) for row in await cursor.fetchall()]
-            await self.db.execute(
-                f"UPDATE questions SET message_id = NULL WHERE {where}", (guild_id, channel_id, *message_ids)
-            )
-        return found
+        return await posted.forget_messages(self.db, "questions", guild_id, channel_id, message_ids)
 
     async def set_vote(
         self, guild_id: int, question_id: int, user_id: int, on: bool, *, now: datetime
