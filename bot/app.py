@@ -55,7 +55,7 @@ class StudyBot(commands.Bot):
     """The studybot client. Slash commands only; the settings decide everything else.
 
     ``start_services=False`` loads the commands without opening the database or starting the
-    inference workers (``studybot sync`` needs nothing more). ``pool`` lends the bot an inference
+    inference workers (``studybot sync`` needs nothing more). ``backend`` lends the bot an inference
     backend that someone else owns (and closes); by default the bot starts its own
     backend (:func:`~bot.inference.factory.make_backend`: the local pool or Ray Serve) and closes it.
     """
@@ -66,7 +66,7 @@ class StudyBot(commands.Bot):
         *,
         clock: Clock | None = None,
         start_services: bool = True,
-        pool: InferenceBackend | None = None,
+        backend: InferenceBackend | None = None,
         **client_options: Any,
     ) -> None:
         intents = discord.Intents.default()
@@ -88,8 +88,8 @@ class StudyBot(commands.Bot):
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()
         self._db: Database | None = None
-        self.pool: InferenceBackend | None = pool
-        self._owns_pool = pool is None
+        self.backend: InferenceBackend | None = backend
+        self._owns_backend = backend is None
         self._health_task: asyncio.Task[None] | None = None
         self._housekeeping_task: asyncio.Task[None] | None = None
         #: Set after each round of :meth:`housekeeping` (tests wait on it).
@@ -114,9 +114,9 @@ class StudyBot(commands.Bot):
                 await writer.close()
                 raise
             log.info("Database at schema version %d", version)
-            if self.pool is None:
-                self.pool = make_backend(self.settings)  # INFERENCE_BACKEND: local pool or Ray Serve
-            await self.pool.start()
+            if self.backend is None:
+                self.backend = make_backend(self.settings)  # INFERENCE_BACKEND: local pool or Ray Serve
+            await self.backend.start()
             self._health_task = asyncio.create_task(
                 report_forever(self.settings.health_file, self.health_report), name="studybot-health"
             )
@@ -138,7 +138,7 @@ class StudyBot(commands.Bot):
         log.info("Connected as %s (%s) to %d servers", self.user, self.user.id, len(self.guilds))
 
     async def close(self) -> None:
-        """Stop taking events, unload the cogs, drain the inference pool, then close the database."""
+        """Stop taking events, unload the cogs, drain the inference backend, then close the database."""
         # discord.py calls close() again from connect() when the gateway closes, possibly while
         # the first call is still running: each resource is taken before it is awaited on.
         health, self._health_task = self._health_task, None
@@ -156,10 +156,10 @@ class StudyBot(commands.Bot):
         if ready is not None and not ready.done():
             ready.cancel()
         await super().close()  # closes the gateway and unloads every extension, newest first
-        pool = self.pool if self._owns_pool else None
-        self._owns_pool = False
-        if pool is not None:
-            await pool.close()
+        backend = self.backend if self._owns_backend else None
+        self._owns_backend = False
+        if backend is not None:
+            await backend.close()
         db, self._db = self._db, None
         if db is not None:
             await db.close()
@@ -188,7 +188,7 @@ class StudyBot(commands.Bot):
 
     def health_report(self) -> HealthReport:
         """How the bot is doing right now, for the health file."""
-        alive, expected = self.pool.worker_health() if self.pool is not None else (0, 0)
+        alive, expected = self.backend.worker_health() if self.backend is not None else (0, 0)
         connected = self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
         return HealthReport(time.time(), connected, alive, expected)
 

@@ -1,6 +1,6 @@
 """The interaction every handler receives, typed: ``interaction.client`` is the :class:`StudyBot`.
 
-discord.py types ``Interaction`` by its client; with this alias ``interaction.client.pool``,
+discord.py types ``Interaction`` by its client; with this alias ``interaction.client.backend``,
 ``.db`` and ``.settings`` are known to the type checker.
 """
 

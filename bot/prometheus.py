@@ -256,9 +256,9 @@ def start_metrics(bot: Any, host: str, port: int) -> MetricsServer:
 
     def read() -> Reading:
         connected = bool(bot.is_ready() and not bot.is_closed())
-        if bot.pool is None:
+        if bot.backend is None:
             return Reading(PoolSnapshot({}, 0, 0, 0, []), {}, {}, {}, {}, connected, bot.uptime_seconds)
-        return read_pool(bot.pool, connected, bot.uptime_seconds)
+        return read_pool(bot.backend, connected, bot.uptime_seconds)
 
     server = MetricsServer(PoolCollector(asyncio.get_running_loop(), read), host, port)
     server.start()

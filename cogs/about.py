@@ -77,7 +77,7 @@ class AboutCog(commands.Cog):
     @app_commands.command(name="about")
     async def about(self, interaction: Interaction) -> None:
         """Show studybot's version, uptime and the devices its models run on."""
-        pool = self.bot.pool
+        pool = self.bot.backend
         latency = self.bot.latency
         info = AboutInfo(
             version=bot.__version__,

@@ -79,7 +79,7 @@ async def session(settings: Settings, shared_pool: InferencePool) -> AsyncIterat
     test at once (inside the wait for the bot's answer) or at teardown.
     """
     async with LocalSession(
-        settings, fail_on_errors=True, answer_timeout=60, pool=shared_pool, rate_limits=fast_rate_limits()
+        settings, fail_on_errors=True, answer_timeout=60, backend=shared_pool, rate_limits=fast_rate_limits()
     ) as local:
         yield local
         local.raise_failures()

@@ -74,7 +74,7 @@ async def watched(
     settings: Settings, shared_pool: InferencePool
 ) -> AsyncIterator[tuple[LocalSession, WriteLog]]:
     relaxed = settings.replace(demo_rate=(1000, 1.0))
-    async with LocalSession(relaxed, pool=shared_pool, fail_on_errors=True, answer_timeout=60) as session:
+    async with LocalSession(relaxed, backend=shared_pool, fail_on_errors=True, answer_timeout=60) as session:
         log = WriteLog()
         log.watch(session)
         yield session, log

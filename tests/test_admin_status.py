@@ -101,13 +101,13 @@ def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 async def test_prometheus_metrics_are_off_by_default_and_match_the_pool(
     settings: Settings, shared_pool: InferencePool
 ) -> None:
-    async with LocalSession(settings, pool=shared_pool, fail_on_errors=True) as local:
+    async with LocalSession(settings, backend=shared_pool, fail_on_errors=True) as local:
         assert local.bot is not None
         cog = local.bot.get_cog("StatusCog")
         assert cog is not None and cog.metrics is None  # type: ignore[attr-defined]
 
     port = free_port()
-    async with LocalSession(settings.replace(metrics_port=port), pool=shared_pool, fail_on_errors=True):
+    async with LocalSession(settings.replace(metrics_port=port), backend=shared_pool, fail_on_errors=True):
         await shared_pool.wait_ready()
         await workload(shared_pool, 3)
         first = await asyncio.to_thread(scrape, port)
@@ -140,7 +140,7 @@ async def test_the_health_check_fails_when_a_worker_is_killed_and_recovers(
     await pool.start()
     try:
         await pool.wait_ready()
-        async with LocalSession(settings, pool=pool, fail_on_errors=True) as local:
+        async with LocalSession(settings, backend=pool, fail_on_errors=True) as local:
             assert local.bot is not None
             bot, path = local.bot, tmp_path / "health.json"
 

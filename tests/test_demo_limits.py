@@ -26,7 +26,7 @@ async def test_a_member_over_the_demo_rate_is_told_when_to_retry(
     settings: Settings, shared_pool: InferencePool
 ) -> None:
     limited = settings.replace(demo_rate=(2, 600.0))
-    async with LocalSession(limited, pool=shared_pool, fail_on_errors=True) as local:
+    async with LocalSession(limited, backend=shared_pool, fail_on_errors=True) as local:
         for n in range(2):
             done = await local.run(f"/tokenize text:attempt {n}", user="Ada")
             assert done.reply.embeds[0]["fields"][0]["name"].startswith("Tokens")
@@ -48,7 +48,7 @@ async def test_in_flight_and_queue_limits_refuse_ephemerally_and_name_the_limit(
     await pool.wait_ready()
     try:
         assert await pool.preload(["sentiment-analysis"]) == {}
-        async with LocalSession(limits, pool=pool, fail_on_errors=True) as local:
+        async with LocalSession(limits, backend=pool, fail_on_errors=True) as local:
             pid = pool.workers[0].pid
             assert pid is not None
             os.kill(pid, signal.SIGSTOP)
@@ -95,7 +95,7 @@ async def test_a_burst_past_the_queue_limit_is_refused_before_any_public_message
     await pool.wait_ready()
     try:
         assert await pool.preload(["sentiment-analysis"]) == {}
-        async with LocalSession(limits, pool=pool, fail_on_errors=True) as local:
+        async with LocalSession(limits, backend=pool, fail_on_errors=True) as local:
             for n in range(8):
                 local.double.world.add_user(local.double.ids, f"member{n}")
             pid = pool.workers[0].pid

@@ -255,7 +255,7 @@ async def test_demos_outside_the_allowed_channels_are_refused(
     double = DiscordDouble()
     demos = double.world.channel("demos").id
     restricted = settings.replace(demo_channel_ids=(demos,))
-    async with LocalSession(restricted, pool=shared_pool, fail_on_errors=True, double=double) as local:
+    async with LocalSession(restricted, backend=shared_pool, fail_on_errors=True, double=double) as local:
         refused = await local.run("/sentiment text:hello", channel="general")
         assert refused.reply.ephemeral and f"Model demos run in <#{demos}>" in refused.reply.content
         allowed = await local.run("/sentiment text:hello", channel="demos")
@@ -279,7 +279,7 @@ async def test_demos_in_a_thread_of_an_allowed_channel(
     thread = LocalChannel(double.ids.next(), "study-thread", type=11, parent_id=demos.id)
     double.world.channels[thread.id] = thread
     restricted = settings.replace(demo_channel_ids=(demos.id,))
-    async with LocalSession(restricted, pool=shared_pool, fail_on_errors=True, double=double) as local:
+    async with LocalSession(restricted, backend=shared_pool, fail_on_errors=True, double=double) as local:
         exchange = await local.run("/sentiment text:Threads are fine", channel="study-thread")
         assert exchange.reply.channel_id == thread.id
         assert exchange.reply.embeds[0]["fields"][0]["name"] == "Label scores"
@@ -293,7 +293,7 @@ async def test_status_goes_from_queued_to_loading_to_the_result_with_throttled_e
     await pool.start()
     await pool.wait_ready()
     try:
-        async with LocalSession(settings, pool=pool, fail_on_errors=True, answer_timeout=60) as local:
+        async with LocalSession(settings, backend=pool, fail_on_errors=True, answer_timeout=60) as local:
             pid = freeze(pool)
             try:
                 blocker = await local.launch("/sentiment text:first in line", user="Ada")

@@ -99,7 +99,7 @@ async def tight(settings: Settings, shared_pool: InferencePool) -> AsyncIterator
     limits.set_limit("message-create", 2, 0.3)
     clock = ManualClock(START)
     async with LocalSession(
-        settings, clock=clock, fail_on_errors=True, answer_timeout=60, pool=shared_pool, rate_limits=limits
+        settings, clock=clock, fail_on_errors=True, answer_timeout=60, backend=shared_pool, rate_limits=limits
     ) as local:
         await setup_guild(local)
         yield local

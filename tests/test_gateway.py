@@ -61,7 +61,7 @@ async def test_a_failed_start_closes_everything_it_opened(settings: Settings) ->
     await db.execute("PRAGMA user_version = 999")  # a database from a newer studybot
     await db.close()
     before = Route.BASE
-    local = LocalSession(settings, pool=None)
+    local = LocalSession(settings, backend=None)
     with pytest.raises(MigrationError, match="schema version 999"):
         await local.start()
     assert before == Route.BASE  # discord.py pointed back at Discord

@@ -554,8 +554,8 @@ async def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path, tiny_dir:
 async def test_the_bot_keeps_serving_without_its_cluster(tmp_path: Path, tiny_dir: Path) -> None:
     settings = ray_settings(tmp_path, tiny_dir, RAY_ADDRESS=f"127.0.0.1:{closed_port()}")
     async with LocalSession(settings, fail_on_errors=True, answer_timeout=60) as session:
-        assert isinstance(session.bot.pool, RayBackend)
-        await until(lambda: session.bot.pool._state == "unavailable", 20)
+        assert isinstance(session.bot.backend, RayBackend)
+        await until(lambda: session.bot.backend._state == "unavailable", 20)
         about = await session.run("/about")
         assert "unreachable" in about.render()
         config = await session.run("/config show", moderator=True)

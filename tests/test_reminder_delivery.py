@@ -47,7 +47,7 @@ async def hw(
     settings: Settings, clock: ManualClock, shared_pool: InferencePool
 ) -> AsyncIterator[LocalSession]:
     async with LocalSession(
-        settings, clock=clock, fail_on_errors=True, answer_timeout=60, pool=shared_pool
+        settings, clock=clock, fail_on_errors=True, answer_timeout=60, backend=shared_pool
     ) as local:
         yield local
         local.raise_failures()
@@ -157,7 +157,7 @@ async def test_a_bot_killed_while_posting_shows_each_reminder_once_after_restart
 ) -> None:
     clock = ManualClock(START)
     async with LocalSession(
-        settings, clock=clock, fail_on_errors=True, answer_timeout=60, pool=shared_pool
+        settings, clock=clock, fail_on_errors=True, answer_timeout=60, backend=shared_pool
     ) as session:
         announcement = await _post(session, "channel_reminder:true")
         members = ["Grace", "Linus", "Ada"]

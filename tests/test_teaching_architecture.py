@@ -125,7 +125,7 @@ async def test_every_try_button_opens_its_form_and_runs_the_demo(
     settings: Settings, shared_pool: InferencePool, option: str
 ) -> None:
     relaxed = settings.replace(demo_rate=(1000, 1.0))
-    async with LocalSession(relaxed, pool=shared_pool, fail_on_errors=True) as local:
+    async with LocalSession(relaxed, backend=shared_pool, fail_on_errors=True) as local:
         guide = await local.run(f"/architecture {option}")
         (embed,) = guide.reply.embeds
         assert "https://huggingface.co/" in str(embed["fields"])

@@ -228,7 +228,7 @@ async def test_bad_input_is_an_ephemeral_sentence_and_queues_nothing(
     settings: Settings, shared_pool: InferencePool, line: str, says: str
 ) -> None:
     relaxed = settings.replace(demo_rate=(1000, 1.0))
-    async with LocalSession(relaxed, pool=shared_pool, fail_on_errors=True) as local:
+    async with LocalSession(relaxed, backend=shared_pool, fail_on_errors=True) as local:
         before = sum(shared_pool.metrics.requests.values())
         exchange = await local.run(line)
         assert exchange.reply.ephemeral and says in exchange.reply.content, exchange.reply.content

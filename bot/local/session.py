@@ -156,12 +156,12 @@ class LocalSession:
         fail_on_errors: bool = False,
         answer_timeout: float = 120.0,
         double: DiscordDouble | None = None,
-        pool: InferenceBackend | None = None,
+        backend: InferenceBackend | None = None,
         rate_limits: RateLimiter | None = None,
     ) -> None:
         self.settings = settings.replace(discord_token=LOCAL_TOKEN)
         self.clock = clock
-        self.pool = pool
+        self.backend = backend
         # The double shares the bot's clock: tokens expire and events are "in the past" on it.
         self.double = double or DiscordDouble(clock=clock, rate_limits=rate_limits)
         self.payloads = PayloadFactory(self.double)
@@ -206,7 +206,7 @@ class LocalSession:
 
     async def _start_bot(self) -> None:
         self.double.identified.clear()
-        client = StudyBot(self.settings, clock=self.clock, pool=self.pool, guild_ready_timeout=0.05)
+        client = StudyBot(self.settings, clock=self.clock, backend=self.backend, guild_ready_timeout=0.05)
         client.add_listener(self._on_interaction, "on_interaction")
         self.bot = client
         await client.login(LOCAL_TOKEN.reveal())

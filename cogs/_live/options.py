@@ -38,7 +38,7 @@ def model_autocomplete(task: str) -> Any:
     what a member may type (hub id, short id, label, alias), best matches first."""
 
     async def complete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pool = interaction.client.pool
+        pool = interaction.client.backend
         if pool is None:
             return []
         found: list[tuple[int, int, app_commands.Choice[str]]] = []

@@ -88,18 +88,18 @@ class LiveJobs:
     """The model commands' service, one per bot (see :func:`live_jobs`)."""
 
     def __init__(self, client: discord.Client) -> None:
-        self.client: Any = client  # a StudyBot: settings, pool, db
+        self.client: Any = client  # a StudyBot: settings, backend, db
         rate, per = client.settings.demo_rate  # type: ignore[attr-defined]
         self._cooldown = app_commands.Cooldown(rate, per)
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
 
     @property
-    def pool(self) -> InferenceBackend:
+    def backend(self) -> InferenceBackend:
         """The inference backend, or a refusal while it is not running."""
-        pool: InferenceBackend | None = self.client.pool
-        if pool is None:
+        backend: InferenceBackend | None = self.client.backend
+        if backend is None:
             raise UserFacingError(MODELS_DOWN)
-        return pool
+        return backend
 
     # --- 1. check ------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ class LiveJobs:
 
     def check(self, interaction: discord.Interaction[Any], request: ModelRequest) -> CheckedRequest:
         """Validate ``request`` and reserve its place, or raise the sentence that refuses it."""
-        return self.pool.check(
+        return self.backend.check(
             request.task, request.model, request.inputs, request.params, user=interaction.user.id
         )
 
@@ -204,7 +204,7 @@ class LiveJobs:
 
         started = time.monotonic()
         try:
-            results = await self.pool.submit(checked, on_update=on_update, request_id=request_id)
+            results = await self.backend.submit(checked, on_update=on_update, request_id=request_id)
         except RequestCancelled:
             await self.edit(interaction, embed=error_embed(title, "Cancelled."), view=None)
             return
@@ -253,7 +253,7 @@ class LiveJobs:
             await interaction.response.defer()
         started = time.monotonic()
         try:
-            results = await self.pool.submit(checked, request_id=f"{kind}-{interaction.id}")
+            results = await self.backend.submit(checked, request_id=f"{kind}-{interaction.id}")
             meta = presenter.meta(checked.model.entry.id, checked.model.tiny, time.monotonic() - started)
             done = Finished(meta, checked.inputs[0], results[0], checked.params, request.extra)
             shown = await presenter.present(done, key)
@@ -283,7 +283,7 @@ class LiveJobs:
         await interaction.response.defer(ephemeral=True, thinking=True)
         run = await stored_run(interaction, key, too_old, task=task)
         settings = self.client.settings
-        resolved = self.pool.catalog.resolve(
+        resolved = self.backend.catalog.resolve(
             run.task, run.model, profile=settings.model_profile, tiny_dir=settings.tiny_models_dir
         )
         shown = params(run) if params is not None else run.params

@@ -60,7 +60,7 @@ class StatusCog(commands.Cog):
     async def read_status(self) -> StatusInfo:
         """Every figure /status shows, now."""
         bot, settings = self.bot, self.bot.settings
-        pool = bot.pool
+        pool = bot.backend
         snapshot = pool.snapshot() if pool is not None else PoolSnapshot({}, 0, 0, 0, [])
         report = bot.health_report()
         size = await asyncio.to_thread(database_bytes, settings.database_path)

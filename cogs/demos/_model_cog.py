@@ -31,7 +31,7 @@ Task = Literal[
 
 async def any_model(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Every catalog checkpoint (once each) whose label or id matches."""
-    pool = interaction.client.pool
+    pool = interaction.client.backend
     if pool is None:
         return []
     wanted, seen, choices = current.strip().casefold(), set(), []
@@ -56,7 +56,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
         self, interaction: Interaction, task: Task | None = None, model: str | None = None
     ) -> None:
         """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
-        pool = self.bot.pool
+        pool = self.bot.backend
         if pool is None:
             raise UserFacingError("The models are not running right now; try again in a minute.")
         if (task is None) == (model is None):

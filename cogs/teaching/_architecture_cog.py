@@ -57,7 +57,7 @@ class ArchitectureCog(commands.Cog):
         """A Try button: the demo's form for this checkpoint, prefilled with the guide's sample."""
         live = live_jobs(interaction.client)
         live.check_channel(interaction)
-        _ = live.pool  # refuses while the models are not running
+        _ = live.backend  # refuses while the models are not running
         if not any(entry.id == model for entry in self._catalog().entries(task)):
             raise UserFacingError(f"{model} is no longer in this bot's model catalog for that demo.")
         sample = load_guide().sample_for(task, model) or {}
@@ -65,7 +65,7 @@ class ArchitectureCog(commands.Cog):
         await interaction.response.send_modal(DemoForm(DemoChoice(task, model, label, sample)))
 
     def _catalog(self) -> Catalog:
-        pool = self.bot.pool
+        pool = self.bot.backend
         catalog = getattr(pool, "catalog", None)
         return catalog if isinstance(catalog, Catalog) else Catalog.load(self.bot.settings.catalog_path)
 

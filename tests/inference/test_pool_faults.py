@@ -208,7 +208,7 @@ async def test_a_demo_on_a_damaged_model_finishes_its_status_with_the_sentence(
             settings,
             fail_on_errors=True,
             answer_timeout=STATE_LIMIT_S,
-            pool=pool,
+            backend=pool,
             rate_limits=fast_rate_limits(),
         ) as session:
             for line, sentence in [

@@ -22,7 +22,7 @@ LINK = "https://meet.example.org/hf-study"
 
 @contextlib.asynccontextmanager
 async def clocked(
-    settings: Settings, pool: InferenceBackend | None, start: datetime = START
+    settings: Settings, backend: InferenceBackend | None, start: datetime = START
 ) -> AsyncIterator[tuple[LocalSession, ManualClock]]:
     """The real bot against the double, with time driven by the test."""
     clock = ManualClock(start)
@@ -31,7 +31,7 @@ async def clocked(
         clock=clock,
         fail_on_errors=True,
         answer_timeout=60,
-        pool=pool,
+        backend=backend,
         rate_limits=fast_rate_limits(),
     ) as session:
         yield session, clock
