@@ -27,6 +27,7 @@ from bot.inference.backend import InferenceBackend
 from bot.inference.factory import make_backend
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.unrouted import answer_unrouted
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,10 @@ class StudyBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("Synced %d commands to the development server %s", len(synced), guild.id)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Presses and forms that discord.py routes nowhere get an answer (see :mod:`bot.unrouted`)."""
+        await answer_unrouted(self, interaction)
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -367,7 +367,7 @@ class ActionItem(discord.ui.DynamicItem[discord.ui.Button[Any] | discord.ui.Sele
         return cls(item)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        """Ids of features this bot never registered are not ours: leave them alone."""
+        """Ids of features this bot never registered are left to :mod:`bot.unrouted`, which answers them."""
         return registry_of(interaction.client).knows(self.custom_id)
 
     @routed_errors
