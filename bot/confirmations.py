@@ -1,8 +1,8 @@
 """Changes that wait for the member's **Confirm**: an ambiguous date, a second announcement.
 
-A handler that wants a yes first puts what it would do in a :class:`PendingChanges` (one per cog)
-and replies ephemerally with what it understood and a Confirm / Cancel pair from
-:meth:`PendingChanges.view`. The pair are ordinary registry buttons
+A handler that wants a yes first hands what it would do to :meth:`PendingChanges.ask` (one
+:class:`PendingChanges` per cog), which keeps it and replies ephemerally with the question and a
+Confirm / Cancel pair. The pair are ordinary registry buttons
 (``<feature>:confirm:<key>`` and ``<feature>:drop:<key>``) answered by
 :meth:`PendingChanges.actions`, which the cog lists in its ``actions()``.
 
@@ -25,6 +25,7 @@ import discord
 from bot.clock import Clock
 from bot.components import NUMBER, Action, Feature, persistent_view
 from bot.errors import UserFacingError
+from bot.replies import reply
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,19 @@ class PendingChanges:
         key = interaction.id
         self._waiting[key] = Pending(interaction.user.id, apply, summary, now + KEEP_FOR)
         return key
+
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        apply: Apply,
+        *,
+        question: str,
+        summary: str,
+        confirm: str,
+    ) -> None:
+        """Keep ``apply`` (see :meth:`hold`) and ask ``question`` with a ``confirm`` / Cancel pair."""
+        key = self.hold(interaction, apply, summary)
+        await reply(interaction, question, view=self.view(key, confirm=confirm), ephemeral=True)
 
     def view(self, key: int, *, confirm: str = "Confirm") -> discord.ui.View:
         """The Confirm / Cancel pair for the change kept under ``key``."""

@@ -179,12 +179,14 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         async def publish(pressed: Interaction) -> None:
             await self.publish(pressed, draft, channel)
 
-        key = self.pending.hold(interaction, publish, f"Posting **{label}**, due {shown(read.at)}…")
-        await reply(
+        await self.pending.ask(
             interaction,
-            f"**{label}** would be due {shown(read.at)} ({config.timezone}): {read.check}. Post it?",
-            view=self.pending.view(key, confirm="Post it"),
-            ephemeral=True,
+            publish,
+            question=(
+                f"**{label}** would be due {shown(read.at)} ({config.timezone}): {read.check}. Post it?"
+            ),
+            summary=f"Posting **{label}**, due {shown(read.at)}…",
+            confirm="Post it",
         )
 
     async def publish(self, interaction: Interaction, draft: HomeworkDraft, channel: Channel) -> None:
@@ -448,12 +450,15 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
         async def save(pressed: Interaction) -> None:
             await self.save_edit(pressed, homework, edit)
 
-        key = self.pending.hold(interaction, save, f"Saving **{homework.label}**, due {shown(due_at)}…")
-        await reply(
+        await self.pending.ask(
             interaction,
-            f"**{homework.label}** would be due {shown(due_at)} ({config.timezone}): {edit.check}. Save it?",
-            view=self.pending.view(key, confirm="Save it"),
-            ephemeral=True,
+            save,
+            question=(
+                f"**{homework.label}** would be due {shown(due_at)} ({config.timezone}): {edit.check}. "
+                "Save it?"
+            ),
+            summary=f"Saving **{homework.label}**, due {shown(due_at)}…",
+            confirm="Save it",
         )
 
     async def save_edit(self, interaction: Interaction, homework: Homework, edit: HomeworkEdit) -> None:

@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 STARTER_LIST = Path(__file__).with_name("papers_starter.json")
 AnyPaper = app_commands.Transform[Paper, PaperRef]
+#: What taking back a mark says, by mark: when it was there, and when it was not.
+TAKEN_BACK = {
+    "read": ("**{title}** is no longer marked read.", "**{title}** was not marked read."),
+    "vote": ("You took back your vote for **{title}**.", "You had not voted for **{title}**."),
+}
 
 
 def starter_drafts() -> list[PaperDraft]:
@@ -285,37 +290,25 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
 
     async def undo_read(self, interaction: Interaction, paper_id: int) -> None:
         """Undo under a read confirmation."""
-        paper = await self.store.get(guild_id_of(interaction), paper_id)
-        if paper is None:
-            raise UserFacingError("That paper is no longer on the reading list.")
-        await self.set_unread(interaction, paper)
+        await self.take_back(interaction, await self._listed(interaction, paper_id), "read")
 
     async def undo_vote(self, interaction: Interaction, paper_id: int) -> None:
         """Undo under a vote confirmation."""
+        await self.take_back(interaction, await self._listed(interaction, paper_id), "vote")
+
+    async def _listed(self, interaction: Interaction, paper_id: int) -> Paper:
         paper = await self.store.get(guild_id_of(interaction), paper_id)
         if paper is None:
             raise UserFacingError("That paper is no longer on the reading list.")
-        await self.take_back_vote(interaction, paper)
+        return paper
 
-    async def set_unread(self, interaction: Interaction, paper: Paper) -> None:
+    async def take_back(self, interaction: Interaction, paper: Paper, mark: str) -> None:
+        """Remove the member's ``mark`` ("read" or "vote") on ``paper``, acknowledged first."""
         await acknowledge_in_place(interaction)
-        changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, False)
-        text = (
-            f"**{paper.title}** is no longer marked read."
-            if changed
-            else f"**{paper.title}** was not marked read."
-        )
-        await answer_in_place(interaction, text)
-
-    async def take_back_vote(self, interaction: Interaction, paper: Paper) -> None:
-        await acknowledge_in_place(interaction)
-        changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, False)
-        text = (
-            f"You took back your vote for **{paper.title}**."
-            if changed
-            else f"You had not voted for **{paper.title}**."
-        )
-        await answer_in_place(interaction, text)
+        unmark = self.store.set_read if mark == "read" else self.store.set_vote
+        changed = await unmark(guild_id_of(interaction), paper.id, interaction.user.id, False)
+        done, not_done = TAKEN_BACK[mark]
+        await answer_in_place(interaction, (done if changed else not_done).format(title=paper.title))
 
     @app_commands.command(name="read")
     @app_commands.describe(paper="The paper you have read")
@@ -332,7 +325,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     @app_commands.describe(paper="The paper to unmark")
     async def unread(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Unmark a paper you marked read by mistake."""
-        await self.set_unread(interaction, paper)
+        await self.take_back(interaction, paper, "read")
 
     @app_commands.command(name="vote")
     @app_commands.describe(paper="The paper you'd like to read next")
@@ -354,7 +347,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
     @app_commands.describe(paper="The paper whose vote you take back")
     async def unvote(self, interaction: Interaction, paper: AnyPaper) -> None:
         """Take back your vote for a paper."""
-        await self.take_back_vote(interaction, paper)
+        await self.take_back(interaction, paper, "vote")
 
     # --- autocomplete ---------------------------------------------------------------------
 

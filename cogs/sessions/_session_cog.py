@@ -169,15 +169,15 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         async def save(pressed: Interaction) -> None:
             await self.save_schedule(pressed, plan)
 
-        key = self.pending.hold(
-            interaction, save, f"Scheduling {len(plan.drafts)} sessions from {shown(first)}…"
-        )
-        await reply(
+        await self.pending.ask(
             interaction,
-            f"The first of {len(plan.drafts)} sessions would be {shown(first)} ({zone.key}): "
-            f"{plan.check}. Schedule them?",
-            view=self.pending.view(key, confirm="Schedule them"),
-            ephemeral=True,
+            save,
+            question=(
+                f"The first of {len(plan.drafts)} sessions would be {shown(first)} ({zone.key}): "
+                f"{plan.check}. Schedule them?"
+            ),
+            summary=f"Scheduling {len(plan.drafts)} sessions from {shown(first)}…",
+            confirm="Schedule them",
         )
 
     async def save_schedule(self, interaction: Interaction, plan: SchedulePlan) -> None:
@@ -307,13 +307,15 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         async def save(pressed: Interaction) -> None:
             await self.save_edits(pressed, [(session, edit)], edit.summary, list(edit.notes))
 
-        key = self.pending.hold(interaction, save, f"Moving session #{session.id} to {shown(starts_at)}…")
-        await reply(
+        await self.pending.ask(
             interaction,
-            f"Session #{session.id} would start {shown(starts_at)} ({config.timezone}): {edit.check}. "
-            "Save it?",
-            view=self.pending.view(key, confirm="Save it"),
-            ephemeral=True,
+            save,
+            question=(
+                f"Session #{session.id} would start {shown(starts_at)} ({config.timezone}): {edit.check}. "
+                "Save it?"
+            ),
+            summary=f"Moving session #{session.id} to {shown(starts_at)}…",
+            confirm="Save it",
         )
 
     async def save_edits(
@@ -527,13 +529,16 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         async def post_again(pressed: Interaction) -> None:
             await self.post_announcement(pressed, target, channel_id, note)
 
-        key = self.pending.hold(interaction, post_again, f"Announcing session #{target.id} again…")
-        await reply(
+        await self.pending.ask(
             interaction,
-            f"Session #{target.id} was already announced {discord.utils.format_dt(last.announced_at, 'R')} "
-            f"by <@{last.user_id}>: {link}. Post it again?",
-            view=self.pending.view(key, confirm="Post it again"),
-            ephemeral=True,
+            post_again,
+            question=(
+                f"Session #{target.id} was already announced "
+                f"{discord.utils.format_dt(last.announced_at, 'R')} by <@{last.user_id}>: {link}. "
+                "Post it again?"
+            ),
+            summary=f"Announcing session #{target.id} again…",
+            confirm="Post it again",
         )
 
     async def post_announcement(
