@@ -9,13 +9,14 @@ scheduler sends them once; callers ``wake()`` it after a write that adds or move
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 import aiosqlite
 
 from bot.db import audit, posted
+from bot.db.changes import Changes
 from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore, from_text, to_text
 from bot.db.transaction import transaction
@@ -44,7 +45,7 @@ class HomeworkDraft:
 
 
 @dataclass(frozen=True)
-class HomeworkChanges:
+class HomeworkChanges(Changes):
     """What an edit changes (validated by the caller); None leaves a field as it is."""
 
     week: int | None = None
@@ -53,14 +54,6 @@ class HomeworkChanges:
     due_at: datetime | None = None
     optional: bool | None = None
     channel_reminder: bool | None = None
-
-    def given(self) -> dict[str, Any]:
-        """The fields that change, by name, in declaration order."""
-        return {
-            field.name: getattr(self, field.name)
-            for field in fields(self)
-            if getattr(self, field.name) is not None
-        }
 
 
 @dataclass(frozen=True)

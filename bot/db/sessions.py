@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import aiosqlite
 
 from bot.db import audit
+from bot.db.changes import Changes
 from bot.db.connection import StoreConnection
 from bot.db.reminders import ReminderStore, from_text, to_text
 from bot.db.transaction import transaction
@@ -47,7 +48,7 @@ class SessionDraft:
 
 
 @dataclass(frozen=True)
-class SessionChanges:
+class SessionChanges(Changes):
     """What an edit changes in one session (validated by the caller); None leaves a field as it
     is, ``topic=""`` removes the topic."""
 
@@ -56,14 +57,6 @@ class SessionChanges:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     link: str | None = None
-
-    def given(self) -> dict[str, Any]:
-        """The fields that change, by name, in declaration order."""
-        return {
-            field.name: getattr(self, field.name)
-            for field in fields(self)
-            if getattr(self, field.name) is not None
-        }
 
 
 @dataclass(frozen=True)
