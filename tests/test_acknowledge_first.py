@@ -107,6 +107,12 @@ def file_in(tmp_path: Path, text: str) -> Path:
     return path
 
 
+POST_HOMEWORK = command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)
+ADD_PAPER = command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)
+ADD_RESOURCE = command(
+    "/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True
+)
+
 #: (name, setup steps run first (not checked), the step checked, whether it must write)
 SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
     ("/sentiment", [], command("/sentiment text:I love this course"), True),
@@ -123,19 +129,19 @@ SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
     (
         "/homework post",
         [],
-        command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True),
+        POST_HOMEWORK,
         True,
     ),
     (
         "/homework done",
-        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        [POST_HOMEWORK],
         command("/homework done homework:1"),
         True,
     ),
     (
         "/homework undo",
         [
-            command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True),
+            POST_HOMEWORK,
             command("/homework done homework:1"),
         ],
         command("/homework undo homework:1"),
@@ -143,62 +149,62 @@ SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
     ),
     (
         "/homework close",
-        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        [POST_HOMEWORK],
         command("/homework close homework:1", moderator=True),
         True,
     ),
     (
         "/homework edit",
-        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        [POST_HOMEWORK],
         command("/homework edit homework:1 week:2", moderator=True),
         True,
     ),
     (
         "Delete (homework)",
-        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        [POST_HOMEWORK],
         press(command("/homework delete homework:1", moderator=True), "Delete", moderator=True),
         True,
     ),
     (
         "/papers add",
         [],
-        command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True),
+        ADD_PAPER,
         True,
     ),
     (
         "/papers read",
-        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        [ADD_PAPER],
         command("/papers read paper:#1"),
         True,
     ),
     (
         "/papers vote",
-        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        [ADD_PAPER],
         command("/papers vote paper:#1"),
         True,
     ),
     (
         "Undo (homework done)",
-        [command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)],
+        [POST_HOMEWORK],
         press(command("/homework done homework:1"), "Undo"),
         True,
     ),
     (
         "Undo (paper read)",
-        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        [ADD_PAPER],
         press(command("/papers read paper:#1"), "Undo"),
         True,
     ),
     (
         "Undo (paper vote)",
-        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        [ADD_PAPER],
         press(command("/papers vote paper:#1"), "Undo"),
         True,
     ),
     (
         "/papers unvote",
         [
-            command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True),
+            ADD_PAPER,
             command("/papers vote paper:#1"),
         ],
         command("/papers unvote paper:#1"),
@@ -207,31 +213,31 @@ SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
     ("/papers starter-list", [], command("/papers starter-list", moderator=True), True),
     (
         "Remove (paper)",
-        [command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)],
+        [ADD_PAPER],
         press(command("/papers remove paper:#1", moderator=True), "Remove", moderator=True),
         True,
     ),
     (
         "/resources add",
         [],
-        command("/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True),
+        ADD_RESOURCE,
         True,
     ),
     (
         "/resources edit",
-        [command("/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True)],
+        [ADD_RESOURCE],
         command("/resources edit name:The Hub description:Models and datasets", moderator=True),
         True,
     ),
     (
         "/resources move",
-        [command("/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True)],
+        [ADD_RESOURCE],
         command("/resources move name:The Hub category:setup", moderator=True),
         True,
     ),
     (
         "Remove (resource)",
-        [command("/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True)],
+        [ADD_RESOURCE],
         press(command("/resources remove name:The Hub", moderator=True), "Remove", moderator=True),
         True,
     ),
