@@ -158,13 +158,6 @@ class QuestionStore:
             (guild_id, user_id, limit),
         )
 
-    async def has_voted(self, guild_id: int, question_id: int, user_id: int) -> bool:
-        async with self.db.execute(
-            "SELECT 1 FROM question_votes WHERE guild_id = ? AND question_id = ? AND user_id = ?",
-            (guild_id, question_id, user_id),
-        ) as cursor:
-            return await cursor.fetchone() is not None
-
     async def _require(self, guild_id: int, question_id: int) -> Question:
         question = await self.get(guild_id, question_id)
         if question is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import UserFacingError
-from bot.inference.catalog import TASK_NAMES, Catalog, CatalogEntry
+from bot.inference.catalog import TASK_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +106,6 @@ class TaskSpec:
     def with_defaults(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
         """``params`` completed with defaults (no validation: for already validated params)."""
         return {**self.defaults(), **(params or {})}
-
-    def default_model(self, catalog: Catalog) -> CatalogEntry:
-        """The catalog's default checkpoint for this task."""
-        return catalog.default(self.name)
 
     def validate(
         self, inputs: list[Any], params: Mapping[str, Any] | None
