@@ -156,6 +156,11 @@ class RowReference(app_commands.Transformer[StudyBot], Generic[RowT]):
     #: Try names before ids: for suggestions that fill in a name, which may look like an id.
     names_first: ClassVar[bool] = False
 
+    @property
+    def max_value(self) -> int:
+        """The option's longest text: an id or a name (names are at most about 110 characters)."""
+        return 200
+
     def names(self, row: RowT) -> Sequence[str]:
         """What a member may type for ``row`` (the first one is matched for hints)."""
         raise NotImplementedError

@@ -51,6 +51,9 @@ async def test_commands_are_unique_and_described_within_discords_limits(session:
             assert option["description"] != "…", f"{where} is not described"
             assert len(option.get("choices") or []) <= 25, where
             assert len(option.get("options") or []) <= 25, where
+            if option["type"] == 3 and not option.get("choices"):
+                # Discord allows 6,000 characters otherwise; each option says what it needs.
+                assert option.get("max_length") is not None, f"{where} declares no max_length"
     total = sum(len(str(schema)) for schema in schemas)
     assert total < 200_000  # far under Discord's 8000 characters per command on average
 

@@ -12,6 +12,10 @@ from bot.interactions import Interaction
 #: Discord shows at most 25 suggestions, each name at most 100 characters.
 MAX_CHOICES = 25
 NAME_LIMIT = 100
+#: A model a member names: a catalog label, an alias or a hub id (the Hub allows 96 characters).
+ModelName = app_commands.Range[str, 1, NAME_LIMIT]
+#: A link to a Discord message: about 90 characters, with room for ``ptb.``/``canary.`` and a query.
+MessageLink = app_commands.Range[str, 1, 200]
 
 
 def suggestion(entry: CatalogEntry, typed: str) -> tuple[int, str] | None:

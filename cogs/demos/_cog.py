@@ -19,7 +19,7 @@ from bot.components import NUMBER, Action, text
 from bot.interactions import Interaction
 from cogs._live.controls import DEMOS, REQUEST_ID, RUN_KEY, cancel_request, stored_run
 from cogs._live.inputs import Source, parse_labels, source_of
-from cogs._live.options import model_autocomplete
+from cogs._live.options import MessageLink, ModelName, model_autocomplete
 from cogs._live.service import LiveJobs, ModelRequest, live_jobs
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class DemosCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 1000],
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Is this text positive or negative? (the course's first pipeline)"""
         await self.live.run(interaction, ModelRequest("sentiment-analysis", [text], model=model))
@@ -110,7 +110,7 @@ class DemosCog(commands.Cog):
         text: app_commands.Range[str, 1, 1000],
         labels: app_commands.Range[str, 1, 600],
         multi_label: bool = False,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Classify a text with labels you choose, no training needed"""
         candidates = parse_labels(labels, multi_label=multi_label)
@@ -143,7 +143,7 @@ class DemosCog(commands.Cog):
         top_k: app_commands.Range[int, 1, 100] | None = None,
         top_p: app_commands.Range[float, 0.1, 1.0] | None = None,
         num_beams: app_commands.Range[int, 1, 4] = 1,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Continue a text with GPT-2 (the course's text-generation pipeline)"""
         params = {
@@ -169,7 +169,7 @@ class DemosCog(commands.Cog):
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 1000],
         top_k: app_commands.Range[int, 1, 10] = 5,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Guess the missing word in a sentence"""
         await self.live.run(interaction, ModelRequest("fill-mask", [text], {"top_k": top_k}, model))
@@ -186,7 +186,7 @@ class DemosCog(commands.Cog):
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 1000],
         grouped: bool = True,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Find named entities: people, organisations, places"""
         params = {"aggregation_strategy": "simple" if grouped else "none"}
@@ -206,9 +206,9 @@ class DemosCog(commands.Cog):
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, 500],
         context: app_commands.Range[str, 1, 6000] | None = None,
-        context_link: str | None = None,
+        context_link: MessageLink | None = None,
         context_file: discord.Attachment | None = None,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Find the answer to a question inside a text (extractive question answering)"""
         options = ("context", "context_link", "context_file")
@@ -236,10 +236,10 @@ class DemosCog(commands.Cog):
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 6000] | None = None,
         file: discord.Attachment | None = None,
-        link: str | None = None,
+        link: MessageLink | None = None,
         max_length: app_commands.Range[int, 5, 256] | None = None,
         min_length: app_commands.Range[int, 0, 200] | None = None,
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """Summarize a text, a file or a message"""
         source = source_of(interaction, "text", ("text", "link", "file"), text, link, file)
@@ -259,7 +259,7 @@ class DemosCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 2000],
-        pair: str | None = None,
+        pair: ModelName | None = None,
     ) -> None:
         """Translate a text with a MarianMT model"""
         await self.live.run(interaction, ModelRequest("translation", [text], model=pair))
@@ -273,7 +273,7 @@ class DemosCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 2000],
-        model: str | None = None,
+        model: ModelName | None = None,
     ) -> None:
         """See how a tokenizer splits text into tokens and ids"""
         await self.live.run(interaction, ModelRequest("tokenize", [text], model=model))

@@ -12,6 +12,7 @@ from bot.app import StudyBot
 from bot.errors import UserFacingError
 from bot.interactions import Interaction
 from bot.replies import reply
+from cogs._live.options import ModelName
 from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import gather_facts, model_info_embed
 
@@ -53,7 +54,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
     @app_commands.describe(task="A task: show its default model", model="Or a model from the catalog")
     @app_commands.autocomplete(model=any_model)
     async def info(
-        self, interaction: Interaction, task: Task | None = None, model: str | None = None
+        self, interaction: Interaction, task: Task | None = None, model: ModelName | None = None
     ) -> None:
         """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
         pool = self.bot.backend

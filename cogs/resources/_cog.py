@@ -45,6 +45,7 @@ CLEAR = "-"  # an edit value that empties a field
 AnyResource = app_commands.Transform[Resource, ResourceRef]
 Title = app_commands.Range[str, 1, 100]
 Link = app_commands.Range[str, 1, 512]
+Category = app_commands.Range[str, 1, 32]  # the longest is 9 characters; typos get a hint
 Description = app_commands.Range[str, 1, 1000]
 Tags = app_commands.Range[str, 1, 400]
 
@@ -137,7 +138,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
 
     @app_commands.command(name="list")
     @app_commands.describe(category="Only this category (setup, course, fastai, libraries, papers …)")
-    async def list_(self, interaction: Interaction, category: str | None = None) -> None:
+    async def list_(self, interaction: Interaction, category: Category | None = None) -> None:
         """Browse the server's resources, page by page."""
         guild_id = guild_id_of(interaction)
         wanted = check_category(category) if category else None
@@ -213,7 +214,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
         interaction: Interaction,
         title: Title | None = None,
         url: Link | None = None,
-        category: str | None = None,
+        category: Category | None = None,
         description: Description | None = None,
         tags: Tags | None = None,
     ) -> None:
@@ -288,7 +289,7 @@ class ResourcesCog(CachedFeature[ResourceStore, Resource], commands.GroupCog, gr
     @app_commands.rename(resource="name")
     @app_commands.describe(resource="The resource to move", category="The category to file it under")
     @moderator_only()
-    async def move(self, interaction: Interaction, resource: AnyResource, category: str) -> None:
+    async def move(self, interaction: Interaction, resource: AnyResource, category: Category) -> None:
         """File a resource under another category (moderators)."""
         guild_id = guild_id_of(interaction)
         target = check_category(category)

@@ -13,6 +13,7 @@ from bot.errors import UserFacingError
 from bot.inference.catalog import Catalog
 from bot.interactions import Interaction
 from bot.replies import reply
+from cogs._live.options import NAME_LIMIT
 from cogs._live.service import live_jobs
 from cogs.teaching._architecture_data import DemoChoice, demo_choices, load_guide
 from cogs.teaching._architecture_embeds import family_embed, overview_embed, task_embed
@@ -76,7 +77,10 @@ class ArchitectureCog(commands.Cog):
     )
     @app_commands.autocomplete(family=family_autocomplete, task=task_autocomplete)
     async def architecture(
-        self, interaction: Interaction, family: str | None = None, task: str | None = None
+        self,
+        interaction: Interaction,
+        family: app_commands.Range[str, 1, NAME_LIMIT] | None = None,
+        task: app_commands.Range[str, 1, NAME_LIMIT] | None = None,
     ) -> None:
         """Encoder, decoder, encoder-decoder: which transformer for which task, with checkpoints"""
         guide = load_guide()

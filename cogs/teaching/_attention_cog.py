@@ -25,7 +25,7 @@ from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest
 from bot.interactions import Interaction
 from cogs._live.controls import RUN_KEY, stored_run
-from cogs._live.options import model_autocomplete
+from cogs._live.options import ModelName, model_autocomplete
 from cogs._live.presenters.attention.controls import ATTENTION
 from cogs._live.service import LiveJobs, ModelRequest, live_jobs
 from cogs.teaching._attention_checks import check_focus, check_locally, local_facts, parse_head
@@ -102,9 +102,9 @@ class AttentionCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 500],
-        model: str | None = None,
+        model: ModelName | None = None,
         layer: app_commands.Range[int, 1, 48] | None = None,
-        head: str | None = None,
+        head: app_commands.Range[str, 1, 20] | None = None,
         focus: app_commands.Range[str, 1, 50] | None = None,
     ) -> None:
         """Draw an encoder's attention over your text as a heatmap: which words look at which"""

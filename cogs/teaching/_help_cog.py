@@ -28,7 +28,9 @@ class HelpCog(commands.Cog):
     @app_commands.command(name="help")
     @app_commands.describe(command="One command to explain with its options (default: all of them)")
     @app_commands.autocomplete(command=command_autocomplete)
-    async def help(self, interaction: Interaction, command: str | None = None) -> None:
+    async def help(
+        self, interaction: Interaction, command: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
         """Every command, grouped like the course, with an example of each"""
         sections, infos = load_sections(), command_infos(self.bot.tree)
         if command is None:
