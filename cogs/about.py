@@ -77,15 +77,15 @@ class AboutCog(commands.Cog):
     @app_commands.command(name="about")
     async def about(self, interaction: Interaction) -> None:
         """Show studybot's version, uptime and the devices its models run on."""
-        pool = self.bot.backend
+        backend = self.bot.backend
         latency = self.bot.latency
         info = AboutInfo(
             version=bot.__version__,
             started_at=self.bot.started_at,
             guilds=len(self.bot.guilds),
             latency_ms=latency * 1000 if latency == latency and latency != float("inf") else None,
-            devices=pool.device_names() if pool is not None else [],
-            loaded_models=pool.loaded_model_count() if pool is not None else 0,
+            devices=backend.device_names() if backend is not None else [],
+            loaded_models=backend.loaded_model_count() if backend is not None else 0,
             model_profile=self.bot.settings.model_profile,
             libraries=_library_versions(),
         )

@@ -16,15 +16,15 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from bot.errors import UserFacingError
 from bot.inference.tiny import tiny_model_dir
 
 log = logging.getLogger(__name__)
 
-#: The Hugging Face task names the engine serves, in the course's order.
-TASK_NAMES: tuple[str, ...] = (
+#: The Hugging Face task names the engine serves, in the course's order (also a slash option's choices).
+TaskName = Literal[
     "sentiment-analysis",
     "zero-shot-classification",
     "text-generation",
@@ -35,7 +35,8 @@ TASK_NAMES: tuple[str, ...] = (
     "translation",
     "tokenize",
     "attention",
-)
+]
+TASK_NAMES: tuple[str, ...] = get_args(TaskName)
 #: Model profiles: ``hub`` loads catalog checkpoints, ``tiny`` the locally built tiny models.
 PROFILES: tuple[str, ...] = ("hub", "tiny")
 

@@ -46,8 +46,8 @@ async def cancel_request(interaction: discord.Interaction[Any], request_id: str,
     roles = interaction.client.settings.moderator_roles
     if interaction.user.id != owner_id and not is_moderator(interaction.user, roles):
         raise UserFacingError("Only the member who asked, or a moderator, can cancel this request.")
-    pool = interaction.client.backend
-    if pool is None or not pool.cancel(request_id):
+    backend = interaction.client.backend
+    if backend is None or not backend.cancel(request_id):
         raise UserFacingError("This request is no longer waiting: it already ran, or the bot restarted.")
     # The request's own task edits the message to say it was cancelled.
     await interaction.response.defer()

@@ -42,11 +42,11 @@ def model_autocomplete(task: str) -> Any:
     what a member may type (hub id, short id, label, alias), best matches first."""
 
     async def complete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pool = interaction.client.backend
-        if pool is None:
+        backend = interaction.client.backend
+        if backend is None:
             return []
         found: list[tuple[int, int, app_commands.Choice[str]]] = []
-        for order, entry in enumerate(pool.catalog.choices(task)):
+        for order, entry in enumerate(backend.catalog.choices(task)):
             match = suggestion(entry, current)
             if match is not None:
                 found.append((match[0], order, app_commands.Choice(name=match[1], value=entry.id)))

@@ -2,7 +2,7 @@
 
 The metrics endpoint starts with this cog (``METRICS_PORT`` above 0, and only for a bot that
 runs its services) and stops when the cog unloads at shutdown: /status and the exporter read
-the same pool figures, so they live and die together.
+the same backend figures, so they live and die together.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ class StatusCog(commands.Cog):
     async def read_status(self) -> StatusInfo:
         """Every figure /status shows, now."""
         bot, settings = self.bot, self.bot.settings
-        pool = bot.backend
-        snapshot = pool.snapshot() if pool is not None else PoolSnapshot({}, 0, 0, 0, [])
+        backend = bot.backend
+        snapshot = backend.snapshot() if backend is not None else PoolSnapshot({}, 0, 0, 0, [])
         report = bot.health_report()
         size = await asyncio.to_thread(database_bytes, settings.database_path)
         return StatusInfo(

@@ -3,40 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal, cast
+from typing import cast
 
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StudyBot
 from bot.errors import UserFacingError
+from bot.inference.catalog import TaskName
 from bot.interactions import Interaction
 from bot.replies import reply
 from cogs._live.options import ModelName
 from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import gather_facts, model_info_embed
 
-Task = Literal[
-    "sentiment-analysis",
-    "zero-shot-classification",
-    "text-generation",
-    "fill-mask",
-    "ner",
-    "question-answering",
-    "summarization",
-    "translation",
-    "tokenize",
-    "attention",
-]
+#: The task option: a choice per task the engine serves.
+Task = TaskName
 
 
 async def any_model(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Every catalog checkpoint (once each) whose label or id matches."""
-    pool = interaction.client.backend
-    if pool is None:
+    backend = interaction.client.backend
+    if backend is None:
         return []
     wanted, seen, choices = current.strip().casefold(), set(), []
-    for entry in pool.catalog.entries():
+    for entry in backend.catalog.entries():
         name = f"{entry.label} ({entry.id})"
         if entry.id not in seen and wanted in name.casefold():
             seen.add(entry.id)
@@ -57,12 +48,12 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
         self, interaction: Interaction, task: Task | None = None, model: ModelName | None = None
     ) -> None:
         """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
-        pool = self.bot.backend
-        if pool is None:
+        backend = self.bot.backend
+        if backend is None:
             raise UserFacingError("The models are not running right now; try again in a minute.")
         if (task is None) == (model is None):
             raise UserFacingError("Give either a `task` (to see its default model) or a `model`.")
-        catalog = pool.catalog
+        catalog = backend.catalog
         if task is None:
             entry = catalog.lookup(str(model))  # a hub id, its short form, a label or an alias
             task, model = cast(Task, entry.task), entry.id  # the catalog holds these tasks only

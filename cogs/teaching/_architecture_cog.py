@@ -66,8 +66,8 @@ class ArchitectureCog(commands.Cog):
         await interaction.response.send_modal(DemoForm(DemoChoice(task, model, label, sample)))
 
     def _catalog(self) -> Catalog:
-        pool = self.bot.backend
-        catalog = getattr(pool, "catalog", None)
+        backend = self.bot.backend
+        catalog = getattr(backend, "catalog", None)
         return catalog if isinstance(catalog, Catalog) else Catalog.load(self.bot.settings.catalog_path)
 
     @app_commands.command(name="architecture")
