@@ -225,6 +225,9 @@ async def fuzz_components(fuzz: Fuzz) -> None:
         for forged in list(garbage_ids(f"{feature.name}:{action.name}"))[turn % 4 :: 4]:
             payload = press_payload(fuzz, message, item, forged, moderator=turn % 2 == 0)
             await fuzz.send(payload, f"registered action forged as {forged!r}", away=False)
+    for forged in ("gone:press:1", "not-ours", "", "x" * 101, "Homework:done:1"):  # no feature's
+        payload = press_payload(fuzz, message, item, forged, moderator=False)
+        await fuzz.send(payload, f"unknown id {forged!r}", away=False)
 
 
 async def fuzz_forms(fuzz: Fuzz, commands: dict[str, Leaf]) -> None:
@@ -268,6 +271,14 @@ async def fuzz_forms(fuzz: Fuzz, commands: dict[str, Leaf]) -> None:
                         if inner["custom_id"] in drop:
                             inner.pop("value")
             await fuzz.send(payload, f"the form {title!r} with {what}", away=False)
+        closed = session.payloads.modal_submit(
+            {**modal, "custom_id": "closed-form"},
+            {item["custom_id"]: "1" for item in inputs},
+            user,
+            session.channel(),
+            message,
+        )
+        await fuzz.send(closed, f"the form {title!r} once closed", away=False)
 
 
 async def test_forged_interactions_are_answered_with_a_sentence_and_leak_nothing(fuzz: Fuzz) -> None:
