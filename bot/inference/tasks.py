@@ -255,14 +255,37 @@ def _no_cross_check(params: dict[str, Any]) -> None:
     """Tasks without rules between parameters."""
 
 
+def sequences_problem(
+    do_sample: bool | None, num_beams: int, sequences: int, *, model_default: bool = False
+) -> str | None:
+    """Why ``generate`` would refuse this many sequences (None: it would not).
+
+    Greedy search gives one sequence; beam search (sampled or not) at most one per beam.
+    ``do_sample`` None is "not known yet": only the beam rule applies. ``model_default`` says
+    that the beam count is the model's, not the request's.
+    """
+    beams = f"{num_beams}, this model's default" if model_default else str(num_beams)
+    if num_beams > 1 and sequences > num_beams:
+        return (
+            f"num_return_sequences {sequences} cannot be more than num_beams ({beams}): beam search "
+            f"returns at most one sequence per beam. Use num_beams of at least {sequences}, or num_beams 1 "
+            "with do_sample=true."
+        )
+    if num_beams == 1 and sequences > 1 and do_sample is False:
+        shown = f" (num_beams is {beams})" if model_default else ""
+        return (
+            f"num_return_sequences {sequences} needs do_sample=true or num_beams of at least "
+            f"{sequences}{shown}."
+        )
+    return None
+
+
 def _check_generation(params: dict[str, Any]) -> None:
     """Several sequences need sampling or beams. (Sampling settings with ``do_sample`` false stay,
     so that the answer can say they were ignored; the runner leaves them out.)"""
-    if params["do_sample"] is False and params["num_return_sequences"] > params["num_beams"]:
-        raise InvalidRequestError(
-            f"num_return_sequences {params['num_return_sequences']} needs do_sample=true "
-            f"or num_beams of at least {params['num_return_sequences']}."
-        )
+    problem = sequences_problem(params["do_sample"], params["num_beams"], params["num_return_sequences"])
+    if problem is not None:
+        raise InvalidRequestError(problem)
 
 
 def _check_qa(params: dict[str, Any]) -> None:
@@ -272,7 +295,7 @@ def _check_qa(params: dict[str, Any]) -> None:
 
 
 def _check_seq2seq(params: dict[str, Any]) -> None:
-    """Lengths that contradict each other, and several sequences from greedy search.
+    """Lengths that contradict each other, and more sequences than ``generate`` gives.
 
     (``min_length`` counts the decoder's start token, as ``max_length`` does: at most
     ``max_new_tokens + 1``.) A request that sets no ``num_beams`` is checked against the model's
@@ -286,12 +309,10 @@ def _check_seq2seq(params: dict[str, Any]) -> None:
             f"min_length ({low}) cannot be larger than max_new_tokens ({new}) + 1: min_length counts "
             "the decoder's start token."
         )
-    sequences, beams = params["num_return_sequences"], params["num_beams"]
-    if params["do_sample"] is False and beams is not None and sequences > beams:
-        raise InvalidRequestError(
-            f"num_return_sequences {sequences} needs do_sample=true or num_beams of at least {sequences} "
-            f"(num_beams is {beams})."
-        )
+    if params["num_beams"] is not None:
+        problem = sequences_problem(params["do_sample"], params["num_beams"], params["num_return_sequences"])
+        if problem is not None:
+            raise InvalidRequestError(problem)
 
 
 def _check_zero_shot(params: dict[str, Any]) -> None:

@@ -149,18 +149,27 @@ def test_seq2seq_takes_the_v4_pipeline_call_parameters(task: str) -> None:
     assert spec.validate(["t"], {"min_length": 11, "max_new_tokens": 10})[1]["min_length"] == 11
 
 
-@pytest.mark.parametrize("task", ["summarization", "translation"])
+@pytest.mark.parametrize("task", ["summarization", "translation", "text-generation"])
 def test_several_sequences_need_sampling_or_as_many_beams(task: str) -> None:
-    """generate refuses more sequences than beams without sampling: refused before it runs."""
+    """generate refuses more sequences than beams (sampled or not), and several from greedy search:
+    refused with a sentence before it runs."""
     spec = get_task(task)
-    message = refused(task, ["t"], {"num_return_sequences": 3, "num_beams": 2, "do_sample": False})
+    beam_rule = (
+        "num_return_sequences 3 cannot be more than num_beams (2): beam search returns at most one "
+        "sequence per beam. Use num_beams of at least 3, or num_beams 1 with do_sample=true."
+    )
+    for do_sample in (False, True, None):
+        params = {"num_return_sequences": 3, "num_beams": 2, "do_sample": do_sample}
+        assert refused(task, ["t"], params) == beam_rule
+    greedy = {"num_return_sequences": 2, "num_beams": 1, "do_sample": False}
     assert (
-        message == "num_return_sequences 3 needs do_sample=true or num_beams of at least 3 (num_beams is 2)."
+        refused(task, ["t"], greedy)
+        == "num_return_sequences 2 needs do_sample=true or num_beams of at least 2."
     )
     for fine in (
         {"num_return_sequences": 3, "num_beams": 3, "do_sample": False},
         {"num_return_sequences": 3, "num_beams": 1, "do_sample": True},
-        {"num_return_sequences": 3, "num_beams": 2},  # do_sample unset: the runner checks the model's
+        {"num_return_sequences": 3, "num_beams": 1},  # do_sample unset: the runner decides
     ):
         assert spec.validate(["t"], fine)[1]["num_return_sequences"] == 3
 

@@ -26,7 +26,7 @@ from bot.inference.runners.seq2seq_config import (
     generation_config_for_request,
     v4_pipeline_defaults,
 )
-from bot.inference.tasks import SEQ2SEQ_MAX_NEW_TOKENS, InvalidRequestError
+from bot.inference.tasks import SEQ2SEQ_MAX_NEW_TOKENS, InvalidRequestError, sequences_problem
 
 
 class Seq2SeqRunner(BaseRunner):
@@ -49,14 +49,11 @@ class Seq2SeqRunner(BaseRunner):
 
     def _check(self, item: str, params: dict[str, Any]) -> None:
         """Several sequences need sampling or as many beams (``generate`` refuses otherwise); the
-        model's own beam count counts when the request sets none."""
+        model's own beams and sampling count where the request sets none."""
         samples, beams, sequences = decoding_width(self.model.generation_config, self.defaults, params)
-        if not samples and sequences > beams:
-            whose = "" if params.get("num_beams") is not None else " (this model's default)"
-            raise InvalidRequestError(
-                f"num_return_sequences {sequences} needs do_sample=true or num_beams of at least "
-                f"{sequences}; num_beams is {beams}{whose}."
-            )
+        problem = sequences_problem(samples, beams, sequences, model_default=params.get("num_beams") is None)
+        if problem is not None:
+            raise InvalidRequestError(problem)
 
     def _run(self, inputs: list[str], params: dict[str, Any]) -> list[Any]:
         import torch
