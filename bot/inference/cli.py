@@ -7,6 +7,13 @@
     studybot models build-tiny DIR       build the offline tiny models
     studybot infer TASK [--model ID_OR_PATH] [--params JSON] INPUT_JSON...
 
+``infer`` takes the call parameters of the course's transformers 4 pipelines, as ``--params``
+JSON, with bounds (``studybot infer --help`` lists them from :data:`bot.inference.tasks.TASKS`):
+``top_k`` for sentiment-analysis (null: every label, the default; k: the k best); ``do_sample``,
+``max_new_tokens``, ``num_beams``, ``num_return_sequences``, ``min_length`` and ``max_length``
+for summarization and translation (several sequences print a list per input); ``top_k`` up to
+20 and ``handle_impossible_answer`` for question-answering; and the other tasks' own.
+
 Each parser sets ``handler``: ``handler(args, settings) -> int`` (the exit code), where
 ``settings`` has ``model_profile`` ('hub' | 'tiny'), ``model_cache_dir`` (Path | None),
 ``tiny_models_dir`` (Path) and ``catalog_path`` (Path | None). Expected errors print one line
@@ -19,11 +26,13 @@ import argparse
 import json
 import logging
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from bot.errors import UserFacingError
 from bot.inference.catalog import TASK_NAMES, Catalog, CatalogError, ResolvedModel
+from bot.inference.tasks import TASKS, Param
 from bot.inference.tiny import TINY_LABEL, build_tiny_models, is_tiny_model_dir, tiny_model_dir
 
 log = logging.getLogger(__name__)
@@ -61,12 +70,39 @@ def register(subparsers: Any) -> None:
             '\'{"text": ..., "candidate_labels": [...]}\' and question answering '
             '\'{"question": ..., "context": ...}\'.'
         ),
+        epilog=params_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     infer.add_argument("task", choices=TASK_NAMES, metavar="TASK", help=", ".join(TASK_NAMES))
     infer.add_argument("--model", help="catalog label or hub id, or a local model directory")
     infer.add_argument("--params", default="{}", help="task parameters as a JSON object")
     infer.add_argument("inputs", nargs="+", metavar="INPUT_JSON")
     infer.set_defaults(handler=handle_infer)
+
+
+def params_help() -> str:
+    """Every task's ``--params``, from the task registry: name, type and bounds, default."""
+    lines = [
+        "parameters (--params JSON, the call parameters of the transformers 4 pipelines; a name left",
+        "out takes its default; a null default leaves the choice to the model, except sentiment-analysis",
+        "top_k, where null means every label):",
+    ]
+    for task, spec in TASKS.items():
+        described = ", ".join(_describe(param) for param in spec.params) or "none"
+        lines.append(
+            textwrap.fill(f"{task}: {described}", width=100, initial_indent="  ", subsequent_indent="    ")
+        )
+    return "\n".join(lines)
+
+
+def _describe(param: Param) -> str:
+    if param.kind is bool:
+        kind = "true|false"
+    elif param.kind in (int, float):
+        kind = f"{param.minimum:g}..{param.maximum:g}"
+    else:
+        kind = "|".join(param.choices) if param.choices else f"text of at most {param.max_chars}"
+    return f"{param.name} {kind} (default {json.dumps(param.default)})"
 
 
 def run_cli(argv: list[str], settings: Any) -> int:

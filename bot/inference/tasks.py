@@ -131,7 +131,9 @@ class TaskSpec:
 
         Text tasks count the tokenized input; zero-shot counts every text-label pair;
         question answering counts its context windows times the window length; generation
-        counts prompt plus new tokens for every beam or returned sequence.
+        counts prompt plus new tokens for every beam or returned sequence; summarization and
+        translation count the input once and the output for every beam or returned sequence
+        asked for (the model's default beams are not known here).
         """
         full = self.with_defaults(params)
         if self.input_kind == "zero-shot":
@@ -150,8 +152,9 @@ class TaskSpec:
             return width * (tokens + full["max_new_tokens"])
         if self.name in ("summarization", "translation"):
             limit = max_input_tokens(tokenizer)
-            output = full.get("max_length") or SEQ2SEQ_COST_OUTPUT_TOKENS
-            return min(tokens, limit) + output
+            output = full["max_new_tokens"] or full["max_length"] or SEQ2SEQ_COST_OUTPUT_TOKENS
+            width = max(full["num_beams"] or 1, full["num_return_sequences"])
+            return min(tokens, limit) + width * output
         return min(tokens, max_input_tokens(tokenizer))
 
     # --- inputs -----------------------------------------------------------------------
@@ -248,14 +251,37 @@ def _no_cross_check(params: dict[str, Any]) -> None:
     """Tasks without rules between parameters."""
 
 
+def sequences_problem(
+    do_sample: bool | None, num_beams: int, sequences: int, *, model_default: bool = False
+) -> str | None:
+    """Why ``generate`` would refuse this many sequences (None: it would not).
+
+    Greedy search gives one sequence; beam search (sampled or not) at most one per beam.
+    ``do_sample`` None is "not known yet": only the beam rule applies. ``model_default`` says
+    that the beam count is the model's, not the request's.
+    """
+    beams = f"{num_beams}, this model's default" if model_default else str(num_beams)
+    if num_beams > 1 and sequences > num_beams:
+        return (
+            f"num_return_sequences {sequences} cannot be more than num_beams ({beams}): beam search "
+            f"returns at most one sequence per beam. Use num_beams of at least {sequences}, or num_beams 1 "
+            "with do_sample=true."
+        )
+    if num_beams == 1 and sequences > 1 and do_sample is False:
+        shown = f" (num_beams is {beams})" if model_default else ""
+        return (
+            f"num_return_sequences {sequences} needs do_sample=true or num_beams of at least "
+            f"{sequences}{shown}."
+        )
+    return None
+
+
 def _check_generation(params: dict[str, Any]) -> None:
     """Several sequences need sampling or beams. (Sampling settings with ``do_sample`` false stay,
     so that the answer can say they were ignored; the runner leaves them out.)"""
-    if params["do_sample"] is False and params["num_return_sequences"] > params["num_beams"]:
-        raise InvalidRequestError(
-            f"num_return_sequences {params['num_return_sequences']} needs do_sample=true "
-            f"or num_beams of at least {params['num_return_sequences']}."
-        )
+    problem = sequences_problem(params["do_sample"], params["num_beams"], params["num_return_sequences"])
+    if problem is not None:
+        raise InvalidRequestError(problem)
 
 
 def _check_qa(params: dict[str, Any]) -> None:
@@ -264,10 +290,25 @@ def _check_qa(params: dict[str, Any]) -> None:
         raise InvalidRequestError(f"doc_stride ({stride}) must be smaller than max_seq_len ({length}).")
 
 
-def _check_summarization(params: dict[str, Any]) -> None:
-    low, high = params["min_length"], params["max_length"]
+def _check_seq2seq(params: dict[str, Any]) -> None:
+    """Lengths that contradict each other, and more sequences than ``generate`` gives.
+
+    (``min_length`` counts the decoder's start token, as ``max_length`` does: at most
+    ``max_new_tokens + 1``.) A request that sets no ``num_beams`` is checked against the model's
+    beams by the runner.
+    """
+    low, high, new = params["min_length"], params["max_length"], params["max_new_tokens"]
     if low is not None and high is not None and low > high:
         raise InvalidRequestError(f"min_length ({low}) cannot be larger than max_length ({high}).")
+    if low is not None and new is not None and low > new + 1:
+        raise InvalidRequestError(
+            f"min_length ({low}) cannot be larger than max_new_tokens ({new}) + 1: min_length counts "
+            "the decoder's start token."
+        )
+    if params["num_beams"] is not None:
+        problem = sequences_problem(params["do_sample"], params["num_beams"], params["num_return_sequences"])
+        if problem is not None:
+            raise InvalidRequestError(problem)
 
 
 def _check_zero_shot(params: dict[str, Any]) -> None:
@@ -287,7 +328,8 @@ def _check_zero_shot(params: dict[str, Any]) -> None:
 _CROSS_CHECKS = {
     "text-generation": _check_generation,
     "question-answering": _check_qa,
-    "summarization": _check_summarization,
+    "summarization": _check_seq2seq,
+    "translation": _check_seq2seq,
     "zero-shot-classification": _check_zero_shot,
 }
 
@@ -295,6 +337,23 @@ _CROSS_CHECKS = {
 SEQ2SEQ_MAX_NEW_TOKENS = 512
 #: Output tokens assumed by :meth:`TaskSpec.cost` when a seq2seq request sets no max_length.
 SEQ2SEQ_COST_OUTPUT_TOKENS = 142
+#: The most beams and returned sequences a summarization or translation may ask for.
+SEQ2SEQ_MAX_BEAMS = 8
+SEQ2SEQ_MAX_SEQUENCES = 4
+
+
+def seq2seq_params(*, max_length: int) -> tuple[Param, ...]:
+    """The v4 summarization / translation call parameters (None: the model's / v4's default)."""
+    return (
+        Param("max_length", int, None, 5, max_length),
+        Param("min_length", int, None, 0, 200),
+        Param("max_new_tokens", int, None, 1, SEQ2SEQ_MAX_NEW_TOKENS),
+        Param("do_sample", bool, None),
+        Param("num_beams", int, None, 1, SEQ2SEQ_MAX_BEAMS),
+        Param("num_return_sequences", int, 1, 1, SEQ2SEQ_MAX_SEQUENCES),
+    )
+
+
 #: The most tokens (special tokens included) an attention map shows: 64 × 64 cells stay readable.
 ATTENTION_MAX_TOKENS = 64
 
@@ -306,7 +365,8 @@ TASKS: dict[str, TaskSpec] = {
             name="sentiment-analysis",
             input_kind="text",
             max_chars=2000,
-            params=(),
+            # v4's top_k: None (the default here) every label, k the k best; both best first.
+            params=(Param("top_k", int, None, 1, 50),),
         ),
         TaskSpec(
             name="zero-shot-classification",
@@ -364,7 +424,7 @@ TASKS: dict[str, TaskSpec] = {
             input_kind="qa",
             max_chars=6000,  # Discord's longest option value
             params=(
-                Param("top_k", int, 1, 1, 5),
+                Param("top_k", int, 1, 1, 20),
                 Param("max_answer_len", int, 15, 1, 50),
                 Param("max_seq_len", int, None, 32, 512),
                 Param("doc_stride", int, None, 0, 256),
@@ -377,17 +437,14 @@ TASKS: dict[str, TaskSpec] = {
             timeout_s=180.0,
             input_kind="text",
             max_chars=20000,  # a text file; the model reads what fits and the rest is truncated
-            params=(
-                Param("max_length", int, None, 5, 256),
-                Param("min_length", int, None, 0, 200),
-            ),
+            params=seq2seq_params(max_length=256),
         ),
         TaskSpec(
             name="translation",
             timeout_s=180.0,
             input_kind="text",
             max_chars=2000,
-            params=(Param("max_length", int, None, 5, SEQ2SEQ_MAX_NEW_TOKENS),),
+            params=seq2seq_params(max_length=SEQ2SEQ_MAX_NEW_TOKENS),
         ),
         TaskSpec(
             name="tokenize",

@@ -83,9 +83,56 @@ def test_infer_with_a_local_model_directory_in_the_hub_profile(cli_settings, tin
     )
 
 
+def test_infer_takes_the_v4_pipeline_call_parameters(cli_settings, capsys) -> None:
+    """Several sequences print a list per input; sentiment top_k=1 the best label only."""
+    params = '{"num_beams": 3, "num_return_sequences": 2, "max_new_tokens": 12, "do_sample": false}'
+    code = run_cli(["infer", "translation", "--params", params, *TASK_INPUTS["translation"]], cli_settings)
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [len(sequences) for sequences in lines] == [2, 2]
+    assert all(set(result) == {"translation_text"} for sequences in lines for result in sequences)
+
+    code = run_cli(
+        ["infer", "sentiment-analysis", "--params", '{"top_k": 1}', '"I love this course."'], cli_settings
+    )
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
+    ((best,),) = [json.loads(line) for line in out.splitlines()]
+    assert set(best) == {"label", "score"}
+
+
+def test_infer_help_lists_every_tasks_parameters_with_bounds(capsys) -> None:
+    with pytest.raises(SystemExit):
+        run_cli(["infer", "--help"], None)
+    out = capsys.readouterr().out
+    for line in (
+        "sentiment-analysis: top_k 1..50 (default null)",
+        "question-answering: top_k 1..20 (default 1)",
+    ):
+        assert line in out
+    summarization = " ".join(out.split("summarization:")[1].split("translation:")[0].split())
+    for words in (
+        "num_beams 1..8",
+        "num_return_sequences 1..4",
+        "max_new_tokens 1..512",
+        "do_sample true|false",
+    ):
+        assert words in summarization
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (
+            ["infer", "summarization", "--params", '{"num_return_sequences": 3, "num_beams": 1}', '"Text."'],
+            "num_return_sequences 3 needs do_sample=true or num_beams of at least 3",
+        ),
+        (["infer", "translation", "--params", '{"num_beams": 9}', '"Bonjour."'], "between 1 and 8"),
+        (
+            ["infer", "question-answering", "--params", '{"top_k": 21}', '{"question": "q", "context": "c"}'],
+            "between 1 and 20",
+        ),
         (["infer", "sentiment-analysis", "I love this"], "input 1 is not valid JSON"),
         (["infer", "ner", "--params", "{top_k: 1}", '"Hi"'], "--params is not valid JSON"),
         (["infer", "ner", "--params", "[1, 2]", '"Hi"'], "--params must be a JSON object"),

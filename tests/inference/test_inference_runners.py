@@ -79,6 +79,15 @@ def test_sentiment_gives_every_label_best_first(runner_for: RunnerFor) -> None:
     assert_close(results, one_by_one(runner_for, "sentiment-analysis", texts))
 
 
+def test_sentiment_top_k_keeps_the_best_labels(runner_for: RunnerFor) -> None:
+    texts = ["I love this course.", "The food was terrible and the service was slow."]
+    every = run(runner_for, "sentiment-analysis", texts, {"top_k": None})
+    best = run(runner_for, "sentiment-analysis", texts, {"top_k": 1})
+    assert best == [scores[:1] for scores in every] and {len(scores) for scores in every} == {2}
+    assert run(runner_for, "sentiment-analysis", texts, {"top_k": 50}) == every
+    assert best == one_by_one(runner_for, "sentiment-analysis", texts, {"top_k": 1})
+
+
 def test_zero_shot_scores_each_items_own_labels(runner_for: RunnerFor) -> None:
     items = [
         {
@@ -213,6 +222,47 @@ def test_seq2seq_schema_and_batching(runner_for: RunnerFor, task: str) -> None:
     results = run(runner_for, task, texts)
     assert all(set(result) == {key} and isinstance(result[key], str) for result in results)
     assert results == one_by_one(runner_for, task, texts)
+
+
+@pytest.mark.parametrize("task", ["summarization", "translation"])
+def test_seq2seq_returns_several_sequences_per_input(runner_for: RunnerFor, task: str) -> None:
+    key = "translation_text" if task == "translation" else "summary_text"
+    texts = ["Paris est la capitale de la France.", "Le chat dort sur le canapé près de la fenêtre."]
+    params = {"num_beams": 3, "num_return_sequences": 2, "do_sample": False}
+    results = run(runner_for, task, texts, params)
+    assert [len(sequences) for sequences in results] == [2, 2]
+    assert all(set(result) == {key} for sequences in results for result in sequences)
+    assert results == one_by_one(runner_for, task, texts, params)
+    best = run(runner_for, task, texts, {"num_beams": 3, "num_return_sequences": 1})
+    assert [sequences[0] for sequences in results] == best  # the best beam comes first
+
+
+@pytest.mark.parametrize("task", ["summarization", "translation"])
+def test_seq2seq_refuses_more_sequences_than_the_models_beams(runner_for: RunnerFor, task: str) -> None:
+    """A request without num_beams gets the model's (v4 pipeline's) beams: checked per item."""
+    runner = runner_for(task)
+    beams = runner.generation_config(get_task(task).defaults()).num_beams
+    assert beams > 1  # v4's pipeline default is 4 beams
+    with pytest.raises(InvalidRequestError) as raised:
+        runner.check("Bonjour.", {"num_return_sequences": beams + 1})
+    assert str(raised.value).startswith(
+        f"num_return_sequences {beams + 1} cannot be more than num_beams ({beams}, this model's default)"
+    )
+    with pytest.raises(InvalidRequestError, match=r"needs do_sample=true or num_beams of at least 2\.$"):
+        runner.run(["Bonjour."], {"num_return_sequences": 2, "num_beams": 1})  # the model does not sample
+    runner.check("Bonjour.", {"num_return_sequences": beams + 1, "num_beams": 1, "do_sample": True})
+
+
+def test_seq2seq_max_new_tokens_wins_over_max_length(runner_for: RunnerFor) -> None:
+    """As v4's generate: both given, max_new_tokens counts (v4 warned)."""
+    runner = runner_for("translation")
+    spec = get_task("translation")
+    config = runner.generation_config(spec.with_defaults({"max_new_tokens": 7, "max_length": 30}))
+    assert config.max_length == 8
+    config = runner.generation_config(spec.with_defaults({"max_new_tokens": 600}))
+    assert config.max_length == 513  # capped at SEQ2SEQ_MAX_NEW_TOKENS
+    greedy = runner.generation_config(spec.with_defaults({"num_beams": 1, "do_sample": False}))
+    assert (greedy.num_beams, greedy.do_sample) == (1, False)
 
 
 def test_summarization_honours_the_members_max_length(runner_for: RunnerFor) -> None:

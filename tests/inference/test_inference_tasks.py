@@ -85,7 +85,7 @@ def test_candidate_labels() -> None:
 
 def test_parameters_are_checked() -> None:
     assert "Unknown parameter 'beams'" in refused("text-generation", ["Hi"], {"beams": 2})
-    assert "allowed parameters: none" in refused("sentiment-analysis", ["Hi"], {"top_k": 2})
+    assert "allowed parameters: none" in refused("tokenize", ["Hi"], {"top_k": 2})
     assert "between 1 and 100" in refused("text-generation", ["Hi"], {"max_new_tokens": 500})
     assert "between 0.1 and 2" in refused("text-generation", ["Hi"], {"do_sample": True, "temperature": 5})
     assert "whole number" in refused("fill-mask", ["[MASK]"], {"top_k": 2.5})
@@ -99,6 +99,80 @@ def test_parameters_are_checked() -> None:
     )
     assert "min_length (50)" in refused("summarization", ["text"], {"min_length": 50, "max_length": 20})
     assert "an object" in refused("ner", ["Hi"], ["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_sentiment_top_k_is_v4s() -> None:
+    """None (the default) for every label, k for the k best; v4's call parameter."""
+    spec = get_task("sentiment-analysis")
+    assert spec.validate(["Hi"], {})[1] == {"top_k": None}
+    assert spec.validate(["Hi"], {"top_k": None})[1] == {"top_k": None}
+    assert spec.validate(["Hi"], {"top_k": 1})[1] == {"top_k": 1}
+    assert "between 1 and 50" in refused("sentiment-analysis", ["Hi"], {"top_k": 0})
+    assert "whole number" in refused("sentiment-analysis", ["Hi"], {"top_k": "all"})
+
+
+def test_question_answering_top_k_goes_up_to_20() -> None:
+    spec, item = get_task("question-answering"), [{"question": "q?", "context": "c"}]
+    assert spec.validate(item, {"top_k": 20, "handle_impossible_answer": True})[1]["top_k"] == 20
+    assert "between 1 and 20" in refused("question-answering", item, {"top_k": 21})
+
+
+@pytest.mark.parametrize("task", ["summarization", "translation"])
+def test_seq2seq_takes_the_v4_pipeline_call_parameters(task: str) -> None:
+    spec = get_task(task)
+    given = {
+        "do_sample": True,
+        "max_new_tokens": 512,
+        "num_beams": 8,
+        "num_return_sequences": 4,
+        "min_length": 3,
+        "max_length": 40,
+    }
+    assert spec.validate(["Some text."], given)[1] == given
+    defaults = spec.validate(["Some text."], {})[1]
+    assert defaults == {  # None: the model's (v4 pipeline's) own setting
+        "do_sample": None,
+        "max_new_tokens": None,
+        "num_beams": None,
+        "num_return_sequences": 1,
+        "min_length": None,
+        "max_length": None,
+    }
+    assert "max_new_tokens must be between 1 and 512" in refused(task, ["t"], {"max_new_tokens": 513})
+    assert "num_beams must be between 1 and 8" in refused(task, ["t"], {"num_beams": 0})
+    assert "between 1 and 4" in refused(task, ["t"], {"num_return_sequences": 5, "do_sample": True})
+    assert "min_length must be between 0 and 200" in refused(task, ["t"], {"min_length": 201})
+    assert "true or false" in refused(task, ["t"], {"do_sample": 1})
+    assert "min_length (30) cannot be larger than max_length (20)" in refused(
+        task, ["t"], {"min_length": 30, "max_length": 20}
+    )
+    assert "max_new_tokens (10) + 1" in refused(task, ["t"], {"min_length": 12, "max_new_tokens": 10})
+    assert spec.validate(["t"], {"min_length": 11, "max_new_tokens": 10})[1]["min_length"] == 11
+
+
+@pytest.mark.parametrize("task", ["summarization", "translation", "text-generation"])
+def test_several_sequences_need_sampling_or_as_many_beams(task: str) -> None:
+    """generate refuses more sequences than beams (sampled or not), and several from greedy search:
+    refused with a sentence before it runs."""
+    spec = get_task(task)
+    beam_rule = (
+        "num_return_sequences 3 cannot be more than num_beams (2): beam search returns at most one "
+        "sequence per beam. Use num_beams of at least 3, or num_beams 1 with do_sample=true."
+    )
+    for do_sample in (False, True, None):
+        params = {"num_return_sequences": 3, "num_beams": 2, "do_sample": do_sample}
+        assert refused(task, ["t"], params) == beam_rule
+    greedy = {"num_return_sequences": 2, "num_beams": 1, "do_sample": False}
+    assert (
+        refused(task, ["t"], greedy)
+        == "num_return_sequences 2 needs do_sample=true or num_beams of at least 2."
+    )
+    for fine in (
+        {"num_return_sequences": 3, "num_beams": 3, "do_sample": False},
+        {"num_return_sequences": 3, "num_beams": 1, "do_sample": True},
+        {"num_return_sequences": 3, "num_beams": 1},  # do_sample unset: the runner decides
+    ):
+        assert spec.validate(["t"], fine)[1]["num_return_sequences"] == 3
 
 
 def test_sampling_settings_are_kept_for_the_runner_to_apply_or_say_ignored() -> None:
@@ -158,6 +232,17 @@ def test_costs_count_tokens_pairs_and_windows(runner_for: Callable[[str], BaseRu
     single = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10})
     beams = spec.cost(gpt2, "Hello there", {"max_new_tokens": 10, "num_beams": 3})
     assert beams == 3 * single
+
+    marian = runner_for("translation").tokenizer
+    spec = get_task("translation")
+    text = "Le chat dort sur le canapé."
+    plain = spec.cost(marian, text, {"max_new_tokens": 10})
+    wide = spec.cost(marian, text, {"max_new_tokens": 10, "num_beams": 4})
+    several = spec.cost(marian, text, {"max_new_tokens": 10, "num_beams": 4, "num_return_sequences": 4})
+    assert wide - plain == 3 * 10 and several == wide  # the input once, the output per beam
+    sampled = spec.cost(marian, text, {"max_new_tokens": 10, "do_sample": True, "num_return_sequences": 3})
+    assert sampled - plain == 2 * 10
+    assert spec.cost(marian, text, {"max_length": 20}) - spec.cost(marian, text, {"max_new_tokens": 10}) == 10
 
 
 def test_each_task_has_its_own_timeout_scaled_by_the_setting() -> None:

@@ -3,7 +3,7 @@
 transformers 5 removed the question-answering, summarization and translation pipelines;
 studybot's runners reproduce them. This script runs the *real* v4 pipelines on the tiny models
 built by ``bot.inference.tiny`` and writes their outputs to ``v4_reference.json``, which
-``tests/inference/test_v4_reference.py`` compares the runners with. It also records a few
+``tests/inference/test_inference_v4_reference.py`` compares the runners with. It also records a few
 pipeline-backed tasks (to confirm the v5 parameter mapping gives v4's results) and the
 generation settings v4 derived for several model configurations.
 
@@ -112,6 +112,16 @@ def qa_cases() -> list[dict[str, Any]]:
             "params": {"top_k": 3},
         },
         {
+            "name": "long top_k=20",
+            "inputs": [{"question": "Who won two Nobel prizes?", "context": long}],
+            "params": {"top_k": 20},
+        },
+        {
+            "name": "long top_k=20 impossible",
+            "inputs": [{"question": "What is the capital?", "context": long}],
+            "params": {"top_k": 20, "handle_impossible_answer": True},
+        },
+        {
             "name": "batch of mixed lengths",
             "inputs": [
                 {"question": "Where do I work?", "context": SHORT_CONTEXT},
@@ -153,6 +163,71 @@ def seq2seq_cases() -> list[dict[str, Any]]:
             "task": "translation",
             "inputs": FRENCH_TEXTS[:2],
             "params": {"max_length": 16},
+        },
+        # The other call parameters of the v4 pipelines.
+        {
+            "name": "summarization beams and sequences",
+            "task": "summarization",
+            "inputs": SUMMARY_TEXTS[:2],
+            "params": {"num_beams": 3, "num_return_sequences": 2},
+        },
+        {
+            "name": "summarization max_new_tokens",
+            "task": "summarization",
+            "inputs": SUMMARY_TEXTS,
+            "params": {"max_new_tokens": 10},
+        },
+        {
+            "name": "summarization max_new_tokens wins over max_length",
+            "task": "summarization",
+            "inputs": SUMMARY_TEXTS[:2],
+            "params": {"max_new_tokens": 12, "max_length": 30},
+        },
+        {
+            "name": "summarization greedy min_length",
+            "task": "summarization",
+            "inputs": SUMMARY_TEXTS[:2],
+            "params": {"do_sample": False, "num_beams": 1, "min_length": 20},
+        },
+        {
+            "name": "translation min_length",
+            "task": "translation",
+            "inputs": FRENCH_TEXTS,
+            "params": {"min_length": 14},
+        },
+        {
+            "name": "translation four sequences of six beams",
+            "task": "translation",
+            "inputs": FRENCH_TEXTS[:2],
+            "params": {"num_beams": 6, "num_return_sequences": 4},
+        },
+        {
+            "name": "translation greedy max_new_tokens",
+            "task": "translation",
+            "inputs": FRENCH_TEXTS,
+            "params": {"num_beams": 1, "max_new_tokens": 8},
+        },
+        # Sampling: torch.manual_seed(seed) right before each text's call, here and in the test.
+        {
+            "name": "translation sampling",
+            "task": "translation",
+            "inputs": FRENCH_TEXTS,
+            "params": {"do_sample": True, "num_beams": 1},
+            "seed": 0,
+        },
+        {
+            "name": "summarization sampling two sequences",
+            "task": "summarization",
+            "inputs": SUMMARY_TEXTS[:2],
+            "params": {"do_sample": True, "num_beams": 1, "num_return_sequences": 2, "max_new_tokens": 20},
+            "seed": 0,
+        },
+        {
+            "name": "translation beam sampling",
+            "task": "translation",
+            "inputs": FRENCH_TEXTS[:2],
+            "params": {"do_sample": True, "num_beams": 3, "num_return_sequences": 2},
+            "seed": 1,
         },
     ]
 
@@ -227,14 +302,23 @@ GENERATION_KEYS = [
 def pipeline_cases() -> list[dict[str, Any]]:
     """Pipeline-backed tasks: v4 call arguments next to studybot's params."""
     return [
-        {
-            "task": "sentiment-analysis",
-            "inputs": [
-                "I love this course.",
-                "The food at that restaurant was terrible and the service was slow.",
-            ],
-            "params": {},
-        },
+        *(
+            {
+                "task": "sentiment-analysis",
+                "name": f"sentiment-analysis {label}",
+                "inputs": [
+                    "I love this course.",
+                    "The food at that restaurant was terrible and the service was slow.",
+                ],
+                "params": params,
+            }
+            for label, params in (
+                ("default", {}),
+                ("top_k=None", {"top_k": None}),
+                ("top_k=1", {"top_k": 1}),
+                ("top_k=2", {"top_k": 2}),
+            )
+        ),
         {
             "task": "ner",
             "inputs": [
@@ -310,8 +394,17 @@ def run_qa(pipeline: Any, case: dict[str, Any]) -> list[Any]:
 
 
 def run_seq2seq(pipelines: dict[str, Any], case: dict[str, Any]) -> list[Any]:
+    """Each text alone; several sequences are the list v4 returns, one is its single dict."""
+    import torch
+
     pipe = pipelines[case["task"]]
-    return [pipe(text, **case["params"])[0] for text in case["inputs"]]
+    results = []
+    for text in case["inputs"]:
+        if case.get("seed") is not None:
+            torch.manual_seed(case["seed"])
+        outputs = pipe(text, **case["params"])
+        results.append(outputs[0] if len(outputs) == 1 else outputs)
+    return results
 
 
 def run_pipeline_case(pipelines: dict[str, Any], case: dict[str, Any]) -> list[Any]:
@@ -319,8 +412,8 @@ def run_pipeline_case(pipelines: dict[str, Any], case: dict[str, Any]) -> list[A
     pipe = pipelines[task]
     results = []
     for item in case["inputs"]:
-        if task == "sentiment-analysis":
-            results.append(pipe(item, top_k=None))
+        if task == "sentiment-analysis":  # studybot's default top_k is None: every label
+            results.append(pipe(item, top_k=params.get("top_k")))
         elif task == "ner":
             if params["aggregation_strategy"] == "simple":
                 results.append(pipe(item, grouped_entities=True))

@@ -9,7 +9,9 @@ from bot.inference.runners.base import BaseRunner
 
 
 class SentimentRunner(BaseRunner):
-    """``text-classification`` with ``top_k=None``: every label's score, best first."""
+    """``text-classification`` as v4 called with ``top_k``: ``None`` (the default) every label's
+    score, an int k the k best; best first either way, a list per input (``top_k=1`` a list of one,
+    as v4 returned when ``top_k`` was given)."""
 
     task: ClassVar[str] = "sentiment-analysis"
     auto_model_class: ClassVar[str | None] = "AutoModelForSequenceClassification"
@@ -19,7 +21,9 @@ class SentimentRunner(BaseRunner):
         self._pipeline = build_pipeline("text-classification", model, tokenizer)
 
     def _run(self, inputs: list[str], params: dict[str, Any]) -> list[Any]:
-        return self._pipeline(inputs, top_k=None, truncation=True, batch_size=len(inputs))
+        results = self._pipeline(inputs, top_k=None, truncation=True, batch_size=len(inputs))
+        top_k = params["top_k"]
+        return results if top_k is None else [labels[:top_k] for labels in results]
 
 
 class ZeroShotRunner(BaseRunner):

@@ -9,6 +9,11 @@ model's maximum length (v4 did not truncate and failed on over-long inputs) and 
 new tokens is capped at ``SEQ2SEQ_MAX_NEW_TOKENS``. A result whose input was truncated says so:
 ``"truncated": {"input_tokens": …, "kept_tokens": …}`` (an input v4 refused, so no v4 output
 changes).
+
+The pipelines' call parameters ``do_sample``, ``num_beams``, ``num_return_sequences``,
+``max_new_tokens``, ``min_length`` and ``max_length`` are honoured as v4 honoured them. With
+``num_return_sequences`` above 1 the result of an input is the list of that many dicts, best
+first, as v4 returned for one text.
 """
 
 from __future__ import annotations
@@ -16,8 +21,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.inference.runners.base import BaseRunner
-from bot.inference.runners.seq2seq_config import generation_config_for_request, v4_pipeline_defaults
-from bot.inference.tasks import SEQ2SEQ_MAX_NEW_TOKENS
+from bot.inference.runners.seq2seq_config import (
+    decoding_width,
+    generation_config_for_request,
+    v4_pipeline_defaults,
+)
+from bot.inference.tasks import SEQ2SEQ_MAX_NEW_TOKENS, InvalidRequestError, sequences_problem
 
 
 class Seq2SeqRunner(BaseRunner):
@@ -38,7 +47,15 @@ class Seq2SeqRunner(BaseRunner):
             self.model.generation_config, self.defaults, params, max_new_tokens_cap=SEQ2SEQ_MAX_NEW_TOKENS
         )
 
-    def _run(self, inputs: list[str], params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _check(self, item: str, params: dict[str, Any]) -> None:
+        """Several sequences need sampling or as many beams (``generate`` refuses otherwise); the
+        model's own beams and sampling count where the request sets none."""
+        samples, beams, sequences = decoding_width(self.model.generation_config, self.defaults, params)
+        problem = sequences_problem(samples, beams, sequences, model_default=params.get("num_beams") is None)
+        if problem is not None:
+            raise InvalidRequestError(problem)
+
+    def _run(self, inputs: list[str], params: dict[str, Any]) -> list[Any]:
         import torch
 
         texts = [self.defaults.prefix + text for text in inputs]
@@ -47,27 +64,35 @@ class Seq2SeqRunner(BaseRunner):
         kept = [int(row.sum()) for row in encoded["attention_mask"]]
         encoded.pop("token_type_ids", None)
         encoded = {name: tensor.to(self.device) for name, tensor in encoded.items()}
+        config = self.generation_config(params)
         with torch.inference_mode():
-            output_ids = self.model.generate(**encoded, generation_config=self.generation_config(params))
-        results: list[dict[str, Any]] = []
-        for row, length, read in zip(output_ids, lengths, kept, strict=True):
-            text = self.tokenizer.decode(row, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-            result: dict[str, Any] = {self.output_key: text}
-            if length > read:
-                result["truncated"] = {"input_tokens": length, "kept_tokens": read}
-            results.append(result)
+            output_ids = self.model.generate(**encoded, generation_config=config)
+        texts_out = self.tokenizer.batch_decode(
+            output_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
+        )
+        per_input = int(config.num_return_sequences or 1)
+        results: list[Any] = []
+        for number, (length, read) in enumerate(zip(lengths, kept, strict=True)):
+            sequences = []
+            for text in texts_out[number * per_input : (number + 1) * per_input]:
+                result: dict[str, Any] = {self.output_key: text}
+                if length > read:
+                    result["truncated"] = {"input_tokens": length, "kept_tokens": read}
+                sequences.append(result)
+            results.append(sequences[0] if per_input == 1 else sequences)
         return results
 
 
 class SummarizationRunner(Seq2SeqRunner):
-    """v4 ``summarization``: one ``{"summary_text"}`` per input."""
+    """v4 ``summarization``: one ``{"summary_text"}`` per input (a list of them for several sequences)."""
 
     task: ClassVar[str] = "summarization"
     output_key: ClassVar[str] = "summary_text"
 
 
 class TranslationRunner(Seq2SeqRunner):
-    """v4 ``translation`` (single-pair models such as opus-mt): one ``{"translation_text"}`` per input."""
+    """v4 ``translation`` (single-pair models such as opus-mt): one ``{"translation_text"}`` per input
+    (a list of them for several sequences)."""
 
     task: ClassVar[str] = "translation"
     output_key: ClassVar[str] = "translation_text"

@@ -72,6 +72,10 @@ def effective_new_tokens(
     return max(int(max_length) - decoder_start_length, 0)
 
 
+#: The member's decoding choices passed to ``generate`` as given (None: the model's / v4's default).
+DECODING_PARAMS = ("do_sample", "num_beams", "num_return_sequences")
+
+
 def generation_config_for_request(
     generation_config: Any,
     defaults: Seq2SeqDefaults,
@@ -82,15 +86,24 @@ def generation_config_for_request(
     """A copy of the model's generation config with the v4 defaults and the member's params.
 
     A member's ``max_length`` is honoured (v4 let its 256-token default win over it when the
-    model set no ``max_length``); ``min_length`` is passed through. The number of new tokens
-    is written as ``max_length = new tokens + 1`` and capped at ``max_new_tokens_cap``.
+    model set no ``max_length``); a member's ``max_new_tokens`` wins over any ``max_length``, as
+    v4's ``generate`` did (with a warning); ``min_length``, ``do_sample``, ``num_beams`` and
+    ``num_return_sequences`` are passed through. The number of new tokens is written as
+    ``max_length = new tokens + 1`` and capped at ``max_new_tokens_cap``. Sampling settings the
+    model leaves unset take ``generate``'s global defaults (``top_k=50``, ``temperature=1.0``), as
+    in v4.
     """
     overrides = dict(defaults.overrides)
     if params.get("max_length") is not None:
         overrides["max_length"] = params["max_length"]
         overrides["max_new_tokens"] = None
+    if params.get("max_new_tokens") is not None:
+        overrides["max_new_tokens"] = params["max_new_tokens"]
     if params.get("min_length") is not None:
         overrides["min_length"] = params["min_length"]
+    for key in DECODING_PARAMS:
+        if params.get(key) is not None:
+            overrides[key] = params[key]
     new_tokens = min(effective_new_tokens(overrides, generation_config), max_new_tokens_cap)
     overrides["max_length"] = new_tokens + 1
     # Leave max_new_tokens unset (so max_length counts) unless the model's own config sets it,
@@ -99,3 +112,17 @@ def generation_config_for_request(
     config = copy.deepcopy(generation_config)
     config.update(**overrides)
     return config
+
+
+def decoding_width(
+    generation_config: Any, defaults: Seq2SeqDefaults, params: Mapping[str, Any]
+) -> tuple[bool, int, int]:
+    """``(samples, beams, sequences)`` of a request, worked out before a config is built.
+
+    (``GenerationConfig.update`` raises a ValueError when there are more sequences than beams
+    without sampling, so the runner checks these first and refuses with a sentence.)
+    """
+    chosen = {key: getattr(generation_config, key, None) for key in DECODING_PARAMS}
+    chosen.update({key: value for key, value in defaults.overrides.items() if key in DECODING_PARAMS})
+    chosen.update({key: params[key] for key in DECODING_PARAMS if params.get(key) is not None})
+    return bool(chosen["do_sample"]), int(chosen["num_beams"] or 1), int(chosen["num_return_sequences"] or 1)
