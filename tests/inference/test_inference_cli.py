@@ -212,7 +212,7 @@ def run_subprocess(
         text=True,
         env=full_env,
         cwd=REPO,
-        timeout=60,
+        timeout=600,  # a guard against a hang only: importing torch takes a minute on a busy machine
     )
 
 
