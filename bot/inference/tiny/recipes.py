@@ -207,7 +207,7 @@ def build_question_answering(directory: Path, after: Path | None = None) -> trai
     model = BertForQuestionAnswering(config)
     model.bert.load_state_dict(encoder.bert.state_dict())
     features = training.question_answering_features(tokenizer, corpora.qa_examples())
-    settings = TrainingSettings(steps=500, batch_size=32, learning_rate=3e-3, seed=3)
+    settings = TrainingSettings(steps=800, batch_size=32, learning_rate=2e-3, seed=3)
     fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
     _save(directory, model, tokenizer)
     return fitted
