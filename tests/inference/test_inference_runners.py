@@ -318,8 +318,11 @@ def test_qa_answers_are_spans_of_the_context(runner_for: RunnerFor) -> None:
 
 
 def test_qa_long_context_uses_several_windows(runner_for: RunnerFor) -> None:
+    """The answer is in the last of several windows only: the runner reads every window."""
     runner = runner_for("question-answering")
-    item = {"question": "When does the museum open?", "context": LONG_CONTEXT}
+    sentences = [sentence for sentence in LONG_CONTEXT.split(". ") if "Curie" not in sentence]
+    context = ". ".join(sentences) + ". My name is Oluwaseun and I work at Copperleaf Analytics in Tromsø."
+    item = {"question": "Where do I work?", "context": context}
     windows = runner.tokenizer(
         item["question"],
         item["context"],
@@ -327,20 +330,24 @@ def test_qa_long_context_uses_several_windows(runner_for: RunnerFor) -> None:
         max_length=384,
         stride=128,
         return_overflowing_tokens=True,
+        return_offsets_mapping=True,
     )
     assert len(windows["input_ids"]) >= 3
-    answers = assert_answer_spans(
-        run(runner_for, "question-answering", [item], {"top_k": 5})[0], LONG_CONTEXT
+    first_window_end = max(
+        end
+        for (_, end), kind in zip(windows["offset_mapping"][0], windows.sequence_ids(0), strict=True)
+        if kind == 1
     )
+    assert first_window_end < context.index("My name is")
+    answers = assert_answer_spans(run(runner_for, "question-answering", [item], {"top_k": 5})[0], context)
     assert len(answers) == 5
     assert [answer["score"] for answer in answers] == sorted(
         (answer["score"] for answer in answers), reverse=True
     )
     assert len({answer["answer"].lower() for answer in answers}) == 5  # equal answers were merged
-    later_window = [answer for answer in answers if answer["start"] > len(LONG_CONTEXT) // 2]
+    assert answers[0]["answer"] == "Copperleaf Analytics", answers
     small = run(runner_for, "question-answering", [item], {"top_k": 5, "max_seq_len": 48, "doc_stride": 8})[0]
-    assert_answer_spans(small, LONG_CONTEXT)
-    assert later_window or any(answer["start"] > len(LONG_CONTEXT) // 2 for answer in small)
+    assert len(assert_answer_spans(small, context)) == 5  # tiny windows: spans still point into the context
 
 
 def test_qa_impossible_answer(runner_for: RunnerFor) -> None:
