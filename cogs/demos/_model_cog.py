@@ -17,9 +17,6 @@ from cogs._live.options import ModelName
 from cogs._live.presenters import presenter_for
 from cogs.demos._model_info import gather_facts, model_info_embed
 
-#: The task option: a choice per task the engine serves.
-Task = TaskName
-
 
 async def any_model(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Every catalog checkpoint (once each) whose label or id matches."""
@@ -45,7 +42,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
     @app_commands.describe(task="A task: show its default model", model="Or a model from the catalog")
     @app_commands.autocomplete(model=any_model)
     async def info(
-        self, interaction: Interaction, task: Task | None = None, model: ModelName | None = None
+        self, interaction: Interaction, task: TaskName | None = None, model: ModelName | None = None
     ) -> None:
         """What a model is: checkpoint, architecture family, size, languages, bias and limitations"""
         backend = self.bot.backend
@@ -56,7 +53,7 @@ class ModelInfoCog(commands.GroupCog, group_name="model"):
         catalog = backend.catalog
         if task is None:
             entry = catalog.lookup(str(model))  # a hub id, its short form, a label or an alias
-            task, model = cast(Task, entry.task), entry.id  # the catalog holds these tasks only
+            task, model = cast(TaskName, entry.task), entry.id  # the catalog holds these tasks only
         assert task is not None
         settings = self.bot.settings
         resolved = catalog.resolve(

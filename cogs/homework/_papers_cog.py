@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 
 STARTER_LIST = Path(__file__).with_name("papers_starter.json")
 AnyPaper = app_commands.Transform[Paper, PaperRef]
+#: A member's mark on a paper.
+Mark = Literal["read", "vote"]
 #: What taking back a mark says, by mark: when it was there, and when it was not.
-TAKEN_BACK = {
+TAKEN_BACK: dict[Mark, tuple[str, str]] = {
     "read": ("**{title}** is no longer marked read.", "**{title}** was not marked read."),
     "vote": ("You took back your vote for **{title}**.", "You had not voted for **{title}**."),
 }
@@ -253,10 +256,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         await self._redraw(interaction, page, week, theme)
 
     async def _picked(self, interaction: Interaction) -> Paper:
-        paper = await self.store.get(guild_id_of(interaction), selected_number(interaction))
-        if paper is None:
-            raise UserFacingError("That paper is no longer on the reading list.")
-        return paper
+        return await self._listed(interaction, selected_number(interaction))
 
     async def pick_read(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
         """The list's "Mark one as read" menu: marks it, redraws the list, confirms with Undo."""
@@ -297,13 +297,14 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         await self.take_back(interaction, await self._listed(interaction, paper_id), "vote")
 
     async def _listed(self, interaction: Interaction, paper_id: int) -> Paper:
+        """The paper ``paper_id`` of this server, or the sentence that it is gone."""
         paper = await self.store.get(guild_id_of(interaction), paper_id)
         if paper is None:
             raise UserFacingError("That paper is no longer on the reading list.")
         return paper
 
-    async def take_back(self, interaction: Interaction, paper: Paper, mark: str) -> None:
-        """Remove the member's ``mark`` ("read" or "vote") on ``paper``, acknowledged first."""
+    async def take_back(self, interaction: Interaction, paper: Paper, mark: Mark) -> None:
+        """Remove the member's ``mark`` on ``paper``, acknowledged first."""
         await acknowledge_in_place(interaction)
         unmark = self.store.set_read if mark == "read" else self.store.set_vote
         changed = await unmark(guild_id_of(interaction), paper.id, interaction.user.id, False)
