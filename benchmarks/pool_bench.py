@@ -134,6 +134,9 @@ class Figures:
     p50_ms: float
     p95_ms: float
     loop_lag_p99_ms: float | None = None
+    #: CPU time of this process (the bot's side: the event loop, the pipes' threads) over the
+    #: run's wall time, as a share of one core: what it takes from the worker's cores.
+    bot_cpu_share: float | None = None
 
 
 def _figures(latencies: list[float], elapsed: float, **extra: Any) -> Figures:
@@ -366,14 +369,20 @@ async def run_pool(
         delays.append(at)
         if rate:
             at += rng.expovariate(rate)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(
         *(one(n, text, delay) for n, (text, delay) in enumerate(zip(inputs, delays, strict=True)))
     )
     elapsed = time.perf_counter() - started
+    cpu_share = (time.process_time() - cpu) / elapsed if elapsed > 0 else 0.0
     stop.set()
     await ticker
-    return _figures(latencies, elapsed, loop_lag_p99_ms=(percentile(lags, 0.99) or 0.0) * 1000)
+    return _figures(
+        latencies,
+        elapsed,
+        loop_lag_p99_ms=(percentile(lags, 0.99) or 0.0) * 1000,
+        bot_cpu_share=round(cpu_share, 3),
+    )
 
 
 def mismatches(expected: Any, actual: Any, where: str = "output") -> list[str]:
@@ -466,6 +475,7 @@ async def measure_workload(
         "pool_vs_ideal": spread([b.items_s / i.items_s for b, i in zip(burst, ideal, strict=True)]),
         "pool_vs_naive": spread([b.items_s / n.items_s for b, n in zip(burst, naive, strict=True)]),
         "mean_pool_batch": round(statistics.mean(batches), 1) if batches else 0.0,
+        "pool_batch_sizes": batches,
         "tuned_batch": tuned[0] if tuned else None,
         "outputs": outputs,
     }
@@ -618,6 +628,7 @@ def summary(report: dict[str, Any], workloads: tuple[Workload, ...]) -> dict[str
         figures = report[workload.task]
         lag = max(row["loop_lag_p99_ms"] for row in [*figures["pool_burst"], figures["pool_poisson"]])
         result[workload.key] = {
+            "requests": figures["requests"],
             "best": figures["best"]["config"],
             "naive_items_s": round(_median(figures["naive"], "items_s"), 2),
             "ideal_items_s": round(_median(figures["ideal"], "items_s"), 2),
@@ -628,6 +639,8 @@ def summary(report: dict[str, Any], workloads: tuple[Workload, ...]) -> dict[str
             "loop_lag_p99_ms": round(lag, 2),
             "mean_pool_batch": figures["mean_pool_batch"],
             "tuned_batch": figures["tuned_batch"],
+            "bot_cpu_share": round(_median(figures["pool_burst"], "bot_cpu_share"), 3),
+            "pool_batch_sizes": figures["pool_batch_sizes"],
         }
     result["peak_rss_mb"] = report["peak_rss_mb"]
     if "replicas" in report:
@@ -690,7 +703,8 @@ def format_table(report: dict[str, Any], workloads: tuple[Workload, ...]) -> str
         lines.append(
             f"  pool/ideal {_ratio(figures['pool_vs_ideal'])}   pool/naive {_ratio(figures['pool_vs_naive'])}"
             f"   (min–median–max)   mean pool batch {figures['mean_pool_batch']}, "
-            f"tuned {figures['tuned_batch']}"
+            f"tuned {figures['tuned_batch']}, bot side {_median(figures['pool_burst'], 'bot_cpu_share'):.0%}"
+            " of a core"
         )
         sweep_line = ", ".join(f"{row['config']}: {row['items_s']}" for row in figures["sweep"])
         lines.append(f"  ideal sweep (items/s): {sweep_line}")

@@ -30,6 +30,7 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_
     for workload in ("classification", "token_classification", "generation", "seq2seq"):
         figures = summary[workload]
         assert set(figures) == {
+            "requests",
             "best",
             "naive_items_s",
             "ideal_items_s",
@@ -39,7 +40,9 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_
             "pool_p95_ms",
             "loop_lag_p99_ms",
             "mean_pool_batch",
+            "pool_batch_sizes",
             "tuned_batch",
+            "bot_cpu_share",
         }
         assert figures["best"].startswith(("batch ", "≤"))
         for rate in ("naive_items_s", "ideal_items_s", "pool_items_s", "pool_p95_ms", "mean_pool_batch"):
@@ -50,6 +53,8 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_
         # Medians of rates and medians of per-round ratios differ, but not by much more than noise.
         assert figures["pool_vs_ideal"]["min"] <= 1.2 * figures["pool_items_s"] / figures["ideal_items_s"]
         assert figures["tuned_batch"] >= 1
+        assert sum(figures["pool_batch_sizes"]) == 2 * figures["requests"]  # two rounds of bursts
+        assert 0 < figures["bot_cpu_share"] < 4  # a share of one core: the bot's side did some work
     assert summary["peak_rss_mb"] > 0
 
 

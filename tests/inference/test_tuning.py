@@ -123,3 +123,40 @@ def test_it_never_exceeds_the_bounds() -> None:
             span = lengths[planned.start : planned.stop]
             assert len(span) <= 6 and (len(span) == 1 or len(span) * max(span) <= 100)
             tuner.record(planned, sum(span), len(span) * max(span), cpu_encoder(len(span), max(span)))
+
+
+def test_a_small_remainder_joins_the_batch_before_it_instead_of_running_alone() -> None:
+    """Windows of two batches and a few inputs more (what the pool sends a slow task): the few
+    join the second batch rather than run as a third, small one."""
+    tuner = BatchTuner(64, 16384, latency_bound_s=6.0)
+    run(tuner, windows(40, 128, seed=1), cpu_encoder)  # settled, its neighbours measured
+    per_batch = tuner.token_budget // 32
+    merged = 0
+    for extra in [1, 2, 3, per_batch // 4, per_batch // 2] * 8:
+        lengths = [32] * (2 * per_batch + extra)
+        plan = tuner.plan(lengths)
+        sizes = [len(batch) for batch in plan]
+        assert sum(sizes) == len(lengths)
+        probe = plan[-2].tokens != tuner.token_budget  # a probe keeps its size: it is a sample
+        assert probe or sizes[-1] * 4 >= sizes[-2], sizes
+        merged += not probe and len(plan) == 2
+    assert merged >= 20  # the rest had a probe in them
+
+
+def test_a_remainder_too_big_for_one_step_of_the_ladder_still_runs_apart() -> None:
+    tuner = BatchTuner(64, 16384, latency_bound_s=6.0, start_tokens=512)
+    lengths = [8] * 64 + [48] * 4  # the long remainder would make a batch of 68 × 48 tokens
+    planned = tuner.plan(lengths)
+    assert all(len(batch) * lengths[batch.stop - 1] <= 724 or len(batch) == 1 for batch in planned)
+
+
+def test_it_climbs_on_windows_of_two_batches_as_the_pool_sends_a_slow_task() -> None:
+    """The pool sends a slow task (generation, summaries) windows of two tuned batches, so a probe
+    of the budget above gets only what the first batch left: it must still count."""
+    tuner = BatchTuner(64, 16384, latency_bound_s=60.0)
+    rng = random.Random(8)
+    for _ in range(40):
+        size = 2 * tuner.batch_size  # the pool's WINDOW_MIN_BATCHES at a low measured rate
+        lengths = sorted(generation_work(rng.randint(12, 48)) for _ in range(size))
+        run(tuner, [lengths], decoder, int)
+    assert tuner.token_budget >= 2 * START_TOKENS and tuner.batch_size >= 40
