@@ -54,7 +54,7 @@ def _remembered(corpus: Callable[_P, list[_T]]) -> Callable[_P, list[_T]]:
 
     Each caller gets its own copy of the list, so that one cannot change what the next reads.
     """
-    cached = functools.cache(corpus)
+    cached: Callable[..., list[_T]] = functools.cache(corpus)  # the arguments are counts and seeds
 
     @functools.wraps(corpus)
     def copy(*args: _P.args, **kwargs: _P.kwargs) -> list[_T]:
