@@ -5,8 +5,8 @@ instead of hub checkpoints. Each is trained at build time on sentences that stud
 itself from the word lists in ``words.toml`` (:mod:`.corpora`), keeps the architecture family
 and tokenizer scheme of the course checkpoint it stands in for (:mod:`.recipes`), and is saved
 with ``save_pretrained``, so it loads through exactly the same code path as a hub checkpoint.
-The build takes about two minutes on two CPU cores (``benchmarks/tiny_build.py``; the README
-has the figures) and is cached (:mod:`.build`).
+The build takes about 190 CPU seconds, a little over 90 s on two idle cores
+(``benchmarks/tiny_build.py``; the README has the figures), and is cached (:mod:`.build`).
 
 They answer like the course's models within their small world (see the README's "Offline
 models"), so their outputs are labelled :data:`TINY_LABEL` wherever they are shown. Every config

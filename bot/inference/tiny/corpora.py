@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 WORDS_PATH = Path(__file__).with_name("words.toml")
 
@@ -43,6 +43,24 @@ COURSE_NAMES = frozenset({"Sylvain", "Hugging", "Face", "HuggingFace", "Brooklyn
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 #: The hypothesis template of transformers' zero-shot pipeline (its default).
 HYPOTHESIS_TEMPLATE = "This example is {}."
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _remembered(corpus: Callable[_P, list[_T]]) -> Callable[_P, list[_T]]:
+    """Write a corpus once per process: several recipes (and tokenizers) read the same ones.
+
+    Each caller gets its own copy of the list, so that one cannot change what the next reads.
+    """
+    cached: Callable[..., list[_T]] = functools.cache(corpus)  # the arguments are counts and seeds
+
+    @functools.wraps(corpus)
+    def copy(*args: _P.args, **kwargs: _P.kwargs) -> list[_T]:
+        return list(cached(*args, **kwargs))
+
+    return copy
 
 
 @functools.cache
@@ -301,6 +319,7 @@ def _sentiment_values(pick: Picker) -> dict[str, str]:
     }
 
 
+@_remembered
 def sentiment_examples(count: int = 3000, seed: int = 11) -> list[tuple[str, int]]:
     """``(sentence, label)`` pairs, label 1 = POSITIVE, 0 = NEGATIVE, balanced."""
     pick = Picker(seed)
@@ -351,6 +370,7 @@ def _education_subject(pick: Picker, capitalised: list[str]) -> str:
     )
 
 
+@_remembered
 def nli_examples(count: int = 4500, seed: int = 12) -> list[tuple[str, str, int]]:
     """``(premise, hypothesis, label)`` triples: 0 contradiction, 2 entailment (no neutral ones).
 
@@ -466,6 +486,7 @@ def _ner_values(pick: Picker, *, ordinary_words: bool = True) -> dict[str, str]:
 _ENGLISH_ENTITIES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "CITY": "LOC", "COUNTRY": "LOC"}
 
 
+@_remembered
 def ner_examples(count: int = 2500, seed: int = 13) -> list[tuple[str, list[Span]]]:
     """``(sentence, entity spans)``; spans labelled PER / ORG / LOC / MISC (days are not entities).
 
@@ -556,6 +577,7 @@ _QA_FILLERS = [
 ]
 
 
+@_remembered
 def qa_examples(count: int = 3000, seed: int = 14) -> list[tuple[str, str, int, str]]:
     """``(question, context, answer_start, answer_text)``; contexts of one to three sentences."""
     pick = Picker(seed)
@@ -638,6 +660,7 @@ def _english_values(pick: Picker) -> dict[str, str]:
     }
 
 
+@_remembered
 def english_filled(count: int = 3000, seed: int = 15) -> list[Filled]:
     """Course-flavoured English sentences with their slots, without repeats."""
     pick = Picker(seed)
@@ -650,6 +673,7 @@ def english_sentences(count: int = 3000, seed: int = 15) -> list[str]:
     return [sentence.text for sentence in english_filled(count, seed)]
 
 
+@_remembered
 def summary_examples(count: int = 1500, seed: int = 16) -> list[tuple[str, str]]:
     """``(document, summary)``: two or three English sentences; the summary is the first one.
 
@@ -691,6 +715,7 @@ _FR_EN_TEMPLATES = [
 ]
 
 
+@_remembered
 def translation_examples(count: int = 4000, seed: int = 17) -> list[tuple[str, str]]:
     """``(French, English)`` sentence pairs; names, places and organisations are kept as they are."""
     pick = Picker(seed)

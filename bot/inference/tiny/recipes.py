@@ -147,7 +147,7 @@ def build_sentiment(directory: Path, after: Path | None = None) -> training.Fitt
     features = training.classification_features(
         tokenizer, [text for text, _ in examples], [label for _, label in examples]
     )
-    settings = TrainingSettings(steps=200, batch_size=32, learning_rate=3e-3, seed=1)
+    settings = TrainingSettings(steps=100, batch_size=32, learning_rate=3e-3, seed=1)
     fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
     _save(directory, model, tokenizer)
     return fitted
@@ -282,7 +282,7 @@ def build_zero_shot(directory: Path, after: Path | None = None) -> training.Fitt
         [(premise, hypothesis) for premise, hypothesis, _ in examples],
         [label for *_, label in examples],
     )
-    settings = TrainingSettings(steps=1200, batch_size=32, learning_rate=1.5e-3, seed=5, curriculum=0.15)
+    settings = TrainingSettings(steps=1100, batch_size=24, learning_rate=1.5e-3, seed=5, curriculum=0.15)
     fitted = training.fit(model, features, DataCollatorWithPadding(tokenizer, return_tensors="pt"), settings)
     _save(directory, model, tokenizer)
     return fitted
@@ -356,7 +356,7 @@ def build_summarization(directory: Path, after: Path | None = None) -> training.
         tokenizer, [prefix + document for document, _ in examples], [summary for _, summary in examples]
     )
     collate = DataCollatorForSeq2Seq(tokenizer, model=model, return_tensors="pt")
-    settings = TrainingSettings(steps=600, batch_size=32, learning_rate=3e-3, seed=6)
+    settings = TrainingSettings(steps=400, batch_size=32, learning_rate=4e-3, seed=6)
     fitted = training.fit(model, features, collate, settings)
     _save(directory, model, tokenizer)
     return fitted
@@ -402,7 +402,7 @@ def build_text_generation(directory: Path, after: Path | None = None) -> trainin
     model = GPT2LMHeadModel(config)
     documents = [document for document, _ in corpora.summary_examples()] + corpora.english_sentences()
     features = training.language_model_blocks(tokenizer, documents, block=32, separator_id=eos)
-    settings = TrainingSettings(steps=200, batch_size=32, learning_rate=3e-3, seed=7)
+    settings = TrainingSettings(steps=150, batch_size=32, learning_rate=3e-3, seed=7)
     fitted = training.fit(model, features, training.stacked, settings)
     _save(directory, model, tokenizer)
     return fitted
@@ -478,7 +478,7 @@ def build_translation(directory: Path, after: Path | None = None) -> training.Fi
             tokenizer, [fr for fr, _ in examples], [en for _, en in examples]
         )
         collate = DataCollatorForSeq2Seq(tokenizer, model=model, return_tensors="pt")
-        settings = TrainingSettings(steps=1000, batch_size=32, learning_rate=5e-3, seed=8)
+        settings = TrainingSettings(steps=1000, batch_size=24, learning_rate=5e-3, seed=8)
         fitted = training.fit(model, features, collate, settings)
         _save(directory, model, tokenizer)
     return fitted
@@ -499,15 +499,15 @@ def _in_build_order(recipes: list[Recipe]) -> dict[str, Recipe]:
 #: Every model, by directory name, in build order. ``cost`` is about the CPU seconds of a build.
 RECIPES: dict[str, Recipe] = _in_build_order(
     [
-        Recipe("tiny-sentiment-analysis", "sentiment", build_sentiment, 4),
-        Recipe("tiny-zero-shot-classification", "zero-shot (NLI)", build_zero_shot, 55),
-        Recipe("tiny-text-generation", "text generation", build_text_generation, 11),
-        Recipe("tiny-fill-mask", "fill-mask", build_fill_mask, 18),
-        Recipe("tiny-ner", "named-entity", build_ner, 16),
+        Recipe("tiny-sentiment-analysis", "sentiment", build_sentiment, 3),
+        Recipe("tiny-zero-shot-classification", "zero-shot (NLI)", build_zero_shot, 38),
+        Recipe("tiny-text-generation", "text generation", build_text_generation, 8),
+        Recipe("tiny-fill-mask", "fill-mask", build_fill_mask, 15),
+        Recipe("tiny-ner", "named-entity", build_ner, 18),
         Recipe(
-            "tiny-question-answering", "question answering", build_question_answering, 16, after="tiny-ner"
+            "tiny-question-answering", "question answering", build_question_answering, 30, after="tiny-ner"
         ),
-        Recipe("tiny-summarization", "summarization", build_summarization, 40),
-        Recipe("tiny-translation", "French → English translation", build_translation, 42),
+        Recipe("tiny-summarization", "summarization", build_summarization, 26),
+        Recipe("tiny-translation", "French → English translation", build_translation, 35),
     ]
 )
