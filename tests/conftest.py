@@ -11,6 +11,7 @@ import pytest
 
 from bot.inference.pool import InferencePool
 from bot.inference.tiny import build_tiny_models, recipe_hash
+from bot.local import rules
 from bot.local.session import LocalSession
 from bot.settings import Settings, load_settings
 from tests.support.limits import fast_rate_limits
@@ -54,6 +55,20 @@ def tiny_dir() -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, tiny_dir: Path) -> Settings:
     return make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir))
+
+
+@pytest.fixture(autouse=True)
+def first_response_deadline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The double's deadline for first responses: 60 s, unless a test is marked ``discord_deadline``.
+
+    Discord's 3 s is wall-clock time, so with it a test fails only when the machine is busy (a
+    button pressed right after a restart was answered after 3 s with three suites and two CPU
+    burners on two cores). What the deadline guards is checked without a clock: every command
+    acknowledges before any slow work (tests/test_acknowledge_first.py), and the fuzz test keeps
+    the real 3 s as issue 14 asks; the time itself is measured by benchmarks/load.py.
+    """
+    if request.node.get_closest_marker("discord_deadline") is None:
+        monkeypatch.setattr(rules, "INITIAL_RESPONSE_DEADLINE_S", 60.0)
 
 
 @pytest.fixture(scope="session")

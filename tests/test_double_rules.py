@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.local.server import DiscordDouble
 from bot.local.session import LocalSession
 from tests.support.probe import Probe
 
@@ -100,3 +101,13 @@ async def test_every_request_is_recorded_with_its_json(probed: LocalSession) -> 
     line = exchange.requests_json()[0]
     assert set(line) == {"method", "path", "json", "files", "at_ms"}
     assert 0 <= line["at_ms"] < 3000
+
+
+@pytest.mark.discord_deadline
+def test_a_marked_test_keeps_discords_three_seconds() -> None:
+    assert DiscordDouble().response_deadline_s == 3.0
+
+
+def test_other_tests_get_a_deadline_a_busy_machine_meets() -> None:
+    """See ``first_response_deadline`` in conftest.py: the order is tested, not the wall clock."""
+    assert DiscordDouble().response_deadline_s == 60.0

@@ -42,6 +42,9 @@ from tests.support.fuzz import (
 from tests.support.maximal import Driver, Leaf, component_kind, leaves
 from tests.support.sessions import clocked, setup_guild
 
+#: Discord's real 3 s deadline for first responses (the other tests relax it: see conftest.py).
+pytestmark = pytest.mark.discord_deadline
+
 #: Examples per command (half as many autocompletes per command that completes anything).
 EXAMPLES = 6
 LIVE = utc(2031, 3, 20, 17, 10)  # ten minutes into the first session (Thursday 18:00 in Paris)

@@ -71,7 +71,8 @@ STATUS_INTERVAL_S = 2.0
 STATUS_FAILURES_LOST = 3
 #: Seconds before an unreachable cluster, or a task that failed to deploy, is tried again.
 RETRY_AFTER_S = 30.0
-#: Seconds a deployment may take to come up (replicas scheduled, default model loaded).
+#: Seconds a deployment may take to come up (replicas scheduled, default model loaded), times
+#: ``TIMEOUT_SCALE`` (three test suites at once beside two CPU burners took longer than 600 s).
 DEPLOY_TIMEOUT_S = 600.0
 DEPLOY_POLL_S = 0.25
 #: Seconds, past its requests' deadlines, after which the bot stops waiting for a call.
@@ -405,7 +406,8 @@ class RayBackend:
             redeployed = await CONNECTION.call(ray_cluster.deploy, plans)
             log.info("Deploying %s on %s", ", ".join(redeployed) or "nothing new", where(settings))
             pending = set(names)
-            limit = time.monotonic() + DEPLOY_TIMEOUT_S
+            allowed_s = DEPLOY_TIMEOUT_S * settings.timeout_scale
+            limit = time.monotonic() + allowed_s
             while pending:
                 for name in sorted(pending):
                     status, message = await CONNECTION.call(ray_cluster.app_status, name)
@@ -420,7 +422,7 @@ class RayBackend:
                     for name in pending:
                         self._deploy_failed(
                             name,
-                            f"not ready after {DEPLOY_TIMEOUT_S:.0f} s: the cluster may lack the CPUs or "
+                            f"not ready after {allowed_s:.0f} s: the cluster may lack the CPUs or "
                             "GPUs that RAY_CPUS_PER_REPLICA / RAY_GPUS_PER_REPLICA ask for",
                         )
                     return
