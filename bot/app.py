@@ -25,6 +25,7 @@ from bot.errors import StudyTree, fault_log
 from bot.health import HealthReport, report_forever
 from bot.inference.backend import InferenceBackend
 from bot.inference.factory import make_backend
+from bot.intake import InteractionIntake
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.unrouted import answer_unrouted
@@ -95,6 +96,9 @@ class StudyBot(commands.Bot):
         self._housekeeping_task: asyncio.Task[None] | None = None
         #: Set after each round of :meth:`housekeeping` (tests wait on it).
         self.housekept = asyncio.Event()
+        #: Interactions reach discord.py one per loop turn (a burst never holds the loop).
+        self.intake = InteractionIntake(self._connection.parsers)
+        self.intake.install()
 
     @property
     def db(self) -> Database:
@@ -146,6 +150,7 @@ class StudyBot(commands.Bot):
         """Stop taking events, unload the cogs, drain the inference backend, then close the database."""
         # discord.py calls close() again from connect() when the gateway closes, possibly while
         # the first call is still running: each resource is taken before it is awaited on.
+        await self.intake.close()
         health, self._health_task = self._health_task, None
         if health is not None:
             health.cancel()

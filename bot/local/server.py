@@ -20,7 +20,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,21 +140,41 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event (op 0) to every connected bot."""
         await asyncio.wait_for(self.identified.wait(), timeout=10)
+        await self._send_frames([self._frame(event, data)])
+
+    def _frame(self, event: str, data: dict[str, Any]) -> str:
+        """The next gateway frame (op 0) for ``event``, numbered and recorded."""
         self.sequence += 1
         self.dispatched.append((event, data))
-        frame = json.dumps({"op": 0, "t": event, "s": self.sequence, "d": data})
+        return json.dumps({"op": 0, "t": event, "s": self.sequence, "d": data})
+
+    async def _send_frames(self, frames: list[str]) -> None:
         for socket in list(self._sockets):
-            if not socket.closed:
-                await socket.send_str(frame)
+            for frame in frames:
+                if not socket.closed:
+                    await socket.send_str(frame)
 
     async def send_interaction(self, payload: dict[str, Any]) -> InteractionState:
         """Register and send an INTERACTION_CREATE; the 3-second and 15-minute clocks start now."""
-        state = InteractionState(id=int(payload["id"]), token=payload["token"], payload=payload)
-        self.interactions[state.token] = state
-        state.sent_at = time.monotonic()
-        state.issued_at = self.clock.now()
-        await self.dispatch("INTERACTION_CREATE", payload)
+        (state,) = await self.send_interactions([payload])
         return state
+
+    async def send_interactions(self, payloads: Sequence[dict[str, Any]]) -> list[InteractionState]:
+        """Send INTERACTION_CREATEs as one burst: their frames written back to back, without a turn
+        of this loop between them, as Discord's gateway sends what many members did at once (the
+        bot then reads several in one read of its socket). Each one's clocks start now."""
+        await asyncio.wait_for(self.identified.wait(), timeout=10)
+        states: list[InteractionState] = []
+        frames: list[str] = []
+        for payload in payloads:
+            state = InteractionState(id=int(payload["id"]), token=payload["token"], payload=payload)
+            self.interactions[state.token] = state
+            state.sent_at = time.monotonic()
+            state.issued_at = self.clock.now()
+            states.append(state)
+            frames.append(self._frame("INTERACTION_CREATE", payload))
+        await self._send_frames(frames)
+        return states
 
     def upload(self, filename: str, data: bytes, content_type: str = "text/plain") -> dict[str, Any]:
         """Store a member's attachment; returns the attachment object for ``resolved.attachments``."""

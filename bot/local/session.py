@@ -348,7 +348,7 @@ class LocalSession:
     async def send_many(self, payloads: Sequence[dict[str, Any]]) -> list[Exchange]:
         """Send several interactions at once (as concurrent members would) and wait for all."""
         since = time.monotonic()
-        states = [await self.double.send_interaction(payload) for payload in payloads]
+        states = await self.double.send_interactions(payloads)
         await self._settle(states)
         requests = self.double.requests_since(since)
         return [
@@ -505,10 +505,11 @@ class LocalSession:
         return not self._handlers_busy() and self.double.is_quiet and self._gateway_caught_up()
 
     def _gateway_caught_up(self) -> bool:
-        """The bot has read every gateway event the double sent (their listeners then exist)."""
+        """The bot has read every gateway event the double sent (their listeners then exist) and
+        handed every interaction to discord.py (see :mod:`bot.intake`)."""
         if self.bot is None or self.bot.ws is None or self.bot.is_closed():
             return True
-        return (self.bot.ws.sequence or 0) >= self.double.sequence
+        return (self.bot.ws.sequence or 0) >= self.double.sequence and not self.bot.intake.waiting
 
     async def settle(self) -> None:
         """Wait until the bot has handled every gateway event sent so far and is idle again

@@ -1,0 +1,107 @@
+"""Interactions reach discord.py one per loop turn (bot/intake.py): a burst never holds the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from typing import Any
+
+import pytest
+
+from bot.intake import EVENT, InteractionIntake
+from bot.local.session import LocalSession
+from bot.settings import Settings
+
+
+class Recorder:
+    """A parser table like discord.py's, whose interaction parser records what it was given."""
+
+    def __init__(self) -> None:
+        self.parsed: list[Any] = []
+        self.table: dict[str, Any] = {EVENT: self.parse, "MESSAGE_CREATE": self.parsed.append}
+
+    def parse(self, data: Any) -> None:
+        if data == "broken":
+            raise KeyError("member")
+        self.parsed.append(data)
+
+
+async def test_a_burst_is_handed_over_in_order_one_interaction_per_loop_turn() -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    intake.install()
+    seen_per_turn: list[int] = []
+
+    async def probe() -> None:
+        for _ in range(12):
+            seen_per_turn.append(len(recorder.parsed))
+            await asyncio.sleep(0)
+
+    for number in range(8):  # one gateway step: eight interactions read back to back
+        recorder.table[EVENT](number)
+    assert recorder.parsed == [] and intake.waiting == 8  # the gateway step only queued them
+    await probe()
+    assert recorder.parsed == list(range(8))
+    steps = [after - before for before, after in itertools.pairwise(seen_per_turn)]
+    assert max(steps) == 1  # never two interactions in one turn of the loop
+    assert intake.waiting == 0
+    await intake.close()
+
+
+async def test_an_unreadable_interaction_is_logged_and_the_next_ones_still_arrive(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    intake.install()
+    for data in ("first", "broken", "third"):
+        recorder.table[EVENT](data)
+    with caplog.at_level(logging.ERROR, logger="bot.intake"):
+        for _ in range(10):
+            await asyncio.sleep(0)
+    assert recorder.parsed == ["first", "third"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "An interaction from the gateway could not be read"
+    ]
+    await intake.close()
+
+
+async def test_close_gives_the_parser_back_and_drops_what_waits() -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    original = recorder.table[EVENT]
+    intake.install()
+    assert recorder.table[EVENT] != original
+    recorder.table["MESSAGE_CREATE"]("untouched")  # other events are not paced
+    recorder.table[EVENT]("late")
+    await intake.close()
+    assert recorder.table[EVENT] == original
+    assert intake.waiting == 0
+    assert recorder.parsed == ["untouched"]
+    recorder.table[EVENT]("after close")  # discord.py's own parser again: at once
+    assert recorder.parsed == ["untouched", "after close"]
+
+
+async def test_the_bot_answers_a_burst_taken_in_through_the_intake(settings: Settings) -> None:
+    async with LocalSession(settings) as session:
+        assert session.bot is not None
+        world, ids = session.double.world, session.double.ids
+        members = [world.add_user(ids, f"burst{number}") for number in range(25)]
+        payloads = [session.command_payload("/about", user=member.name) for member in members]
+        waiting_seen: list[int] = []
+        intake = session.bot.intake
+
+        async def watch() -> None:
+            while True:
+                waiting_seen.append(intake.waiting)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        exchanges = await session.send_many(payloads)
+        watcher.cancel()
+        assert all(exchange.answered for exchange in exchanges)
+        assert max(waiting_seen) > 1  # the burst waited in the intake, not in one gateway step…
+        assert waiting_seen[-1] == 0
+        falls = [a - b for a, b in itertools.pairwise(waiting_seen) if a > b]
+        assert max(falls) == 1  # …and left it one interaction per turn of the loop
