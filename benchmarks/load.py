@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ class LagMonitor:
         self.recording = False
         self.profile: cProfile.Profile | None = None
         self.slow_steps: Counter[str] = Counter()
-        self.slow_seconds: Counter[str] = Counter()
+        self.slow_seconds: defaultdict[str, float] = defaultdict(float)
 
     def time_every_step(self) -> None:
         """Record each loop callback that runs longer than a tick (CPU time of the loop thread).
@@ -109,7 +109,7 @@ class LagMonitor:
                 monitor.slow_steps[name] += 1
                 monitor.slow_seconds[name] += spent
 
-        asyncio.Handle._run = timed  # type: ignore[method-assign]
+        asyncio.Handle._run = timed  # type: ignore[method-assign,assignment]
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -225,6 +225,16 @@ class BurstFigures:
     failed: dict[str, int] = field(default_factory=dict)
     unfinished: int = 0
     seconds_to_last_answer: float = 0.0
+    requests: dict[str, int] = field(default_factory=dict)  # the bot's HTTP requests, by route
+
+
+#: The parts of a request's path that name one object (ids, interaction and webhook tokens).
+_ONE_OBJECT = re.compile(r"/(?:\d{5,}|local-[\w-]+|[\w-]{40,})")
+
+
+def route_of(method: str, path: str) -> str:
+    """A request's route: ``PATCH /webhooks/{}/{}/messages/@original``."""
+    return f"{method} {_ONE_OBJECT.sub('/{}', path.split('?')[0].removeprefix('/api/v10'))}"
 
 
 def uptime() -> str:
@@ -422,6 +432,12 @@ class Bench:
             failed=dict(Counter(o.reason for o in outcomes if o.kind == "failed").most_common()),
             unfinished=sum(1 for o in outcomes if o.kind == "unfinished"),
             seconds_to_last_answer=self.last_request_at - self.first_sent_at,
+            requests=dict(
+                Counter(
+                    route_of(request.method, request.path)
+                    for request in self.double.requests_since(self.first_sent_at)
+                ).most_common()
+            ),
         )
 
 
@@ -456,6 +472,9 @@ def print_figures(figures: BurstFigures) -> None:
     for title, counts in (("refused", figures.refusals), ("failed", figures.failed)):
         for reason, count in counts.items():
             print(f"  {title} ×{count}: {reason}")
+    print(f"  HTTP requests from the bot: {sum(figures.requests.values())}")
+    for route, count in figures.requests.items():
+        print(f"    {count:6d}  {route}")
 
 
 async def drive(args: argparse.Namespace) -> list[BurstFigures]:
@@ -499,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-loop", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(*args.serve, profile=args.profile_loop)
+        api, gateway, stats = args.serve
+        serve(api, gateway, stats, profile=args.profile_loop)
         return 0
     logging.basicConfig(level=logging.WARNING)
     results = asyncio.run(drive(args))

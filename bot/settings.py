@@ -308,6 +308,9 @@ class Settings(BaseSettings):
     torch_threads: Whole = Field(0, ge=0, le=256)
     """Torch threads per CPU worker. 0: the machine's cores divided among the CPU workers."""
 
+    worker_niceness: Whole = Field(5, ge=0, le=19)
+    """Nice increment of the worker processes: on a busy machine the bot answers Discord first."""
+
     queue_limit: Whole = Field(100, ge=1, le=100_000)
     """Requests waiting or running at once, over all members; more are refused politely."""
 

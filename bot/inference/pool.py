@@ -246,6 +246,7 @@ class InferencePool:
                     max_batch=self.settings.max_batch,
                     max_batch_tokens=self.settings.max_batch_tokens,
                     timeout_scale=self.settings.timeout_scale,
+                    niceness=self.settings.worker_niceness,
                 )
                 workers.append(WorkerHandle(len(workers), config, self._on_message, self._on_exit))
         return workers

@@ -54,6 +54,7 @@ class WorkerConfig:
     max_batch: int = 32
     max_batch_tokens: int = 16384
     timeout_scale: float = 1.0
+    niceness: int = 0
 
 
 def _load_failed(error: BaseException) -> None:
@@ -315,7 +316,14 @@ def child_main(descriptor: int) -> None:
 
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
-    """Run a worker on ``conn`` (it imports torch itself); ends the process when done."""
+    """Run a worker on ``conn`` (it imports torch itself); ends the process when done.
+
+    The worker lowers its own CPU priority by ``config.niceness``: when the cores are contended,
+    the bot's event loop, which has 3 seconds to answer each interaction, runs before a batch
+    (a model's answer has no such deadline). Lowering a priority needs no privilege.
+    """
+    if config.niceness:
+        os.nice(config.niceness)
     os.environ.update(thread_environment(config))  # before torch and tokenizers are imported
     logging.basicConfig(
         level=config.log_level,

@@ -280,3 +280,15 @@ async def test_closing_while_a_worker_starts_ends_it_without_waiting(tmp_path: P
     await pool.close()
     assert pool.workers[0].process.exitcode == -signal.SIGKILL
     assert pool.worker_health() == (0, 1) and pid == pool.workers[0].pid
+
+
+async def test_workers_run_at_a_lower_cpu_priority_than_the_bot(tmp_path: Path, tiny_dir: Path) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    for niceness in (3, 0):
+        pool = await started(tmp_path / str(niceness), tiny_dir, WORKER_NICENESS=str(niceness))
+        try:
+            pid = pool.workers[0].pid
+            assert pid is not None
+            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + niceness)
+        finally:
+            await pool.close()
