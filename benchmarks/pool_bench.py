@@ -788,6 +788,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "MODEL_PROFILE": "hub",
             "TINY_MODELS_DIR": str(tiny_model_dir(root / "tiny", CLASSIFICATION).parent),
             "TORCH_THREADS": str(args.threads),
+            # The worker at the priority of the naive and ideal runs (this process): like with like.
+            "WORKER_NICENESS": "0",
             "WORKERS_PER_DEVICE": "1",
             "QUEUE_LIMIT": "10000",
             "MEMBER_INFLIGHT_LIMIT": "10",
