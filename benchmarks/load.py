@@ -90,6 +90,7 @@ class LagMonitor:
         self.profile: cProfile.Profile | None = None
         self.slow_steps: Counter[str] = Counter()
         self.slow_seconds: defaultdict[str, float] = defaultdict(float)
+        self.cpu_began = 0.0
 
     def time_every_step(self) -> None:
         """Record each loop callback that runs longer than a tick (CPU time of the loop thread).
@@ -158,13 +159,17 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
         monitor.slow_steps.clear()
         monitor.slow_seconds.clear()
         monitor.recording = True
+        monitor.cpu_began = time.process_time()
         if profile:
             monitor.profile = cProfile.Profile(time.thread_time)  # CPU of the loop thread: no GIL waits
             monitor.profile.enable()
 
     def end() -> None:
         monitor.recording = False
-        figures: dict[str, Any] = {"lag_samples": len(monitor.samples)}
+        figures: dict[str, Any] = {
+            "lag_samples": len(monitor.samples),
+            "bot_cpu_s": time.process_time() - monitor.cpu_began,  # the bot's process, its threads included
+        }
         if monitor.samples:
             ordered = sorted(monitor.samples)
             figures["lag_p99_ms"] = ordered[int(0.99 * (len(ordered) - 1))] * 1000
@@ -226,6 +231,8 @@ class BurstFigures:
     unfinished: int = 0
     seconds_to_last_answer: float = 0.0
     requests: dict[str, int] = field(default_factory=dict)  # the bot's HTTP requests, by route
+    bot_cpu_s: float = 0.0  # CPU the bot's process used from the burst to its last answer
+    double_cpu_s: float = 0.0  # and this process (the double and the members)
 
 
 #: The parts of a request's path that name one object (ids, interaction and webhook tokens).
@@ -256,14 +263,23 @@ def reason_of(text: str) -> str:
     return text.split(";")[0].split(". ")[0][:90]
 
 
-def outcome_of(double: Any, state: Any, command: str) -> Outcome:
+def messages_by_interaction(double: Any) -> dict[int, list[Any]]:
+    """The double's messages that are not deleted, by the interaction they answer (one pass: the
+    bench polls outcomes while the double serves the bot on the same loop, so that poll must be
+    cheap, or it delays the double's reading of the bot's responses and inflates the latencies)."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    for message in double.messages.values():
+        if not message.deleted and message.interaction_id is not None:
+            found[message.interaction_id].append(message)
+    return found
+
+
+def outcome_of(double: Any, state: Any, command: str, by_interaction: dict[int, list[Any]]) -> Outcome:
     acked = state.responded_at - state.sent_at if state.responded and state.responded_at else None
-    messages = [
-        message
-        for message in double.messages.values()
-        if (message.interaction_id == state.id or message.id == state.original_message_id)
-        and not message.deleted
-    ]
+    messages = list(by_interaction.get(state.id, ()))
+    original = double.messages.get(state.original_message_id) if state.original_message_id else None
+    if original is not None and not original.deleted and original not in messages:
+        messages.append(original)
     messages.sort(key=lambda message: message.id)
     if not messages:
         return Outcome(command, acked, "unfinished", "no message")
@@ -364,11 +380,12 @@ class Bench:
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
             now = time.monotonic()
+            index = messages_by_interaction(self.double)
             waiting = [
                 state
                 for state, (line, _) in zip(states, lines, strict=True)
                 if (state.responded or now - state.sent_at <= DEADLINE_S)  # an unanswered one never will be
-                and outcome_of(self.double, state, line).kind == "unfinished"
+                and outcome_of(self.double, state, line, index).kind == "unfinished"
             ]
             if not self.double.is_quiet:
                 quiet_since = time.monotonic()
@@ -377,7 +394,8 @@ class Bench:
             await asyncio.sleep(0.05)
         self.last_request_at = max((r.at for r in self.double.requests), default=time.monotonic())
         self.first_sent_at = min(s.sent_at for s in states)
-        return [outcome_of(self.double, s, line) for s, (line, _) in zip(states, lines, strict=True)]
+        index = messages_by_interaction(self.double)
+        return [outcome_of(self.double, s, line, index) for s, (line, _) in zip(states, lines, strict=True)]
 
     def signal_bot(self, number: int) -> None:
         assert self.process is not None
@@ -400,6 +418,7 @@ class Bench:
         self.stats_path.unlink(missing_ok=True)
         self.signal_bot(signal.SIGUSR1)
         await asyncio.sleep(0.2)
+        cpu_began = time.process_time()
         try:
             outcomes = await self.send(lines, wait_s=600)
         finally:
@@ -411,6 +430,7 @@ class Bench:
             if self.stats_path.exists():
                 break
             await asyncio.sleep(0.05)
+        double_cpu_s = time.process_time() - cpu_began
         stats = json.loads(self.stats_path.read_text())
         if self.profile_dir is not None and "profile" in stats:
             self.profile_dir.mkdir(parents=True, exist_ok=True)
@@ -432,6 +452,8 @@ class Bench:
             failed=dict(Counter(o.reason for o in outcomes if o.kind == "failed").most_common()),
             unfinished=sum(1 for o in outcomes if o.kind == "unfinished"),
             seconds_to_last_answer=self.last_request_at - self.first_sent_at,
+            bot_cpu_s=stats.get("bot_cpu_s", float("nan")),
+            double_cpu_s=double_cpu_s,
             requests=dict(
                 Counter(
                     route_of(request.method, request.path)
@@ -472,6 +494,10 @@ def print_figures(figures: BurstFigures) -> None:
     for title, counts in (("refused", figures.refusals), ("failed", figures.failed)):
         for reason, count in counts.items():
             print(f"  {title} ×{count}: {reason}")
+    print(
+        f"  CPU: the bot {figures.bot_cpu_s:.1f} s, the double {figures.double_cpu_s:.1f} s, "
+        f"in {figures.seconds_to_last_answer:.1f} s"
+    )
     print(f"  HTTP requests from the bot: {sum(figures.requests.values())}")
     for route, count in figures.requests.items():
         print(f"    {count:6d}  {route}")

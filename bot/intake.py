@@ -12,11 +12,19 @@ that the loop turns between interactions, so a timer waits for about one interac
 instead of a whole burst's. No library does this: it is a property of how discord.py reads its
 socket (``DiscordWebSocket.poll_event`` awaits a reader that does not suspend while data is
 buffered).
+
+Pacing alone would let the interactions already taken in do their later work (a demo's result, a
+list that replaces its "thinking…") between the first responses of those still waiting, and push
+the last of a burst past Discord's 3 seconds. So what comes after a first response waits first:
+:func:`after_first_responses` returns once no interaction waits in the intake (at most
+:data:`FOLLOW_UP_WAIT_S`, so a steady stream cannot hold it back for good). :mod:`bot.replies`
+calls it before every edit and followup; first responses never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +33,10 @@ log = logging.getLogger(__name__)
 
 #: The gateway event whose parsing the intake paces.
 EVENT = "INTERACTION_CREATE"
+#: The longest an edit or followup waits for the intake to empty: longer than a burst takes to drain
+#: (a cap that runs out mid-burst lets every held edit go at once, and the last first responses
+#: of the burst then miss their 3 s); an edit has the token's 15 minutes.
+FOLLOW_UP_WAIT_S = 10.0
 
 
 class InteractionIntake:
@@ -41,6 +53,8 @@ class InteractionIntake:
         self._parse = parsers[EVENT]
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._empty = asyncio.Event()
+        self._empty.set()
 
     @property
     def waiting(self) -> int:
@@ -50,15 +64,25 @@ class InteractionIntake:
     def install(self) -> None:
         self._parsers[EVENT] = self._receive
 
+    async def quiet(self, within_s: float) -> None:
+        """Return once no interaction waits to be handed over, or after ``within_s`` seconds."""
+        if self._empty.is_set() or within_s <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._empty.wait(), within_s)
+
     def _receive(self, data: Any) -> None:
         """The gateway's call for each interaction: queue it (the gateway step stays short)."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._hand_over(), name="studybot-intake")
         self._queue.put_nowait(data)
+        self._empty.clear()
 
     async def _hand_over(self) -> None:
         while True:
             data = await self._queue.get()
+            if self._queue.empty():
+                self._empty.set()
             try:
                 self._parse(data)
             except Exception:  # what the gateway step would have raised: one interaction, not the intake
@@ -73,3 +97,12 @@ class InteractionIntake:
             self._task = None
         while not self._queue.empty():
             self._queue.get_nowait()
+        self._empty.set()
+
+
+async def after_first_responses(client: Any) -> None:
+    """Wait (at most :data:`FOLLOW_UP_WAIT_S`) until ``client``'s intake has handed over every
+    interaction it received: an edit or followup then never delays a first response."""
+    intake = getattr(client, "intake", None)
+    if isinstance(intake, InteractionIntake):
+        await intake.quiet(FOLLOW_UP_WAIT_S)

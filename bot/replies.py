@@ -20,6 +20,8 @@ from typing import Any
 import discord
 from discord.utils import MISSING
 
+from bot.intake import after_first_responses
+
 log = logging.getLogger(__name__)
 
 _LOADING_REPLACED = "studybot.loading_replaced"
@@ -132,6 +134,7 @@ async def edit_original(
         kwargs["view"] = view
     if uploads is not None:
         kwargs["attachments"] = [upload.file() for upload in uploads]
+    await after_first_responses(interaction.client)
     try:
         await interaction.edit_original_response(**kwargs)
     except discord.HTTPException as error:
@@ -187,6 +190,7 @@ async def reply(
         return
     uploads = [Upload.of(file) for file in files or []]
     loading = response.type is discord.InteractionResponseType.deferred_channel_message
+    await after_first_responses(interaction.client)
     try:
         if replace or (loading and not interaction.extras.get(_LOADING_REPLACED)):
             interaction.extras[_LOADING_REPLACED] = True

@@ -105,3 +105,47 @@ async def test_the_bot_answers_a_burst_taken_in_through_the_intake(settings: Set
         assert waiting_seen[-1] == 0
         falls = [a - b for a, b in itertools.pairwise(waiting_seen) if a > b]
         assert max(falls) == 1  # …and left it one interaction per turn of the loop
+
+
+async def test_quiet_returns_once_every_interaction_is_handed_over_or_when_its_time_is_up() -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    intake.install()
+    await intake.quiet(0)  # nothing waits: at once
+    for number in range(6):
+        recorder.table[EVENT](number)
+    await intake.quiet(0)  # no time to wait: at once, though six wait
+    assert recorder.parsed == [] and intake.waiting == 6
+    await intake.quiet(60)
+    assert intake.waiting == 0 and len(recorder.parsed) >= 5  # the last is being handed over now
+    await intake.close()
+
+
+async def test_a_burst_gets_every_first_response_before_any_edit(settings: Settings) -> None:
+    async with LocalSession(settings) as session:
+        assert session.bot is not None
+        payloads = [  # each acknowledged with "thinking…", then written, then answered in place
+            session.command_payload(
+                f"/papers add title:Paper {n} url:https://example.com/{n}", moderator=True
+            )
+            for n in range(150)
+        ]
+        intake = session.bot.intake
+        waiting_at_edits: list[int] = []
+        double = session.double
+
+        async def watch() -> None:
+            seen = len(double.requests)
+            while True:
+                for request in double.requests[seen:]:
+                    if request.method == "PATCH":  # a "thinking…" placeholder replaced by its answer
+                        waiting_at_edits.append(intake.waiting)
+                seen = len(double.requests)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        exchanges = await session.send_many(payloads)
+        watcher.cancel()
+        assert all(exchange.answered for exchange in exchanges)
+        assert len(waiting_at_edits) == 150
+        assert max(waiting_at_edits) == 0  # no edit while an interaction still waited for its turn

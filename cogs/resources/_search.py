@@ -90,6 +90,9 @@ class _Fields:
         return cls(field_words(resource.title), tags, field_words(resource.description))
 
 
+#: A score depends only on the query and the resource (frozen: an edited resource is another key),
+#: so a burst of members searching the same words scores each resource once, off the loop's budget.
+@functools.lru_cache(maxsize=8192)
 def score(query: str, resource: Resource) -> float:
     """How well ``resource`` matches ``query`` (0: not at all); an empty query matches everything."""
     tokens = list(dict.fromkeys(words(query)))
