@@ -69,6 +69,7 @@ class StudyBot(commands.Bot):
         clock: Clock | None = None,
         start_services: bool = True,
         backend: InferenceBackend | None = None,
+        warm_up: bool = True,
         **client_options: Any,
     ) -> None:
         intents = discord.Intents.default()
@@ -87,6 +88,9 @@ class StudyBot(commands.Bot):
         self.actions = ActionRegistry()  # the cogs' persistent buttons and selects (bot/components.py)
         self.add_dynamic_items(ActionItem)
         self.start_services = start_services
+        #: Whether the features load their slow libraries in the background as they load (dateparser):
+        #: worth it for a bot that serves for a while, not for one that answers one command and exits.
+        self.warm_up = warm_up
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()
         self._db: Database | None = None

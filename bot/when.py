@@ -23,7 +23,8 @@ dateparser is imported on first use: importing it takes about 0.2 s and its firs
 0.8 s more (it loads its English data), then a reading takes about 2 ms (``python
 benchmarks/dates.py`` on the team's 2-core machines). So the features that read dates call
 :func:`warm_up_soon` when they load: a daemon thread pays that second once per process, off the
-event loop, instead of the first member who types a date.
+event loop, instead of the first member who types a date. A bot that answers one command and
+exits (``studybot try``) skips it (``StudyBot.warm_up``).
 """
 
 from __future__ import annotations

@@ -158,8 +158,10 @@ class LocalSession:
         double: DiscordDouble | None = None,
         backend: InferenceBackend | None = None,
         rate_limits: RateLimiter | None = None,
+        warm_up: bool = True,
     ) -> None:
         self.settings = settings.replace(discord_token=LOCAL_TOKEN)
+        self.warm_up = warm_up  # passed to the bot (see ``StudyBot.warm_up``)
         self.clock = clock
         self.backend = backend
         # The double shares the bot's clock: tokens expire and events are "in the past" on it.
@@ -206,7 +208,13 @@ class LocalSession:
 
     async def _start_bot(self) -> None:
         self.double.identified.clear()
-        client = StudyBot(self.settings, clock=self.clock, backend=self.backend, guild_ready_timeout=0.05)
+        client = StudyBot(
+            self.settings,
+            clock=self.clock,
+            backend=self.backend,
+            warm_up=self.warm_up,
+            guild_ready_timeout=0.05,
+        )
         client.add_listener(self._on_interaction, "on_interaction")
         self.bot = client
         await client.login(LOCAL_TOKEN.reveal())

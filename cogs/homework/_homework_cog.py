@@ -90,7 +90,8 @@ class HomeworkCog(CachedFeature[HomeworkStore, Homework], commands.GroupCog, gro
 
     async def cog_load(self) -> None:
         await super().cog_load()
-        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
+        if self.bot.warm_up:  # dateparser's first reading takes a second: not on the first member's command
+            warm_up_soon()
         self.bot.scheduler.register(KIND_MEMBER, self.reminders.send_member_reminder)
         self.bot.scheduler.register(KIND_CHANNEL, self.reminders.send_channel_reminder)
 

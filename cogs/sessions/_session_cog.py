@@ -104,7 +104,8 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
 
     async def cog_load(self) -> None:
         await super().cog_load()
-        warm_up_soon()  # dateparser's first reading takes a second: not on the first member's command
+        if self.bot.warm_up:  # dateparser's first reading takes a second: not on the first member's command
+            warm_up_soon()
         self.bot.scheduler.register(KIND_CHANNEL, self.send_channel_reminder)
         self.bot.scheduler.register(KIND_MEMBER, self.send_member_reminder)
 
