@@ -211,7 +211,8 @@ async def run_try(
     """``studybot try``: one command against the double; 0 when the bot answered.
 
     The bot loads no library in the background: for one command, that would only compete with it
-    for the interpreter (a cold ``/about`` took 2.0 s with dateparser warming beside it, 1.5 s without).
+    for the interpreter (a cold ``/about``: 2.0 s median with dateparser warming beside it, 1.7 s
+    without; the README's start-up figures).
     """
     async with LocalSession(settings, warm_up=False) as session:
         for note in notes or []:
