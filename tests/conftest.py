@@ -26,6 +26,11 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
         "HEALTH_FILE": str(tmp_path / "health.json"),
         "DEVICES": "cpu",
         "LOG_LEVEL": "INFO",
+        # The tests' workers run at the tests' own priority: their deadlines (scaled by
+        # TIMEOUT_SCALE) assume a worker gets its share of the cores. At the default niceness of 5,
+        # beside two CPU burners, a replacement worker took over a minute to start, so the requests
+        # queued behind a hung one were given up. The niceness itself is tested in test_pool.py.
+        "WORKER_NICENESS": "0",
     }
     base.update(env)
     return load_settings(base, dotenv_path=None)
