@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord.utils import MISSING
 
-from bot.replies import reply
+from bot.replies import NO_MENTIONS, edit_original, reply
 
 
 async def acknowledge(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
@@ -29,16 +30,33 @@ async def acknowledge_update(interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer()
 
 
-async def update_message(interaction: discord.Interaction[Any], **changes: Any) -> None:
+async def update_message(
+    interaction: discord.Interaction[Any],
+    *,
+    content: str | None = MISSING,
+    embed: discord.Embed | None = MISSING,
+    view: discord.ui.View | None = MISSING,
+) -> None:
     """Edit the message a button or menu is on: at once, or after :func:`acknowledge_update`.
 
-    Mentions are off: nothing a member typed can ping anyone.
+    Left out, ``content``, ``embed`` and ``view`` stay as they are (``None`` removes them).
+    Mentions are off: nothing a member typed can ping anyone. After an acknowledgement the edit
+    waits for the first responses of a burst, like every later edit (:func:`bot.replies.edit_original`).
     """
-    changes.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    embeds: list[discord.Embed] = MISSING
+    if embed is not MISSING:
+        embeds = [] if embed is None else [embed]
     if interaction.response.is_done():
-        await interaction.edit_original_response(**changes)
-    else:
-        await interaction.response.edit_message(**changes)
+        await edit_original(interaction, content=content, embeds=embeds, view=view, private=True)
+        return
+    changes: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if content is not MISSING:
+        changes["content"] = content
+    if embeds is not MISSING:
+        changes["embeds"] = embeds
+    if view is not MISSING:
+        changes["view"] = view
+    await interaction.response.edit_message(**changes)
 
 
 async def acknowledge_in_place(interaction: discord.Interaction[Any]) -> None:

@@ -117,15 +117,16 @@ async def edit_original(
     uploads: Sequence[Upload] | None = None,
     fallback: bool = True,
     private: bool = False,
+    allowed_mentions: discord.AllowedMentions | None = None,
 ) -> bool:
     """Edit the interaction's original response; True if it was edited.
 
     Left out, ``content``, ``embeds`` and ``view`` stay as they are; ``uploads`` replace the
     message's attachments (None keeps them). When the token has expired, the answer is posted
     instead (:func:`post_instead`, in a DM when ``private``) if ``fallback``; a progress update
-    (``fallback=False``) is just dropped.
+    (``fallback=False``) is just dropped. Mentions are off unless ``allowed_mentions`` says otherwise.
     """
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions or NO_MENTIONS}
     if content is not MISSING:
         kwargs["content"] = content
     if embeds is not MISSING:
@@ -152,6 +153,20 @@ async def edit_original(
             )
         return False
     return True
+
+
+async def delete_original(interaction: discord.Interaction) -> None:
+    """Delete the interaction's original response, after the first responses of a burst; a
+    response already gone (deleted, or its token expired) is no error."""
+    await after_first_responses(interaction.client)
+    try:
+        await interaction.delete_original_response()
+    except discord.NotFound:
+        return
+    except discord.HTTPException as error:
+        if not token_expired(error):
+            raise
+        log.info("Interaction %d's token has expired (%s)", interaction.id, error.code)
 
 
 async def reply(
@@ -190,31 +205,74 @@ async def reply(
         return
     uploads = [Upload.of(file) for file in files or []]
     loading = response.type is discord.InteractionResponseType.deferred_channel_message
+    if replace or (loading and not interaction.extras.get(_LOADING_REPLACED)):
+        interaction.extras[_LOADING_REPLACED] = True
+        await edit_original(
+            interaction,
+            content=content,
+            embeds=all_embeds,
+            view=view,
+            uploads=uploads,
+            private=ephemeral,
+            allowed_mentions=mentions,
+        )
+    else:
+        await follow_up(
+            interaction,
+            content,
+            embeds=all_embeds,
+            view=view,
+            uploads=uploads,
+            ephemeral=ephemeral,
+            allowed_mentions=mentions,
+        )
+
+
+async def follow_up(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embeds: Sequence[discord.Embed] = (),
+    view: discord.ui.View | None = None,
+    uploads: Sequence[Upload] = (),
+    ephemeral: bool = True,
+    allowed_mentions: discord.AllowedMentions | None = None,
+) -> discord.WebhookMessage | None:
+    """Send a message after the interaction's first response (``followup.send``); the message sent.
+
+    It waits for the first responses of a burst (:func:`~bot.intake.after_first_responses`) and
+    mentions nobody unless ``allowed_mentions`` says otherwise. Once the token has expired, the
+    message is posted instead (:func:`post_instead`, in a DM when ``ephemeral``) and None returned.
+    """
+    kwargs: dict[str, Any] = {
+        "content": content,
+        "embeds": list(embeds),
+        "files": [upload.file() for upload in uploads],
+        "allowed_mentions": allowed_mentions or NO_MENTIONS,
+        "ephemeral": ephemeral,
+    }
+    if view is not None:
+        kwargs["view"] = view
     await after_first_responses(interaction.client)
     try:
-        if replace or (loading and not interaction.extras.get(_LOADING_REPLACED)):
-            interaction.extras[_LOADING_REPLACED] = True
-            attachments = [upload.file() for upload in uploads]
-            await interaction.edit_original_response(**kwargs, view=view, attachments=attachments)
-            return
-        if view is not None:
-            kwargs["view"] = view
-        sent = [upload.file() for upload in uploads]
-        await interaction.followup.send(**kwargs, files=sent, ephemeral=ephemeral)
+        return await interaction.followup.send(**kwargs, wait=True)
     except discord.HTTPException as error:
         if not token_expired(error):
             raise
         log.info("Interaction %d's token has expired (%s)", interaction.id, error.code)
         await post_instead(
-            interaction, private=ephemeral, content=content, embeds=all_embeds, view=view, uploads=uploads
+            interaction, private=ephemeral, content=content, embeds=embeds, view=view, uploads=uploads
         )
+        return None
 
 
 __all__ = [
     "TOKEN_GONE_CODES",
     "Upload",
+    "delete_original",
     "describe",
     "edit_original",
+    "follow_up",
     "post_instead",
     "reply",
     "token_expired",

@@ -29,7 +29,6 @@ Every edit goes through :meth:`LiveJobs.edit`, the one place that talks to the m
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import time
@@ -47,7 +46,7 @@ from bot.db.faults import classify
 from bot.errors import UserFacingError, describe_error, fault_log
 from bot.inference.backend import CheckedRequest, InferenceBackend, JobUpdate
 from bot.inference.errors import RequestCancelled
-from bot.replies import Upload, edit_original
+from bot.replies import NO_MENTIONS, Upload, delete_original, edit_original, follow_up
 from cogs._live.controls import send_code, stored_run, waiting_view
 from cogs._live.presenter import CodeCall, Finished
 from cogs._live.presenters import presenter_for
@@ -55,8 +54,6 @@ from cogs._live.status import error_embed, status_embed
 
 log = logging.getLogger(__name__)
 
-#: Member text and model output are echoed in every model message: nothing in them may ping.
-NO_MENTIONS = discord.AllowedMentions.none()
 MODELS_DOWN = "The models are not running right now; try again in a minute."
 UNEXPECTED = "Something went wrong while running the model (error code `{code}`)."
 
@@ -259,10 +256,10 @@ class LiveJobs:
             shown = await presenter.present(done, key)
             await self.edit(interaction, embed=shown.embed, view=shown.view, attachments=shown.files)
         except UserFacingError as error:
-            await interaction.followup.send(error.message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await follow_up(interaction, error.message)
         except Exception as error:
             message, _code = self._log_unexpected(interaction, error, presenter.title)
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await follow_up(interaction, message)
 
     # --- Show code -------------------------------------------------------------------------------
 
@@ -313,9 +310,8 @@ class LiveJobs:
     async def _take_back(self, interaction: discord.Interaction[Any], message: str) -> None:
         """A refusal found after the acknowledgement: remove the public message, say it ephemerally."""
         log.info("Refused a model request for user %s: %s", interaction.user.id, message)
-        with contextlib.suppress(discord.NotFound):
-            await interaction.delete_original_response()
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await delete_original(interaction)
+        await follow_up(interaction, message)
 
     def _log_unexpected(
         self, interaction: discord.Interaction[Any], error: BaseException, title: str
@@ -342,7 +338,7 @@ class LiveJobs:
         ending = UNEXPECTED.format(code=code) if code is not None else message
         try:
             await self.edit(interaction, embed=error_embed(title, ending), view=None, attachments=[])
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await follow_up(interaction, message)
         except discord.HTTPException:
             log.warning("Could not finish the message of a failed %s request", title, exc_info=True)
 

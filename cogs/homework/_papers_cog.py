@@ -25,7 +25,7 @@ from bot.db.papers import TITLE_MAX, Paper, PaperDraft, PaperStore
 from bot.errors import UserFacingError
 from bot.guild_feature import CachedFeature, guild_id_of, guild_of
 from bot.interactions import Interaction
-from bot.replies import reply, truncate
+from bot.replies import follow_up, reply, truncate
 from cogs.homework._papers_embeds import paper_links, progress_embed, reading_list_embed, votes_embed
 from cogs.homework._papers_views import PAGE_SIZE, PAPERS, confirm_remove_view, list_view, undo_view
 from cogs.homework._refs import PaperRef
@@ -263,18 +263,14 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         paper = await self._picked(interaction)
         changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, True)
         await self._redraw(interaction, page, week, theme)
-        await interaction.followup.send(
-            self.read_text(paper, changed), view=undo_view("unread", paper.id), ephemeral=True
-        )
+        await follow_up(interaction, self.read_text(paper, changed), view=undo_view("unread", paper.id))
 
     async def pick_vote(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
         """The list's "Vote for the next one" menu: votes, redraws the list, confirms with Undo."""
         paper = await self._picked(interaction)
         changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, True)
         await self._redraw(interaction, page, week, theme)
-        await interaction.followup.send(
-            self.vote_text(paper, changed), view=undo_view("unvote", paper.id), ephemeral=True
-        )
+        await follow_up(interaction, self.vote_text(paper, changed), view=undo_view("unvote", paper.id))
 
     def read_text(self, paper: Paper, changed: bool) -> str:
         return (

@@ -26,7 +26,7 @@ from bot.db.sessions import Session
 from bot.errors import UserFacingError
 from bot.guild_feature import guild_id_of
 from bot.interactions import Interaction
-from bot.replies import reply, truncate
+from bot.replies import NO_MENTIONS, edit_original, follow_up, reply, truncate
 from cogs.sessions._directory import SessionFeature
 from cogs.sessions._export import plan_export
 from cogs.sessions._questions_embeds import (
@@ -52,8 +52,6 @@ from cogs.sessions._questions_views import (
 from cogs.sessions._refs import AnySession
 
 log = logging.getLogger(__name__)
-
-NONE = discord.AllowedMentions.none()
 
 
 @app_commands.guild_only()
@@ -202,15 +200,14 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             message = await channel.send(
                 embed=question_embed(question, session),
                 view=question_view(question) or discord.utils.MISSING,  # a new question is open: it has one
-                allowed_mentions=NONE,
+                allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as error:
             log.warning("Could not post question %d in channel %d: %s", question.id, channel_id, error)
-            await interaction.followup.send(
+            await follow_up(
+                interaction,
                 f"Your question is queued, but I couldn't post it in <#{channel_id}> for others to upvote "
                 f"({error.text or error.status}); tell a moderator.",
-                ephemeral=True,
-                allowed_mentions=NONE,
             )
             return
         try:
@@ -255,9 +252,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             await update_message(
                 interaction, embed=question_embed(question, session), view=question_view(question)
             )
-            await interaction.followup.send(
-                text, view=undo or discord.utils.MISSING, ephemeral=True, allowed_mentions=NONE
-            )
+            await follow_up(interaction, text, view=undo)
         else:
             await reply(interaction, text, view=undo, ephemeral=True)
             await self._refresh_public(question, session)
@@ -273,7 +268,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         text = f"Question #{question.id} is withdrawn."
         if interaction.message is not None and interaction.message.id == question.message_id:
             await update_message(interaction, embed=question_embed(question, session), view=None)
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            await follow_up(interaction, text)
             return
         if interaction.message is not None:  # the asker's ephemeral receipt
             await update_message(interaction, content=text, view=None)
@@ -338,7 +333,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
         notice = f"Now answering #{question.id}; it is posted in <#{channel_id}> for the presenter."
         try:
-            await channel.send(embed=presenter_embed(question), allowed_mentions=NONE)
+            await channel.send(embed=presenter_embed(question), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             notice = (
                 f"Now answering #{question.id}, but I couldn't post it in <#{channel_id}> "
@@ -346,7 +341,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             )
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, session_id, notice=notice)
-        await interaction.edit_original_response(embed=embed, view=view)
+        await edit_original(interaction, embeds=[embed], view=view, private=True)
 
     async def panel_answered(self, interaction: Interaction, question_id: int) -> None:
         """Answered: a form for an optional written answer."""
@@ -370,13 +365,13 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         if question.answer:
             channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
             try:
-                await channel.send(embed=answer_embed(question), allowed_mentions=NONE)
+                await channel.send(embed=answer_embed(question), allowed_mentions=NO_MENTIONS)
                 notice += f" The written answer is posted in <#{channel_id}>."
             except discord.HTTPException as error:
                 notice += f" I couldn't post the answer in <#{channel_id}> ({error.text or error.status})."
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, question.session_id, notice=notice)
-        await interaction.edit_original_response(embed=embed, view=view)
+        await edit_original(interaction, embeds=[embed], view=view, private=True)
 
     async def panel_skip(self, interaction: Interaction, question_id: int) -> None:
         """Skip: out of the queue, unanswered."""
@@ -392,7 +387,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         await interaction.response.defer()
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, question.session_id, notice=f"Skipped #{question.id}.")
-        await interaction.edit_original_response(embed=embed, view=view)
+        await edit_original(interaction, embeds=[embed], view=view, private=True)
 
     async def panel_merge(self, interaction: Interaction, question_id: int) -> None:
         """Merge duplicate: ask which waiting question this one duplicates."""
@@ -423,7 +418,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         await self._refresh_public(target, session)
         notice = f"Merged #{duplicate.id} into #{target.id}, which now has {target.votes} votes."
         embed, view = await self._panel(guild_id, target.session_id, notice=notice)
-        await interaction.edit_original_response(embed=embed, view=view)
+        await edit_original(interaction, embeds=[embed], view=view, private=True)
 
     @app_commands.command(name="export")
     @app_commands.describe(
@@ -451,14 +446,14 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         summary = export_summary_embed(target, plan.shown, zone)
         try:
             if plan.format == "thread":
-                starter = await channel.send(embed=summary, allowed_mentions=NONE)
+                starter = await channel.send(embed=summary, allowed_mentions=NO_MENTIONS)
                 thread = await starter.create_thread(name=plan.title)
                 for message in plan.messages:
-                    await thread.send(message, allowed_mentions=NONE)
+                    await thread.send(message, allowed_mentions=NO_MENTIONS)
                 where = f"the thread <#{thread.id}> in <#{channel_id}>"
             else:
                 upload = discord.File(io.BytesIO(plan.data), filename=plan.title)
-                await channel.send(embed=summary, file=upload, allowed_mentions=NONE)
+                await channel.send(embed=summary, file=upload, allowed_mentions=NO_MENTIONS)
                 where = f"<#{channel_id}> as a Markdown file{plan.note}"
         except discord.HTTPException as error:
             raise UserFacingError(

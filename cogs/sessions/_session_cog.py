@@ -29,7 +29,7 @@ from bot.errors import UserFacingError
 from bot.guild_feature import guild_id_of, guild_of
 from bot.interactions import Interaction
 from bot.reminder_posts import post_reminder
-from bot.replies import reply
+from bot.replies import edit_original, follow_up, reply
 from bot.when import shown, warm_up_soon
 from cogs.sessions._directory import SessionDirectory, SessionFeature
 from cogs.sessions._embeds import (
@@ -207,9 +207,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             await reply(interaction, headline, embed=embed, ephemeral=True)
             return
         if interaction.response.is_done():  # confirmed: the progress goes in a message of its own
-            progress = await interaction.followup.send(
-                f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True, wait=True
-            )
+            progress = await follow_up(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…")
         else:
             await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
             progress = None
@@ -246,7 +244,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
                 if progress is not None:
                     await progress.edit(content=content)
                 else:
-                    await interaction.edit_original_response(content=content)
+                    await edit_original(interaction, content=content, fallback=False)
         return total, None
 
     @app_commands.command(name="edit")
@@ -474,7 +472,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         )
         deleted, problem = await self._delete_events(interaction, guild, events, headline)
         text = f"{headline} Deleted {deleted} Discord event{'s' if deleted != 1 else ''}."
-        await interaction.edit_original_response(content=f"{text} {problem}" if problem else text)
+        await edit_original(interaction, content=f"{text} {problem}" if problem else text, private=True)
 
     async def _delete_events(
         self, interaction: Interaction, guild: discord.Guild, sessions: list[Session], headline: str
@@ -492,9 +490,8 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
                 log.warning("Deleting event %d failed: %s", session.event_id, error)
                 failed.append(f"#{session.id}")
             if index < total and index % step == 0:
-                await interaction.edit_original_response(
-                    content=f"{headline} Deleting Discord events {index}/{total}…"
-                )
+                content = f"{headline} Deleting Discord events {index}/{total}…"
+                await edit_original(interaction, content=content, fallback=False)
         problem = f"Discord refused to delete the events of {', '.join(failed)}." if failed else None
         return deleted, problem
 
