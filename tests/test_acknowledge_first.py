@@ -9,9 +9,11 @@ came after that interaction's first response.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,11 +22,12 @@ from typing import Any
 
 import pytest
 
+from bot.clock import utc
 from bot.inference.pool import InferencePool
 from bot.local.session import Exchange, LocalSession
 from bot.settings import Settings
 from cogs._live import inputs
-from tests.support.sessions import clocked, schedule, setup_guild
+from tests.support.sessions import channel_posts, clocked, schedule, setup_guild
 
 WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
@@ -101,6 +104,26 @@ def press(carrier: Step, label: str, **options: Any) -> Step:
     return run
 
 
+def choose_on(carrier: Step, placeholder: str, value: str) -> Step:
+    """Run ``carrier``, then pick ``value`` in its reply's menu ``placeholder``: the pick is checked."""
+
+    async def run(session: LocalSession) -> Exchange:
+        message = (await carrier(session)).reply
+        return await session.choose(message, placeholder, [value])
+
+    return run
+
+
+def form(line: str, values: dict[str, str]) -> Step:
+    """Type ``line`` as a moderator, then send the form it opens with ``values``: the form is checked."""
+
+    async def run(session: LocalSession) -> Exchange:
+        opened = await session.run(line, moderator=True)
+        return await session.submit(opened, values, moderator=True)
+
+    return run
+
+
 def file_in(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "input.txt"
     path.write_text(text)
@@ -109,6 +132,22 @@ def file_in(tmp_path: Path, text: str) -> Path:
 
 POST_HOMEWORK = command("/homework post week:1 title:Read chapter 1 due:2031-03-25 18:00", moderator=True)
 ADD_PAPER = command("/papers add title:Attention Is All You Need week:1 arxiv:1706.03762", moderator=True)
+
+
+async def import_resources(session: LocalSession) -> Exchange:
+    """``/resources import`` of a one-entry JSON file, as a moderator."""
+    path = Path(tempfile.mkdtemp()) / "resources.json"
+    entry = {"title": "Datasets", "url": "https://hf.co/docs/datasets", "category": "libraries"}
+    path.write_text(json.dumps([entry]))
+    return await session.run(f"/resources import file:{path}", moderator=True)
+
+
+PAPERS_LIST = command("/papers list")
+SCHEDULE = command(
+    "/session schedule title:HF course study group weekday:Thursday time:18:00 duration:90 weeks:1 "
+    "link:https://meet.example.com/hf",
+    moderator=True,
+)
 ADD_RESOURCE = command(
     "/resources add title:The Hub url:https://huggingface.co category:tools", moderator=True
 )
@@ -250,6 +289,30 @@ SCENARIOS: list[tuple[str, list[Step], Step, bool]] = [
         True,
     ),
     ("/config reminders", [], command("/config reminders area:homework minutes:120", moderator=True), True),
+    ("Mark one as read", [ADD_PAPER], choose_on(PAPERS_LIST, "Mark one as read…", "1"), True),
+    ("Vote for the next one", [ADD_PAPER], choose_on(PAPERS_LIST, "Vote for the next one…", "1"), True),
+    (
+        "/homework post (form)",
+        [],
+        form("/homework post", {"Week": "1", "Title": "Read chapter 1", "Due date": "2031-03-25 18:00"}),
+        True,
+    ),
+    (
+        "/resources add (form)",
+        [],
+        form("/resources add", {"Title": "The Hub", "Link": "https://huggingface.co", "Category": "tools"}),
+        True,
+    ),
+    ("/session schedule", [], SCHEDULE, True),
+    ("/session edit", [SCHEDULE], command("/session edit session:1 topic:Tokenizers", moderator=True), True),
+    (
+        "Cancel (session)",
+        [SCHEDULE],
+        press(command("/session cancel session:1", moderator=True), "Cancel 1 session", moderator=True),
+        True,
+    ),
+    ("/session announce", [SCHEDULE], command("/session announce", moderator=True), True),
+    ("/resources import", [], import_resources, True),
 ]
 
 
@@ -265,6 +328,105 @@ async def test_the_first_response_comes_before_the_first_write(
     exchange = await step(session)
     count = assert_acknowledged_first(log, exchange, name)
     assert count > 0 or not writes, f"{name} wrote nothing: the scenario no longer tests it"
+
+
+# --- the live Q&A: presses on the public post, the receipt and the moderators' panel ---------------
+
+LIVE = utc(2031, 3, 20, 17, 10)  # ten minutes into the first session (Thursday 18:00 in Paris)
+
+
+def ask(user: str, text: str) -> Step:
+    return command(f"/ask question:{text}", user=user)
+
+
+def on_post(number: int, label: str, *, user: str) -> Step:
+    """Press ``label`` on the public post of question #``number``."""
+
+    async def run(session: LocalSession) -> Exchange:
+        (post,) = [
+            m
+            for m in channel_posts(session, "general")
+            if m.embeds and m.embeds[0].get("title") == f"Question #{number}"
+        ]
+        return await session.click(post, label, user=user)
+
+    return run
+
+
+def on_panel(*actions: tuple[str, ...]) -> Step:
+    """Open the moderators' panel and act on it: ``("press", label)`` or ``("choose", menu, value)``;
+    the last action is what is checked."""
+
+    async def run(session: LocalSession) -> Exchange:
+        panel = (await session.run("/questions list", moderator=True)).reply
+        for action, target, *values in actions:
+            if action == "press":
+                done = await session.click(panel, target, moderator=True)
+            else:
+                done = await session.choose(panel, target, list(values), moderator=True)
+        return done
+
+    return run
+
+
+def answered(text: str) -> Step:
+    """The panel's Answered, then its form sent with ``text``: the form's submission is checked."""
+
+    async def run(session: LocalSession) -> Exchange:
+        opened = await on_panel(("press", "Answered"))(session)
+        return await session.submit(opened, {"Written answer (optional)": text}, moderator=True)
+
+    return run
+
+
+GRACE_ASKS = ask("Grace", "What does the attention mask do?")
+LINUS_ASKS = ask("Linus", "What is the attention mask for?")
+NEXT = on_panel(("press", "Next"))
+
+MERGE_2_INTO_1 = [
+    ("choose", "Act on another question…", "2"),
+    ("press", "Merge duplicate"),
+    ("choose", "It duplicates…", "1"),
+]
+
+LIVE_SCENARIOS: list[tuple[str, list[Step], Step]] = [
+    ("/ask (live)", [], GRACE_ASKS),
+    ("Upvote", [GRACE_ASKS], on_post(1, "Upvote", user="Linus")),
+    ("Withdraw (post)", [GRACE_ASKS], on_post(1, "Withdraw", user="Grace")),
+    ("Withdraw (receipt)", [], press(GRACE_ASKS, "Withdraw", user="Grace")),
+    ("/withdraw", [GRACE_ASKS], command("/questions withdraw question:1", user="Grace")),
+    ("Next", [GRACE_ASKS], NEXT),
+    ("Skip", [GRACE_ASKS], on_panel(("press", "Skip"))),
+    ("Answered", [GRACE_ASKS, NEXT], answered("Padding is ignored.")),
+    ("Merge", [GRACE_ASKS, LINUS_ASKS], on_panel(*MERGE_2_INTO_1)),
+]
+
+
+@pytest.fixture
+async def live_watched(
+    settings: Settings, shared_pool: InferencePool
+) -> AsyncIterator[tuple[LocalSession, WriteLog]]:
+    async with clocked(settings, shared_pool) as (session, clock):
+        await setup_guild(session)  # questions go to #general
+        await schedule(session, weeks=2)
+        await clock.set(LIVE)
+        assert session.bot is not None
+        await session.bot.scheduler.wait_idle()  # the session's reminders are sent before any is checked
+        log = WriteLog()
+        log.watch(session)
+        yield session, log
+
+
+@pytest.mark.parametrize(("name", "setup", "step"), LIVE_SCENARIOS, ids=[s[0] for s in LIVE_SCENARIOS])
+async def test_the_live_qa_acknowledges_before_its_first_write(
+    live_watched: tuple[LocalSession, WriteLog], name: str, setup: list[Step], step: Step
+) -> None:
+    session, log = live_watched
+    for earlier in setup:
+        await earlier(session)
+    exchange = await step(session)
+    assert exchange.answered, name
+    assert assert_acknowledged_first(log, exchange, name) > 0, f"{name} wrote nothing: it no longer tests it"
 
 
 async def test_a_summary_of_a_file_is_acknowledged_before_the_file_is_read(

@@ -242,14 +242,13 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
         guild_id = guild_id_of(interaction)
         papers = await self.store.find(guild_id, week=week or None, theme=theme or None)
         if not papers:
-            await interaction.response.edit_message(
-                content="No papers match that list any more.", embed=None, view=None
-            )
+            gone = "No papers match that list any more."
+            await update_message(interaction, content=gone, embed=None, view=None)
             return
         embed, view = await self._list_page(
             guild_id, interaction.user.id, papers, page, week or None, theme or None
         )
-        await interaction.response.edit_message(embed=embed, view=view)
+        await update_message(interaction, embed=embed, view=view)
 
     async def show_page(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
         """The list's page buttons."""
@@ -260,6 +259,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
 
     async def pick_read(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
         """The list's "Mark one as read" menu: marks it, redraws the list, confirms with Undo."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         paper = await self._picked(interaction)
         changed = await self.store.set_read(guild_id_of(interaction), paper.id, interaction.user.id, True)
         await self._redraw(interaction, page, week, theme)
@@ -267,6 +267,7 @@ class PapersCog(CachedFeature[PaperStore, Paper], commands.GroupCog, group_name=
 
     async def pick_vote(self, interaction: Interaction, page: int, week: int, theme: str) -> None:
         """The list's "Vote for the next one" menu: votes, redraws the list, confirms with Undo."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         paper = await self._picked(interaction)
         changed = await self.store.set_vote(guild_id_of(interaction), paper.id, interaction.user.id, True)
         await self._redraw(interaction, page, week, theme)

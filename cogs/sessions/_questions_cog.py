@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.acknowledge import acknowledge_in_place, update_message
+from bot.acknowledge import acknowledge_in_place, acknowledge_update, update_message
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, marker, selected_number
 from bot.db.questions import Question, QuestionStore
@@ -327,9 +327,9 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
 
     async def panel_next(self, interaction: Interaction, session_id: int) -> None:
         """Next: the top question is being answered and posted for the presenter."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         guild_id = guild_id_of(interaction)
         question = await self.store.take_next(guild_id, session_id, user_id=interaction.user.id)
-        await interaction.response.defer()
         channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
         notice = f"Now answering #{question.id}; it is posted in <#{channel_id}> for the presenter."
         try:
@@ -351,6 +351,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
 
     async def finish_answer(self, interaction: Interaction, question_id: int, answer: str) -> None:
         """The Answered form was sent: mark it answered, post a written answer, refresh the panel."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         guild_id = guild_id_of(interaction)
         question = await self.store.close(
             guild_id,
@@ -360,7 +361,6 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             now=self.bot.clock.now(),
             answer=answer,
         )
-        await interaction.response.defer()
         notice = f"Marked #{question.id} answered."
         if question.answer:
             channel_id, channel = await self._qa_channel(guild_id, interaction.channel_id)
@@ -375,6 +375,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
 
     async def panel_skip(self, interaction: Interaction, question_id: int) -> None:
         """Skip: out of the queue, unanswered."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         guild_id = guild_id_of(interaction)
         await self._require_waiting(guild_id, question_id)
         question = await self.store.close(
@@ -384,7 +385,6 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             user_id=interaction.user.id,
             now=self.bot.clock.now(),
         )
-        await interaction.response.defer()
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, question.session_id, notice=f"Skipped #{question.id}.")
         await edit_original(interaction, embeds=[embed], view=view, private=True)
@@ -404,6 +404,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
 
     async def merge_into(self, interaction: Interaction, duplicate_id: int) -> None:
         """The merge select: ``duplicate_id`` goes into the chosen question, votes and all."""
+        await acknowledge_update(interaction)  # before the write (issue 13)
         guild_id = guild_id_of(interaction)
         duplicate, target = await self.store.merge(
             guild_id,
@@ -412,7 +413,6 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             user_id=interaction.user.id,
             now=self.bot.clock.now(),
         )
-        await interaction.response.defer()
         session = await self._session_of(target)
         await self._refresh_public(duplicate, session)
         await self._refresh_public(target, session)

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.acknowledge import acknowledge, acknowledge_update, update_message
 from bot.app import StudyBot
 from bot.checks import moderator_only
 from bot.components import NUMBER, Action, text
@@ -163,6 +164,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             now=self.bot.clock.now(),
         )
         if plan.check is None:
+            await acknowledge(interaction)  # before the writes (issue 13)
             await self.save_schedule(interaction, plan)
             return
         first = plan.drafts[0].starts_at
@@ -206,7 +208,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             embed = schedule_embed(sessions, zone, [NO_EVENTS, *notes])
             await reply(interaction, headline, embed=embed, ephemeral=True)
             return
-        if interaction.response.is_done():  # confirmed: the progress goes in a message of its own
+        if interaction.type is discord.InteractionType.component:  # a confirmation: progress of its own
             progress = await follow_up(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…")
         else:
             await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
@@ -444,6 +446,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
 
     async def cancel_now(self, interaction: Interaction, session_id: int, scope: str) -> None:
         """The confirmation was pressed: cancel, then delete the Discord events with progress."""
+        await acknowledge_update(interaction)  # before the writes (issue 13)
         guild = guild_of(interaction)
         guild_id = guild.id
         now = self.bot.clock.now()
@@ -457,18 +460,19 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         headline = f"Cancelled {count} session{'s' if count != 1 else ''}; their reminders are off."
         events = [item for item in cancelled if item.event_id is not None]
         if not events:
-            await interaction.response.edit_message(content=headline, embed=None, view=None)
+            await update_message(interaction, content=headline, embed=None, view=None)
             return
         if not can_manage_events(interaction.app_permissions):
-            await interaction.response.edit_message(
+            await update_message(
+                interaction,
                 content=f"{headline} I no longer have the Manage Events permission, so delete their "
                 f"{len(events)} Discord events by hand.",
                 embed=None,
                 view=None,
             )
             return
-        await interaction.response.edit_message(
-            content=f"{headline} Deleting Discord events 0/{len(events)}…", embed=None, view=None
+        await update_message(
+            interaction, content=f"{headline} Deleting Discord events 0/{len(events)}…", embed=None, view=None
         )
         deleted, problem = await self._delete_events(interaction, guild, events, headline)
         text = f"{headline} Deleted {deleted} Discord event{'s' if deleted != 1 else ''}."
@@ -543,6 +547,7 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
         self, interaction: Interaction, target: Session, channel_id: int, note: str | None
     ) -> None:
         """Post the session in ``channel_id`` with its Remind me button, remember where, confirm."""
+        await acknowledge(interaction)  # before the write (issue 13); a Post it again press has its answer
         guild_id = guild_id_of(interaction)
         now = self.bot.clock.now()
         materials = await week_materials(self.bot.db, guild_id, target.week)
