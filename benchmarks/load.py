@@ -233,6 +233,9 @@ class BurstFigures:
     requests: dict[str, int] = field(default_factory=dict)  # the bot's HTTP requests, by route
     bot_cpu_s: float = 0.0  # CPU the bot's process used from the burst to its last answer
     double_cpu_s: float = 0.0  # and this process (the double and the members)
+    last_first_response_s: float = 0.0  # from the burst to its last first response
+    #: Edits, followups and deletions of interactions sent before the burst's last first response.
+    follow_ups_before_last_ack: int = 0
 
 
 #: The parts of a request's path that name one object (ids, interaction and webhook tokens).
@@ -437,6 +440,8 @@ class Bench:
             name = f"{size}{'-burning' if burning else ''}.txt"
             (self.profile_dir / name).write_text(stats["profile"])
         acks = [o.acked_s for o in outcomes if o.acked_s is not None]
+        sent = self.double.requests_since(self.first_sent_at)
+        last_ack_at = max((r.at for r in sent if r.path.endswith("/callback")), default=self.first_sent_at)
         return BurstFigures(
             size=size,
             burning=burning,
@@ -452,14 +457,11 @@ class Bench:
             failed=dict(Counter(o.reason for o in outcomes if o.kind == "failed").most_common()),
             unfinished=sum(1 for o in outcomes if o.kind == "unfinished"),
             seconds_to_last_answer=self.last_request_at - self.first_sent_at,
+            last_first_response_s=last_ack_at - self.first_sent_at,
+            follow_ups_before_last_ack=sum(1 for r in sent if "/webhooks/" in r.path and r.at < last_ack_at),
             bot_cpu_s=stats.get("bot_cpu_s", float("nan")),
             double_cpu_s=double_cpu_s,
-            requests=dict(
-                Counter(
-                    route_of(request.method, request.path)
-                    for request in self.double.requests_since(self.first_sent_at)
-                ).most_common()
-            ),
+            requests=dict(Counter(route_of(request.method, request.path) for request in sent).most_common()),
         )
 
 
@@ -487,6 +489,10 @@ def print_figures(figures: BurstFigures) -> None:
         f"p99 {figures.ack_p99_ms:.0f} ms, max {figures.ack_max_ms:.0f} ms"
     )
     print(f"  event-loop lag: p99 {figures.lag_p99_ms:.1f} ms, max {figures.lag_max_ms:.1f} ms")
+    print(
+        f"  last first response after {figures.last_first_response_s:.2f} s; "
+        f"edits and followups before it: {figures.follow_ups_before_last_ack}"
+    )
     print(
         f"  final answers: {figures.answers}   unfinished: {figures.unfinished}   "
         f"last answer after {figures.seconds_to_last_answer:.1f} s"

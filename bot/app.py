@@ -25,7 +25,7 @@ from bot.errors import StudyTree, fault_log
 from bot.health import HealthReport, report_forever
 from bot.inference.backend import InferenceBackend
 from bot.inference.factory import make_backend
-from bot.intake import InteractionIntake
+from bot.intake import FirstResponses, InteractionIntake
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.unrouted import answer_unrouted
@@ -74,12 +74,15 @@ class StudyBot(commands.Bot):
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = settings.message_content_intent
+        #: Which interactions still wait for their first response (seen in the bot's HTTP requests).
+        responses = FirstResponses()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=StudyTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            http_trace=responses.trace,
             **{"max_ratelimit_timeout": MAX_RATE_LIMIT_WAIT_S, **client_options},
         )
         self.settings = settings
@@ -101,7 +104,7 @@ class StudyBot(commands.Bot):
         #: Set after each round of :meth:`housekeeping` (tests wait on it).
         self.housekept = asyncio.Event()
         #: Interactions reach discord.py one per loop turn (a burst never holds the loop).
-        self.intake = InteractionIntake(self._connection.parsers)
+        self.intake = InteractionIntake(self._connection.parsers, responses)
         self.intake.install()
 
     @property

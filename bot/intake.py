@@ -16,9 +16,14 @@ buffered).
 Pacing alone would let the interactions already taken in do their later work (a demo's result, a
 list that replaces its "thinking…") between the first responses of those still waiting, and push
 the last of a burst past Discord's 3 seconds. So what comes after a first response waits first:
-:func:`after_first_responses` returns once no interaction waits in the intake (at most
-:data:`FOLLOW_UP_WAIT_S`, so a steady stream cannot hold it back for good). :mod:`bot.replies`
-calls it before every edit and followup; first responses never wait.
+:func:`after_first_responses` returns once no interaction waits in the intake *and* every
+interaction handed over has had its first response (:class:`FirstResponses`), at most
+:data:`FOLLOW_UP_WAIT_S` (a steady stream cannot hold it back for good). :mod:`bot.replies` calls
+it before every edit, followup and deletion; first responses never wait.
+
+An empty intake alone is not enough: handing an interaction over costs a fraction of answering it,
+so the intake of a 1,000 burst is empty long before the last "queued" message is sent, and the
+edits let through then took a third of the loop from the first responses still to come.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
+
+import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,60 @@ EVENT = "INTERACTION_CREATE"
 #: (a cap that runs out mid-burst lets every held edit go at once, and the last first responses
 #: of the burst then miss their 3 s); an edit has the token's 15 minutes.
 FOLLOW_UP_WAIT_S = 10.0
+#: Discord's deadline for a first response: an interaction not answered by then is no longer waited for.
+FIRST_RESPONSE_S = 3.0
+#: An interaction's first response: ``POST /interactions/{id}/{token}/callback``.
+_CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
+#: ``PING``: Discord's check of an HTTP endpoint, never sent over the gateway nor answered by a bot.
+_PING = 1
+
+
+class FirstResponses:
+    """The interactions handed to discord.py that have not had their first response yet.
+
+    A first response is seen as the end of its ``…/callback`` request, through aiohttp's tracing
+    of the bot's HTTP session (:attr:`trace`, which the bot gives discord.py as ``http_trace``),
+    whichever code sent it: a handler's ``send_message``, a defer, the error handler, a modal.
+    An interaction is waited for at most :data:`FIRST_RESPONSE_S` after it was handed over (a
+    handler that failed before answering must not hold the follow-ups of everyone else).
+    """
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, asyncio.TimerHandle] = {}
+        #: Called when the last awaited first response comes (the intake's gate listens).
+        self.on_all_answered: Callable[[], None] = lambda: None
+        self.trace = aiohttp.TraceConfig()
+        self.trace.on_request_end.append(self._request_ended)
+        self.trace.on_request_exception.append(self._request_ended)
+
+    @property
+    def waiting(self) -> int:
+        """Interactions handed over and not answered yet."""
+        return len(self._waiting)
+
+    def expect(self, interaction_id: int) -> None:
+        """``interaction_id`` was handed to discord.py: its first response is now awaited."""
+        loop = asyncio.get_running_loop()
+        self._waiting[interaction_id] = loop.call_later(FIRST_RESPONSE_S, self.answered, interaction_id)
+
+    def answered(self, interaction_id: int) -> None:
+        """``interaction_id`` has had its first response (or will not get one in time)."""
+        timer = self._waiting.pop(interaction_id, None)
+        if timer is None:
+            return
+        timer.cancel()
+        if not self._waiting:
+            self.on_all_answered()
+
+    def forget(self) -> None:
+        """Wait for no interaction any more (the bot is closing)."""
+        for interaction_id in list(self._waiting):
+            self.answered(interaction_id)
+
+    async def _request_ended(self, _session: Any, _context: Any, params: Any) -> None:
+        """aiohttp's call at the end of each request (answered or failed)."""
+        if params.method == "POST" and (match := _CALLBACK.search(params.url.path)) is not None:
+            self.answered(int(match.group(1)))
 
 
 class InteractionIntake:
@@ -48,13 +110,19 @@ class InteractionIntake:
     those interactions would not be answered anyway).
     """
 
-    def __init__(self, parsers: dict[str, Callable[[Any], None]]) -> None:
+    def __init__(
+        self, parsers: dict[str, Callable[[Any], None]], responses: FirstResponses | None = None
+    ) -> None:
         self._parsers = parsers
         self._parse = parsers[EVENT]
+        #: The interactions handed over that still wait for their first response.
+        self.responses = responses or FirstResponses()
+        self.responses.on_all_answered = self._update_quiet
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._empty = asyncio.Event()
-        self._empty.set()
+        #: Set while no interaction waits to be handed over nor for its first response.
+        self._quiet = asyncio.Event()
+        self._quiet.set()
 
     @property
     def waiting(self) -> int:
@@ -65,28 +133,43 @@ class InteractionIntake:
         self._parsers[EVENT] = self._receive
 
     async def quiet(self, within_s: float) -> None:
-        """Return once no interaction waits to be handed over, or after ``within_s`` seconds."""
-        if self._empty.is_set() or within_s <= 0:
+        """Return once no interaction waits to be handed over nor for its first response, or after
+        ``within_s`` seconds."""
+        if self._quiet.is_set() or within_s <= 0:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._empty.wait(), within_s)
+            await asyncio.wait_for(self._quiet.wait(), within_s)
+
+    def _update_quiet(self) -> None:
+        """Open the gate when the intake is empty and every interaction has had its first response.
+
+        A waiter woken by it goes on even if the next interaction arrives before it runs: waking
+        all the held follow-ups each time the gate opens, only to hold them again, would cost a
+        burst's loop a wake-up per follow-up per opening.
+        """
+        if self._queue.empty() and not self.responses.waiting:
+            self._quiet.set()
+        else:
+            self._quiet.clear()
 
     def _receive(self, data: Any) -> None:
         """The gateway's call for each interaction: queue it (the gateway step stays short)."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._hand_over(), name="studybot-intake")
         self._queue.put_nowait(data)
-        self._empty.clear()
+        self._quiet.clear()
 
     async def _hand_over(self) -> None:
         while True:
             data = await self._queue.get()
-            if self._queue.empty():
-                self._empty.set()
             try:
                 self._parse(data)
             except Exception:  # what the gateway step would have raised: one interaction, not the intake
                 log.exception("An interaction from the gateway could not be read")
+            else:
+                if isinstance(data, dict) and data.get("type") != _PING and "id" in data:
+                    self.responses.expect(int(data["id"]))
+            self._update_quiet()
             await asyncio.sleep(0)  # the loop turns: timers and other tasks run between interactions
 
     async def close(self) -> None:
@@ -97,12 +180,14 @@ class InteractionIntake:
             self._task = None
         while not self._queue.empty():
             self._queue.get_nowait()
-        self._empty.set()
+        self.responses.forget()
+        self._quiet.set()
 
 
 async def after_first_responses(client: Any) -> None:
     """Wait (at most :data:`FOLLOW_UP_WAIT_S`) until ``client``'s intake has handed over every
-    interaction it received: an edit or followup then never delays a first response."""
+    interaction it received and each has had its first response: an edit or followup then never
+    delays a first response."""
     intake = getattr(client, "intake", None)
     if isinstance(intake, InteractionIntake):
         await intake.quiet(FOLLOW_UP_WAIT_S)

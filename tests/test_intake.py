@@ -7,11 +7,17 @@ import collections
 import itertools
 import logging
 import random
+import time
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import pytest
+from multidict import CIMultiDict
+from yarl import URL
 
-from bot.intake import EVENT, InteractionIntake
+from bot import intake as intake_module
+from bot.intake import EVENT, FirstResponses, InteractionIntake
 from bot.local.session import LocalSession, find_component
 from bot.settings import Settings
 from tests.support.sessions import channel_posts, schedule
@@ -86,6 +92,41 @@ async def test_close_gives_the_parser_back_and_drops_what_waits() -> None:
     assert recorder.parsed == ["untouched", "after close"]
 
 
+async def request_ended(responses: FirstResponses, method: str, path: str) -> None:
+    """What aiohttp tells the bot's trace at the end of a request to ``path``."""
+    url = URL(f"http://discord.test/api/v10{path}")
+    params = aiohttp.TraceRequestEndParams(method, url, CIMultiDict(), None)  # type: ignore[arg-type]
+    for callback in responses.trace.on_request_end:
+        await callback(None, SimpleNamespace(), params)  # type: ignore[arg-type]
+
+
+async def test_follow_ups_wait_for_every_first_response_but_not_past_discords_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    intake.install()
+    for number in (7, 8, 9):
+        recorder.table[EVENT]({"id": str(number), "type": 2, "token": f"t{number}"})
+    held = asyncio.create_task(intake.quiet(60))
+    for _ in range(6):  # handed over one per loop turn
+        await asyncio.sleep(0)
+    assert intake.waiting == 0
+    assert intake.responses.waiting == 3 and not held.done()
+    await request_ended(intake.responses, "PATCH", "/webhooks/1/t7/messages/@original")  # no first response
+    await request_ended(intake.responses, "POST", "/webhooks/1/t7")  # a followup: none either
+    await request_ended(intake.responses, "POST", "/interactions/7/t7/callback")
+    await request_ended(intake.responses, "POST", "/interactions/8/t8/callback")
+    await asyncio.sleep(0)
+    assert intake.responses.waiting == 1 and not held.done()
+    monkeypatch.setattr(intake_module, "FIRST_RESPONSE_S", 0.05)  # Discord's deadline, made short
+    recorder.table[EVENT]({"id": "10", "type": 2, "token": "t10"})  # never answered
+    await request_ended(intake.responses, "POST", "/interactions/9/t9/callback")
+    await asyncio.wait_for(held, 5)  # #10 is waited for until its deadline passes, no longer
+    assert intake.responses.waiting == 0
+    await intake.close()
+
+
 async def test_the_bot_answers_a_burst_taken_in_through_the_intake(settings: Settings) -> None:
     async with LocalSession(settings) as session:
         assert session.bot is not None
@@ -125,9 +166,10 @@ async def test_quiet_returns_once_every_interaction_is_handed_over_or_when_its_t
 
 
 async def test_a_burst_gets_every_first_response_before_any_later_request(settings: Settings) -> None:
-    """Every edit, followup or deletion of a burst waits for the burst's first responses: a
+    """Every edit, followup or deletion of a burst waits for the burst's last first response: a
     "thinking…" replaced by its answer (``/papers add``, ``/ask``), a pressed message edited and
-    followed up (Upvote), whichever module makes the call."""
+    followed up (Upvote), whichever module makes the call, and not only until the last
+    interaction has been handed over."""
     async with LocalSession(settings) as session:
         assert session.bot is not None
         await schedule(session, weeks=1)  # /ask needs a session to ask for
@@ -149,24 +191,17 @@ async def test_a_burst_gets_every_first_response_before_any_later_request(settin
             session.payloads.component(post, upvote["custom_id"], upvote["type"], voter) for voter in voters
         ]
         random.Random(13).shuffle(payloads)
-        intake = session.bot.intake
-        waiting_at_later: list[tuple[str, int]] = []
-        double = session.double
-
-        async def watch() -> None:
-            seen = len(double.requests)
-            while True:
-                for request in double.requests[seen:]:
-                    if "/webhooks/" in request.path:  # an interaction's edit, followup or deletion
-                        waiting_at_later.append((f"{request.method} {request.path}", intake.waiting))
-                seen = len(double.requests)
-                await asyncio.sleep(0)
-
-        watcher = asyncio.create_task(watch())
+        # Each answer takes a while to come back, as over a network: the intake then empties
+        # while the last first responses are still on their way.
+        session.double.answer_latency_s = 0.05
+        since = time.monotonic()
         exchanges = await session.send_many(payloads)
-        watcher.cancel()
         assert all(exchange.answered for exchange in exchanges)
-        methods = collections.Counter(call.split(" ")[0] for call, _ in waiting_at_later)
+        sent = session.double.requests_since(since)
+        # The last first response reached the bot after its answer left the double.
+        last_first_response = max(r.answered_at for r in sent if r.path.endswith("/callback"))
+        later = [r for r in sent if "/webhooks/" in r.path]  # an interaction's edit, followup or deletion
+        methods = collections.Counter(r.method for r in later)
         assert methods["PATCH"] >= 140 and methods["POST"] >= 40, methods  # edits, and the votes' followups
-        early = [(call, waiting) for call, waiting in waiting_at_later if waiting]
-        assert not early, early[:5]  # none while an interaction still waited for its turn
+        early = [f"{r.method} {r.path}" for r in later if r.at < last_first_response]
+        assert not early, (len(early), early[:3])  # none sent before the bot had every first response

@@ -89,6 +89,8 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
         super().__init__(world, clock=clock, rate_limits=rate_limits)
         #: Set by a test to inject faults (outages, answers held or lost) into the REST calls.
         self.intercept: Interceptor | None = None
+        #: Seconds each REST answer takes to travel back, as over a real network (0: at once).
+        self.answer_latency_s = 0.0
         self._sockets: list[web.WebSocketResponse] = []
         self._inflight = 0
         self._runner: web.AppRunner | None = None
@@ -266,6 +268,9 @@ class DiscordDouble(InteractionRoutes, ChannelRoutes, EventRoutes, ApplicationRo
             self.requests.append(record)
             response = await self._handle(request, path, body, files, record)
             record.status = response.status
+            if self.answer_latency_s > 0:
+                await asyncio.sleep(self.answer_latency_s)
+            record.answered_at = time.monotonic()
             return response
         finally:
             self._inflight -= 1

@@ -49,6 +49,8 @@ class RecordedRequest:
     at: float
     status: int = 0
     interaction_id: int | None = None
+    #: When its answer left the double (monotonic; 0 until then).
+    answered_at: float = 0.0
 
     def to_dict(self, since: float) -> dict[str, Any]:
         """The JSON line of ``studybot try --json``; ``at_ms`` counts from ``since`` (monotonic)."""
