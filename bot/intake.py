@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,9 @@ class InteractionIntake:
         #: Set while no interaction waits to be handed over nor for its first response.
         self._quiet = asyncio.Event()
         self._quiet.set()
+        #: The follow-ups held by :meth:`quiet`, in the order they came; let go one per loop turn.
+        self._held: deque[asyncio.Future[None]] = deque()
+        self._releasing: asyncio.Task[None] | None = None
 
     @property
     def waiting(self) -> int:
@@ -134,23 +138,44 @@ class InteractionIntake:
 
     async def quiet(self, within_s: float) -> None:
         """Return once no interaction waits to be handed over nor for its first response, or after
-        ``within_s`` seconds."""
-        if self._quiet.is_set() or within_s <= 0:
+        ``within_s`` seconds; follow-ups held until then go on in the order they came, one per
+        turn of the loop (a burst's hundreds of held edits woken in one turn held the loop for
+        tens of milliseconds)."""
+        if within_s <= 0 or (self._quiet.is_set() and not self._held):
             return
+        held = asyncio.get_running_loop().create_future()
+        self._held.append(held)
+        self._release_soon()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._quiet.wait(), within_s)
+            await asyncio.wait_for(held, within_s)
 
     def _update_quiet(self) -> None:
         """Open the gate when the intake is empty and every interaction has had its first response.
 
-        A waiter woken by it goes on even if the next interaction arrives before it runs: waking
-        all the held follow-ups each time the gate opens, only to hold them again, would cost a
-        burst's loop a wake-up per follow-up per opening.
+        A follow-up let go goes on even if the next interaction arrives before it runs: holding it
+        again would cost the loop a wake-up per follow-up each time the gate opens.
         """
         if self._queue.empty() and not self.responses.waiting:
             self._quiet.set()
+            self._release_soon()
         else:
             self._quiet.clear()
+
+    def _release_soon(self) -> None:
+        if self._releasing is None and self._held and self._quiet.is_set():
+            loop = asyncio.get_running_loop()
+            self._releasing = loop.create_task(self._release(), name="studybot-follow-ups")
+
+    async def _release(self) -> None:
+        """Let the held follow-ups go, one per loop turn, while the gate stays open."""
+        try:
+            while self._held and self._quiet.is_set():
+                held = self._held.popleft()
+                if not held.done():  # not given up (its wait ran out)
+                    held.set_result(None)
+                    await asyncio.sleep(0)
+        finally:
+            self._releasing = None
 
     def _receive(self, data: Any) -> None:
         """The gateway's call for each interaction: queue it (the gateway step stays short)."""
@@ -182,6 +207,13 @@ class InteractionIntake:
             self._queue.get_nowait()
         self.responses.forget()
         self._quiet.set()
+        if self._releasing is not None:
+            self._releasing.cancel()
+            await asyncio.gather(self._releasing, return_exceptions=True)
+        while self._held:
+            held = self._held.popleft()
+            if not held.done():
+                held.set_result(None)
 
 
 async def after_first_responses(client: Any) -> None:

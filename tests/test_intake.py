@@ -127,6 +127,33 @@ async def test_follow_ups_wait_for_every_first_response_but_not_past_discords_de
     await intake.close()
 
 
+async def test_held_follow_ups_go_on_in_order_one_per_loop_turn() -> None:
+    recorder = Recorder()
+    intake = InteractionIntake(recorder.table)
+    intake.install()
+    recorder.table[EVENT]({"id": "7", "type": 2, "token": "t7"})
+    turn = 0
+    released: list[tuple[int, int]] = []  # (follow-up, the loop turn it went on in)
+
+    async def follow_up(number: int) -> None:
+        await intake.quiet(60)
+        released.append((number, turn))
+
+    held = [asyncio.create_task(follow_up(number)) for number in range(5)]
+    for _ in range(6):
+        await asyncio.sleep(0)
+    assert released == [] and intake.responses.waiting == 1
+    intake.responses.answered(7)
+    while not all(task.done() for task in held):
+        turn += 1
+        await asyncio.sleep(0)
+    assert [number for number, _ in released] == [0, 1, 2, 3, 4]  # in the order they came
+    turns = [at for _, at in released]
+    assert len(set(turns)) == 5  # never two in one turn of the loop
+    await intake.quiet(60)  # nothing held, the gate open: at once
+    await intake.close()
+
+
 async def test_the_bot_answers_a_burst_taken_in_through_the_intake(settings: Settings) -> None:
     async with LocalSession(settings) as session:
         assert session.bot is not None
