@@ -237,8 +237,10 @@ async def follow_up(
     uploads: Sequence[Upload] = (),
     ephemeral: bool = True,
     allowed_mentions: discord.AllowedMentions | None = None,
+    wait: bool = False,
 ) -> discord.WebhookMessage | None:
-    """Send a message after the interaction's first response (``followup.send``); the message sent.
+    """Send a message after the interaction's first response (``followup.send``); with ``wait``,
+    the message sent (Discord's copy of it, to edit later), else None.
 
     It waits for the first responses of a burst (:func:`~bot.intake.after_first_responses`) and
     mentions nobody unless ``allowed_mentions`` says otherwise. Once the token has expired, the
@@ -255,7 +257,10 @@ async def follow_up(
         kwargs["view"] = view
     await after_first_responses(interaction.client)
     try:
-        return await interaction.followup.send(**kwargs, wait=True)
+        if wait:
+            return await interaction.followup.send(**kwargs, wait=True)
+        await interaction.followup.send(**kwargs)
+        return None
     except discord.HTTPException as error:
         if not token_expired(error):
             raise

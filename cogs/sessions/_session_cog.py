@@ -209,7 +209,8 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             await reply(interaction, headline, embed=embed, ephemeral=True)
             return
         if interaction.type is discord.InteractionType.component:  # a confirmation: progress of its own
-            progress = await follow_up(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…")
+            started = f"{headline} Creating Discord events 0/{len(sessions)}…"
+            progress = await follow_up(interaction, started, wait=True)
         else:
             await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
             progress = None
