@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import json
 import logging
@@ -91,6 +92,21 @@ class LagMonitor:
         self.slow_steps: Counter[str] = Counter()
         self.slow_seconds: defaultdict[str, float] = defaultdict(float)
         self.cpu_began = 0.0
+        #: The garbage collector's pauses while recording: (generation, seconds).
+        self.gc_pauses: list[tuple[int, float]] = []
+        self._gc_began = 0.0
+
+    def watch_the_collector(self) -> None:
+        """Time each of the garbage collector's runs (``gc.callbacks``): a full collection stops the
+        loop for as long as it takes to scan every tracked object."""
+
+        def on_gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                self._gc_began = time.perf_counter()
+            elif self.recording:
+                self.gc_pauses.append((info["generation"], time.perf_counter() - self._gc_began))
+
+        gc.callbacks.append(on_gc)
 
     def time_every_step(self) -> None:
         """Record each loop callback that runs longer than a tick (CPU time of the loop thread).
@@ -150,12 +166,14 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
     settings = load_settings(dotenv_path=None).replace(discord_token=LOCAL_TOKEN)
     configure_logging(settings.log_level)
     monitor = LagMonitor()
+    monitor.watch_the_collector()
 
     if profile:
         monitor.time_every_step()
 
     def begin() -> None:
         monitor.samples.clear()
+        monitor.gc_pauses.clear()
         monitor.slow_steps.clear()
         monitor.slow_seconds.clear()
         monitor.recording = True
@@ -169,6 +187,10 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
         figures: dict[str, Any] = {
             "lag_samples": len(monitor.samples),
             "bot_cpu_s": time.process_time() - monitor.cpu_began,  # the bot's process, its threads included
+            "gc_runs": len(monitor.gc_pauses),
+            "gc_total_ms": sum(seconds for _, seconds in monitor.gc_pauses) * 1000,
+            "gc_max_ms": max((seconds for _, seconds in monitor.gc_pauses), default=0.0) * 1000,
+            "gc_full_runs": sum(1 for generation, _ in monitor.gc_pauses if generation == 2),
         }
         if monitor.samples:
             ordered = sorted(monitor.samples)
@@ -236,6 +258,10 @@ class BurstFigures:
     last_first_response_s: float = 0.0  # from the burst to its last first response
     #: Edits, followups and deletions of interactions sent before the burst's last first response.
     follow_ups_before_last_ack: int = 0
+    gc_runs: int = 0  # the bot's garbage-collector runs during the burst, all generations
+    gc_full_runs: int = 0  # of which full (generation 2)
+    gc_total_ms: float = 0.0
+    gc_max_ms: float = 0.0
 
 
 #: The parts of a request's path that name one object (ids, interaction and webhook tokens).
@@ -452,6 +478,10 @@ class Bench:
             ack_max_ms=max(acks) * 1000 if acks else float("nan"),
             lag_p99_ms=stats.get("lag_p99_ms", float("nan")),
             lag_max_ms=stats.get("lag_max_ms", float("nan")),
+            gc_runs=stats.get("gc_runs", 0),
+            gc_full_runs=stats.get("gc_full_runs", 0),
+            gc_total_ms=stats.get("gc_total_ms", 0.0),
+            gc_max_ms=stats.get("gc_max_ms", 0.0),
             answers=sum(1 for o in outcomes if o.kind == "answer"),
             refusals=dict(Counter(o.reason for o in outcomes if o.kind == "refused").most_common()),
             failed=dict(Counter(o.reason for o in outcomes if o.kind == "failed").most_common()),
@@ -489,6 +519,10 @@ def print_figures(figures: BurstFigures) -> None:
         f"p99 {figures.ack_p99_ms:.0f} ms, max {figures.ack_max_ms:.0f} ms"
     )
     print(f"  event-loop lag: p99 {figures.lag_p99_ms:.1f} ms, max {figures.lag_max_ms:.1f} ms")
+    print(
+        f"  garbage collector: {figures.gc_runs} runs ({figures.gc_full_runs} full), "
+        f"{figures.gc_total_ms:.0f} ms in all, longest {figures.gc_max_ms:.1f} ms"
+    )
     print(
         f"  last first response after {figures.last_first_response_s:.2f} s; "
         f"edits and followups before it: {figures.follow_ups_before_last_ack}"
