@@ -23,6 +23,7 @@ from bot.db.faults import classify
 from bot.db.reminders import ReminderStore
 from bot.errors import StudyTree, fault_log
 from bot.health import HealthReport, report_forever
+from bot.heap import freeze_startup_heap
 from bot.inference.backend import InferenceBackend
 from bot.inference.factory import make_backend
 from bot.intake import FirstResponses, InteractionIntake
@@ -91,8 +92,9 @@ class StudyBot(commands.Bot):
         self.actions = ActionRegistry()  # the cogs' persistent buttons and selects (bot/components.py)
         self.add_dynamic_items(ActionItem)
         self.start_services = start_services
-        #: Whether the features load their slow libraries in the background as they load (dateparser):
-        #: worth it for a bot that serves for a while, not for one that answers one command and exits.
+        #: Whether the features load their slow libraries in the background as they load (dateparser),
+        #: and the start-up heap is frozen once ready (:mod:`bot.heap`): worth it for a bot that
+        #: serves for a while, not for one that answers one command and exits.
         self.warm_up = warm_up
         self.started_monotonic = time.monotonic()
         self.started_at = discord.utils.utcnow()
@@ -152,6 +154,8 @@ class StudyBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Connected as %s (%s) to %d servers", self.user, self.user.id, len(self.guilds))
+        if self.warm_up:
+            freeze_startup_heap()
 
     async def close(self) -> None:
         """Stop taking events, unload the cogs, drain the inference backend, then close the database."""
