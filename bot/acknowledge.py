@@ -49,14 +49,9 @@ async def update_message(
     if interaction.response.is_done():
         await edit_original(interaction, content=content, embeds=embeds, view=view, private=True)
         return
-    changes: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
-    if content is not MISSING:
-        changes["content"] = content
-    if embeds is not MISSING:
-        changes["embeds"] = embeds
-    if view is not MISSING:
-        changes["view"] = view
-    await interaction.response.edit_message(**changes)
+    # MISSING is discord.py's own default there too: a part left out stays as it is.
+    response = interaction.response
+    await response.edit_message(content=content, embeds=embeds, view=view, allowed_mentions=NO_MENTIONS)
 
 
 async def acknowledge_in_place(interaction: discord.Interaction[Any]) -> None:

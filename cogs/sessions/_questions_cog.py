@@ -26,7 +26,7 @@ from bot.db.sessions import Session
 from bot.errors import UserFacingError
 from bot.guild_feature import guild_id_of
 from bot.interactions import Interaction
-from bot.replies import NO_MENTIONS, edit_original, follow_up, reply, truncate
+from bot.replies import NO_MENTIONS, follow_up, reply, truncate
 from cogs.sessions._directory import SessionFeature
 from cogs.sessions._export import plan_export
 from cogs.sessions._questions_embeds import (
@@ -341,7 +341,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
             )
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, session_id, notice=notice)
-        await edit_original(interaction, embeds=[embed], view=view, private=True)
+        await update_message(interaction, embed=embed, view=view)
 
     async def panel_answered(self, interaction: Interaction, question_id: int) -> None:
         """Answered: a form for an optional written answer."""
@@ -371,7 +371,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
                 notice += f" I couldn't post the answer in <#{channel_id}> ({error.text or error.status})."
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, question.session_id, notice=notice)
-        await edit_original(interaction, embeds=[embed], view=view, private=True)
+        await update_message(interaction, embed=embed, view=view)
 
     async def panel_skip(self, interaction: Interaction, question_id: int) -> None:
         """Skip: out of the queue, unanswered."""
@@ -387,7 +387,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         )
         await self._refresh_public(question)
         embed, view = await self._panel(guild_id, question.session_id, notice=f"Skipped #{question.id}.")
-        await edit_original(interaction, embeds=[embed], view=view, private=True)
+        await update_message(interaction, embed=embed, view=view)
 
     async def panel_merge(self, interaction: Interaction, question_id: int) -> None:
         """Merge duplicate: ask which waiting question this one duplicates."""
@@ -418,7 +418,7 @@ class QuestionsCog(SessionFeature[QuestionStore], commands.GroupCog, group_name=
         await self._refresh_public(target, session)
         notice = f"Merged #{duplicate.id} into #{target.id}, which now has {target.votes} votes."
         embed, view = await self._panel(guild_id, target.session_id, notice=notice)
-        await edit_original(interaction, embeds=[embed], view=view, private=True)
+        await update_message(interaction, embed=embed, view=view)
 
     @app_commands.command(name="export")
     @app_commands.describe(

@@ -208,11 +208,11 @@ class SessionCog(SessionFeature[SessionStore], commands.GroupCog, group_name="se
             embed = schedule_embed(sessions, zone, [NO_EVENTS, *notes])
             await reply(interaction, headline, embed=embed, ephemeral=True)
             return
+        started = f"{headline} Creating Discord events 0/{len(sessions)}…"
         if interaction.type is discord.InteractionType.component:  # a confirmation: progress of its own
-            started = f"{headline} Creating Discord events 0/{len(sessions)}…"
             progress = await follow_up(interaction, started, wait=True)
         else:
-            await reply(interaction, f"{headline} Creating Discord events 0/{len(sessions)}…", ephemeral=True)
+            await reply(interaction, started, ephemeral=True)
             progress = None
         created, problem = await self._create_events(interaction, guild, sessions, headline, progress)
         sessions = await self.store.series(guild.id, sessions[0].series_id)
