@@ -35,11 +35,16 @@ class Recorder:
             raise KeyError("member")
         self.parsed.append(data)
 
+    def installed_intake(self) -> InteractionIntake:
+        """An intake over this table, installed: ``table[EVENT]`` now queues."""
+        intake = InteractionIntake(self.table)
+        intake.install()
+        return intake
+
 
 async def test_a_burst_is_handed_over_in_order_one_interaction_per_loop_turn() -> None:
     recorder = Recorder()
-    intake = InteractionIntake(recorder.table)
-    intake.install()
+    intake = recorder.installed_intake()
     seen_per_turn: list[int] = []
 
     async def probe() -> None:
@@ -62,8 +67,7 @@ async def test_an_unreadable_interaction_is_logged_and_the_next_ones_still_arriv
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     recorder = Recorder()
-    intake = InteractionIntake(recorder.table)
-    intake.install()
+    intake = recorder.installed_intake()
     for data in ("first", "broken", "third"):
         recorder.table[EVENT](data)
     with caplog.at_level(logging.ERROR, logger="bot.intake"):
@@ -104,8 +108,7 @@ async def test_follow_ups_wait_for_every_first_response_but_not_past_discords_de
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     recorder = Recorder()
-    intake = InteractionIntake(recorder.table)
-    intake.install()
+    intake = recorder.installed_intake()
     for number in (7, 8, 9):
         recorder.table[EVENT]({"id": str(number), "type": 2, "token": f"t{number}"})
     held = asyncio.create_task(intake.quiet(60))
@@ -129,8 +132,7 @@ async def test_follow_ups_wait_for_every_first_response_but_not_past_discords_de
 
 async def test_held_follow_ups_go_on_in_order_one_per_loop_turn() -> None:
     recorder = Recorder()
-    intake = InteractionIntake(recorder.table)
-    intake.install()
+    intake = recorder.installed_intake()
     recorder.table[EVENT]({"id": "7", "type": 2, "token": "t7"})
     turn = 0
     released: list[tuple[int, int]] = []  # (follow-up, the loop turn it went on in)
@@ -180,8 +182,7 @@ async def test_the_bot_answers_a_burst_taken_in_through_the_intake(settings: Set
 
 async def test_quiet_returns_once_every_interaction_is_handed_over_or_when_its_time_is_up() -> None:
     recorder = Recorder()
-    intake = InteractionIntake(recorder.table)
-    intake.install()
+    intake = recorder.installed_intake()
     await intake.quiet(0)  # nothing waits: at once
     for number in range(6):
         recorder.table[EVENT](number)
