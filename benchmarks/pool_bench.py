@@ -443,6 +443,7 @@ async def measure_workload(
     await run_pool(pool, workload, inputs, None, rng, outputs)  # the tuner learns this model
     sample = inputs[: workload.naive_sample]
     naive, ideal, burst, batches = [], [], [], []
+    busy: list[float] = []  # seconds the workers spent in batches, per burst
     for _ in range(rounds):
         naive.append(run_naive(runner, sample, params))
         ideal.append(
@@ -452,8 +453,10 @@ async def measure_workload(
             )
         )
         seen = len(pool.metrics.batch_sizes[workload.task])
+        busy_before = pool.metrics.busy_s[workload.task]
         burst.append(await run_pool(pool, workload, inputs, None, rng))
         batches.extend(list(pool.metrics.batch_sizes[workload.task])[seen:])
+        busy.append(pool.metrics.busy_s[workload.task] - busy_before)
     ideal_rate = statistics.median(f.items_s for f in ideal)
     poisson = await run_pool(pool, workload, inputs, 0.8 * ideal_rate, rng)
     tuned = [size for (task, _), size in pool.tuned_batch.items() if task == workload.task]
@@ -474,6 +477,15 @@ async def measure_workload(
         "pool_poisson": asdict(poisson),
         "pool_vs_ideal": spread([b.items_s / i.items_s for b, i in zip(burst, ideal, strict=True)]),
         "pool_vs_naive": spread([b.items_s / n.items_s for b, n in zip(burst, naive, strict=True)]),
+        # Where pool/ideal loses: the share of a burst its workers spent in batches (the rest is
+        # dispatch, pipes and the worker's own sorting), and their rate while they did, over the ideal's
+        # (what the batches' shapes and the windows' local sorting cost).
+        "pool_busy_share": spread(
+            [s * b.items_s / workload.requests / len(pool.workers) for s, b in zip(busy, burst, strict=True)]
+        ),
+        "pool_busy_vs_ideal": spread(
+            [workload.requests / s / i.items_s for s, i in zip(busy, ideal, strict=True)]
+        ),
         "mean_pool_batch": round(statistics.mean(batches), 1) if batches else 0.0,
         "pool_batch_sizes": batches,
         "tuned_batch": tuned[0] if tuned else None,
@@ -635,6 +647,8 @@ def summary(report: dict[str, Any], workloads: tuple[Workload, ...]) -> dict[str
             "pool_items_s": round(_median(figures["pool_burst"], "items_s"), 2),
             "pool_vs_ideal": figures["pool_vs_ideal"],
             "pool_vs_naive": figures["pool_vs_naive"],
+            "pool_busy_share": figures["pool_busy_share"],
+            "pool_busy_vs_ideal": figures["pool_busy_vs_ideal"],
             "pool_p95_ms": round(figures["pool_poisson"]["p95_ms"], 1),
             "loop_lag_p99_ms": round(lag, 2),
             "mean_pool_batch": figures["mean_pool_batch"],
@@ -705,6 +719,10 @@ def format_table(report: dict[str, Any], workloads: tuple[Workload, ...]) -> str
             f"   (min–median–max)   mean pool batch {figures['mean_pool_batch']}, "
             f"tuned {figures['tuned_batch']}, bot side {_median(figures['pool_burst'], 'bot_cpu_share'):.0%}"
             " of a core"
+        )
+        lines.append(
+            f"  workers busy {_ratio(figures['pool_busy_share'])} of each burst, at "
+            f"{_ratio(figures['pool_busy_vs_ideal'])} of the ideal's rate while busy"
         )
         sweep_line = ", ".join(f"{row['config']}: {row['items_s']}" for row in figures["sweep"])
         lines.append(f"  ideal sweep (items/s): {sweep_line}")

@@ -37,6 +37,8 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_
             "pool_items_s",
             "pool_vs_ideal",
             "pool_vs_naive",
+            "pool_busy_share",
+            "pool_busy_vs_ideal",
             "pool_p95_ms",
             "loop_lag_p99_ms",
             "mean_pool_batch",
@@ -47,12 +49,14 @@ def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_
         assert figures["best"].startswith(("batch ", "≤"))
         for rate in ("naive_items_s", "ideal_items_s", "pool_items_s", "pool_p95_ms", "mean_pool_batch"):
             assert figures[rate] > 0, (workload, rate)
-        for ratio in ("pool_vs_ideal", "pool_vs_naive"):
+        for ratio in ("pool_vs_ideal", "pool_vs_naive", "pool_busy_share", "pool_busy_vs_ideal"):
             spread = figures[ratio]
             assert 0 < spread["min"] <= spread["median"] <= spread["max"], (workload, ratio, spread)
         # Medians of rates and medians of per-round ratios differ, but not by much more than noise.
         assert figures["pool_vs_ideal"]["min"] <= 1.2 * figures["pool_items_s"] / figures["ideal_items_s"]
         assert figures["tuned_batch"] >= 1
+        # One worker cannot spend longer in batches than the burst lasted (its clock is the bench's).
+        assert figures["pool_busy_share"]["max"] <= 1.02, (workload, figures["pool_busy_share"])
         assert sum(figures["pool_batch_sizes"]) == 2 * figures["requests"]  # two rounds of bursts
         assert 0 < figures["bot_cpu_share"] < 4  # a share of one core: the bot's side did some work
     assert summary["peak_rss_mb"] > 0
