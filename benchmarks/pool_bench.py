@@ -478,8 +478,8 @@ async def measure_workload(
         "pool_vs_ideal": spread([b.items_s / i.items_s for b, i in zip(burst, ideal, strict=True)]),
         "pool_vs_naive": spread([b.items_s / n.items_s for b, n in zip(burst, naive, strict=True)]),
         # Where pool/ideal loses: the share of a burst its workers spent in batches (the rest is
-        # dispatch, pipes and the worker's own sorting), and their rate while they did, over the ideal's
-        # (what the batches' shapes and the windows' local sorting cost).
+        # dispatch, pipes and the worker's cost tokenizing and sorting), and their rate while they did,
+        # over the ideal's (what the batches' shapes and the windows' local sorting cost).
         "pool_busy_share": spread(
             [s * b.items_s / workload.requests / len(pool.workers) for s, b in zip(busy, burst, strict=True)]
         ),
