@@ -9,8 +9,9 @@ on whatever device is present, for each workload:
    a rate, so the sample's size does not matter beyond noise);
 2. **ideal**: every request in one offline run, sorted by token length and cut into batches at the
    best configuration. A calibration sweep first measures every batch size 1, 2, 4 … 64 (no token
-   cap) and every token budget 256 … 4096 padded tokens (up to 64 inputs a batch) and keeps the
-   two best; each round's ideal is the better of those two. The best configuration is printed;
+   cap) and every token budget 256 … 4096 padded tokens (up to 64 inputs a batch), after a warm-up
+   batch of the biggest shape, and keeps the ``FINALISTS`` best; each round's ideal is the best of
+   those. The best configuration is printed;
 3. **pool**: the same requests through ``check``/``submit`` from the event loop, all at once (a
    burst) after one warm-up burst (so the pool's batch tuner has measured this model), then once
    as a Poisson stream at 80% of the ideal throughput (its p95 latency and the loop's lag).
@@ -63,6 +64,8 @@ SWEEP_SIZES = (1, 2, 4, 8, 16, 32, 64)
 SWEEP_BUDGETS = (256, 512, 1024, 2048, 4096)
 #: The pool's upper bound on a batch, as wide as the ideal's sweep (a bound, not a target).
 POOL_MAX_BATCH = 64
+#: The sweep's best configurations that every round measures again (its ideal is their best).
+FINALISTS = 3
 
 
 @dataclass(frozen=True)
@@ -435,9 +438,11 @@ async def measure_workload(
     costs = [max(1, spec.cost(runner.tokenizer, text, params)) for text in inputs]
     order = sorted(range(len(inputs)), key=costs.__getitem__)
     ordered, sorted_costs = [inputs[i] for i in order], [costs[i] for i in order]
-    runner.run(inputs[:2], params)  # warm-up
+    # Warm-up with the biggest batch the sweep runs (its allocations), so no configuration is
+    # measured cold.
+    runner.run(ordered[-POOL_MAX_BATCH:], params)
     ranked = sweep(runner, ordered, sorted_costs, params, quick=quick)
-    finalists = [config for config, _ in ranked[:2]]
+    finalists = [config for config, _ in ranked[:FINALISTS]]
     await run_request(pool, workload.task, None, inputs[:2], workload.params, user="warm-up")
     outputs: dict[int, Any] = {}
     await run_pool(pool, workload, inputs, None, rng, outputs)  # the tuner learns this model

@@ -27,8 +27,9 @@ and a member with two requests gets one turn, then goes behind everyone already 
 *windows*: the longest run of consecutive inputs from the head, up to a window size (for the local
 pool about ``WINDOW_S`` seconds of measured work, see :mod:`bot.inference.pool`) and at most
 ``MAX_MODELS_PER_DEVICE`` models. The worker splits a window by (task, model, parameters) group,
-sorts each group by token length, cuts it into batches of similar lengths within its tuned batch
-size and token budget (:mod:`bot.inference.tuning`), and answers the whole window at once.
+sorts each group by token length, cuts it into the batches of similar lengths that its measured
+cost model predicts to run fastest (:mod:`bot.inference.tuning`), and answers the whole window
+at once.
 Sorting hundreds of inputs keeps most of the length-neighbour benefit (NOTES.md: 0.97 of the ideal
 against FIFO batches' 0.70), while the windows themselves follow the line exactly.
 

@@ -5,12 +5,13 @@ refuses it at once (a global queue limit and a per-member in-flight limit) and r
 in the line; ``await pool.submit(checked, on_update=…)`` runs it (see
 :mod:`bot.inference.backend`). A dispatcher hands *windows* of the line (see
 :mod:`bot.inference.jobs` for the policy) to free worker processes — one or more per device —
-which sort them by length, batch them with their tuned sizes and answer each window at once. A
-window holds about ``WINDOW_S`` seconds of work at the throughput measured for its task and
-model, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches. The pool reports every
-request's state (queued #N, about 20 s → loading model → running) through ``on_update``,
-enforces per-task timeouts, kills and restarts a worker that dies or hangs (failing only the
-requests it held), and drains on shutdown. The event loop never runs a model or a tokenizer.
+which sort them by length, cut them into the batches they measure to run fastest and answer
+each window at once. A window holds about ``WINDOW_S`` seconds of work at the throughput
+measured for its task and model, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches.
+The pool reports every request's state (queued #N, about 20 s → loading model → running)
+through ``on_update``, enforces per-task timeouts, kills and restarts a worker that dies or
+hangs (failing only the requests it held), and drains on shutdown. The event loop never runs a
+model or a tokenizer.
 
 Faults
 ------
@@ -118,8 +119,8 @@ QUARANTINED = (
 #: Seconds of measured work a window holds (at least one batch): long enough to sort well by
 #: length, short enough that its first inputs are not kept waiting long for its last.
 WINDOW_S = 1.5
-#: The fewest and the most batches (of the tuned size) one window holds: two let the tuner
-#: measure its current size and a neighbour in every window.
+#: The fewest and the most batches (of the size the worker cuts now) one window holds: two leave
+#: a slow task's plan the choice between one batch and two (and its cost model both shapes).
 WINDOW_MIN_BATCHES = 2
 WINDOW_MAX_BATCHES = 16
 

@@ -96,7 +96,8 @@ class Measured:
 @dataclass(frozen=True)
 class BatchDone:
     """The outcomes of a window (its parts' inputs, in order), with timings: ``batches`` holds
-    every forward pass; ``tuned`` the (task, ref, batch size, token budget) its tuners use now."""
+    every forward pass; ``tuned`` the (task, ref, inputs, padded tokens) of the batches its tuners
+    cut now, on average."""
 
     batch_id: int
     outcomes: list[Outcome]

@@ -191,7 +191,7 @@ class TaskReplica:
                     self._busy_since = None
                 seconds = time.perf_counter() - began
                 span = sorted_costs[planned.start : planned.stop]
-                tuner.record(planned, sum(span), len(span) * max(span), seconds)
+                tuner.record(planned, len(span) * max(span), seconds)
                 batches[min(c for c, _ in members)].append((len(members), seconds))
                 for (c, i), outcome in zip(members, results, strict=True):
                     outcomes[c][i] = outcome

@@ -1,92 +1,131 @@
-"""The batch shape that runs fastest here, learned from measured batches.
+"""How to cut a window into batches so that it runs fastest here, learned from measured batches.
 
-The best batch depends on the device, the model and the input lengths (on the team's 2-core CPU
-DistilBERT is fastest at about 8 sentences a batch, GPT-2 generation at 32 prompts), so
-``MAX_BATCH`` and ``MAX_BATCH_TOKENS`` are only upper bounds. A :class:`BatchTuner` per (task,
-model) in each worker learns the rest, online, from the windows it runs: a window's inputs are
-sorted by length and cut (:meth:`BatchTuner.plan`) into batches of at most ``MAX_BATCH`` inputs
-and at most the tuned *token budget* of padded tokens (inputs × the longest one's cost). A token
-budget rather than a fixed count, because sorted short inputs then share bigger batches and long
-ones smaller, at the same cost a batch; the benchmark's offline sweep finds it faster than any
-fixed batch size for DistilBERT (see the README's benchmark).
+The best batch depends on the device, the model and the input lengths: on the team's 2-core CPU
+DistilBERT runs fastest at about a thousand padded tokens a batch, while GPT-2 and a BART-sized
+summarizer want batches of 16 to 32 prompts, whatever their length (GPT-2 runs 16 prompts of 20
+new tokens in about three times what one takes: each decoding step has a fixed cost). So
+``MAX_BATCH`` and ``MAX_BATCH_TOKENS`` are only upper bounds; a :class:`BatchTuner` per (task,
+model) in each worker learns the rest, online, from the batches it runs.
 
-- *Token budget: hill-climbing on measured throughput.* Budgets form a ladder of ≈√2 steps up to
-  ``MAX_BATCH_TOKENS``; the tuner starts at ``START_TOKENS``. Most batches use the current budget
-  (a window's first always does); every other one may be a probe of a neighbour (the next budget
-  down or up), until each neighbour is measured, then every ``REPROBE_EVERY`` batches. Each batch
-  cut by its budget or by ``MAX_BATCH`` (not by the window's end) is a sample of that budget's
-  throughput, in work units per second (the task's token cost of its inputs, so short and long
-  batches compare fairly), kept as a moving average. When a neighbour beats the current budget by
-  more than ``MARGIN`` (with ``MIN_SAMPLES`` each), the tuner moves there. Like Clipper's AIMD
-  (NSDI 2017) it adapts to what it measures, but it climbs towards the measured peak instead of
-  growing until a latency bound, because on a CPU throughput falls again past a point.
-- *The latency bound.* A batch that takes longer than the bound (a tenth of the task's timeout)
-  forbids its budget and every larger one.
-- *Light load.* A batch cut short because the window had no more inputs (a Poisson stream's small
-  windows) teaches nothing and moves nothing, unless it probes the budget above and comes near
-  it; a window is never held to fill a batch (the pool sends it after at most ``MAX_WAIT_MS``).
-- *Remainders.* A window's last few inputs join the batch before them rather than run as a
-  small batch of their own, within ``MAX_BATCH`` and one step of the ladder.
+- *A cost model, fitted to what was measured.* A batch of ``n`` inputs padded to ``T`` tokens
+  (``n`` times the longest input's cost) takes about ``a + b·n + c·T + d·T²`` seconds: a fixed
+  cost per batch (a forward pass's overhead, or a decoding step's, times the steps), a cost per
+  input (its pre- and post-processing), one per padded token, and a superlinear part (attention,
+  and a working set that outgrows the CPU's caches). :class:`CostModel` fits the four
+  coefficients, none negative, by least squares on the relative error over the last
+  ``HISTORY`` batches, the newer weighing more (a shared machine drifts).
+- *The cut that the model says is fastest.* :meth:`BatchTuner.plan` cuts a length-sorted window
+  into consecutive batches by dynamic programming: the cut whose predicted seconds sum to the
+  least, within ``MAX_BATCH`` inputs, ``MAX_BATCH_TOKENS`` padded tokens and the latency bound
+  (an input too long for them runs alone). There is no remainder to patch up: a window that
+  divides badly at one size is cut into even batches of another.
+- *Exploring.* Until ``MIN_SAMPLES`` batches of at least two sizes are measured, windows are
+  cut greedily at ``START_TOKENS``. After that the fit is only as good as the batch shapes it has
+  seen: a window cut the same way every time cannot tell a batch's fixed cost from its tokens'.
+  So the model is optimistic one step past what it has seen: a batch of up to twice the padded
+  tokens of the largest ever measured is predicted to cost, per token, no more than that one.
+  Where that makes a bigger batch look faster, the plan cuts it, and its measurement corrects
+  the fit (or extends the range again). Each doubling is tried about once, so exploring costs a
+  few batches in all (the benchmark's summarizer found its best batch, a whole window of 32, on
+  its second window this way, where it had stayed at 22 and 10 without).
+- *The latency bound.* A batch may take at most a tenth of its task's timeout. The plan keeps
+  every batch's predicted seconds within it, and a batch measured over it forbids its padded
+  size and every larger one.
+- *Light load.* A Poisson stream's windows are small: the fixed cost makes one batch the fastest
+  cut of a few inputs, so each runs at once, as one batch; a window is never held to fill a
+  batch (the pool sends it after at most ``MAX_WAIT_MS``). Its batches are measurements too.
 
-Pure and deterministic (no clock): the caller passes the measured seconds.
+Written here rather than taken from a library because no serving library plans batches over a
+window whose order must be kept by length (Ray Serve and TorchServe batch what arrives, with a
+fixed maximum). Deterministic (no clock, no randomness): the caller passes the measured seconds.
 """
 
 from __future__ import annotations
 
-import math
+import itertools
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: A neighbour must beat the current budget's throughput by this fraction to take its place.
-MARGIN = 0.04
-#: Samples a budget needs before it is compared.
-MIN_SAMPLES = 2
-#: Weight of the newest sample in a budget's moving average.
-WEIGHT = 0.3
-#: Batches between two probes of a neighbour already measured (to follow a drifting machine).
-REPROBE_EVERY = 24
-#: The smallest and the first budget tried, in padded tokens.
-MIN_TOKENS = 32
+import numpy as np
+
+#: Batches the cost model is fitted to (the newest).
+HISTORY = 48
+#: Weight of a batch in the fit, per batch measured after it (older ones count less).
+DECAY = 0.97
+#: Batches measured before the model plans (of at least two sizes).
+MIN_SAMPLES = 4
+#: The budget of padded tokens a batch is cut at before the model is fitted.
 START_TOKENS = 1024
-
-
-def budget_ladder(max_tokens: int, min_tokens: int = MIN_TOKENS) -> list[int]:
-    """Token budgets ≈√2 apart (32, 45, 64, 91, 128, …), ending at ``max_tokens``."""
-    budgets = []
-    step = 0
-    while (value := round(min_tokens * math.sqrt(2) ** step)) < max_tokens:
-        budgets.append(value)
-        step += 1
-    budgets.append(max_tokens)
-    return budgets
-
-
-@dataclass
-class BudgetFigures:
-    """What the tuner knows of one token budget."""
-
-    tokens: int
-    rate: float | None = None  # work units per second, moving average
-    samples: int = 0
-    last_probe: int = -(10**9)  # the batch count when it was last probed
+#: Weight of the newest window in an input's average cost (a moving average).
+WEIGHT = 0.3
+#: Padded tokens are counted in thousands in the fit, so its columns have similar scales.
+_TOKEN_UNIT = 1000.0
 
 
 @dataclass(frozen=True)
 class PlannedBatch:
-    """Consecutive inputs of a length-sorted window, the budget they were cut with, and whether
-    that budget (or ``MAX_BATCH``) cut them, rather than the window's end."""
+    """Consecutive inputs of a length-sorted window, cut to run as one batch."""
 
     start: int
     stop: int
-    tokens: int
-    full: bool
 
     def __len__(self) -> int:
         return self.stop - self.start
 
 
+class CostModel:
+    """Seconds of a batch from its inputs ``n`` and padded tokens ``T``: ``a + b·n + c·T + d·T²``,
+    with non-negative coefficients fitted to the measured batches (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.samples: deque[tuple[int, int, float]] = deque(maxlen=HISTORY)
+        self.coefficients: np.ndarray | None = None
+        self.largest = 0  # padded tokens of the largest batch ever measured
+
+    @staticmethod
+    def features(items: np.ndarray, tokens: np.ndarray, measured_up_to: float = np.inf) -> np.ndarray:
+        """The four terms' columns. With ``measured_up_to`` (M) the two that grow with the padded
+        tokens are optimistic in (M, 2M]: they stay at M's, then grow again from there."""
+        edge = measured_up_to / _TOKEN_UNIT
+        thousands = tokens / _TOKEN_UNIT
+        counted = np.minimum(thousands, edge) + np.maximum(0.0, thousands - 2 * edge)
+        return np.stack([np.ones_like(counted), items, counted, counted * counted], axis=-1)
+
+    def add(self, items: int, tokens: int, seconds: float) -> None:
+        self.samples.append((items, tokens, seconds))
+        self.largest = max(self.largest, tokens)
+        if len(self.samples) >= MIN_SAMPLES and len({n for n, _, _ in self.samples}) >= 2:
+            self.coefficients = self._fit()
+
+    def _fit(self) -> np.ndarray:
+        """Non-negative least squares on the relative error, exactly: every subset of the four
+        terms is solved and the best solution with no negative coefficient wins."""
+        items, tokens, seconds = (np.array(column, dtype=float) for column in zip(*self.samples, strict=True))
+        weights = DECAY ** np.arange(len(seconds) - 1, -1, -1) / seconds
+        design = self.features(items, tokens) * weights[:, None]
+        target = seconds * weights
+        best, best_error = np.zeros(4), float(np.sum(target**2))
+        for size in range(1, 5):
+            for terms in itertools.combinations(range(4), size):
+                solution, *_ = np.linalg.lstsq(design[:, terms], target, rcond=None)
+                if np.any(solution < 0):
+                    continue
+                error = float(np.sum((design[:, terms] @ solution - target) ** 2))
+                if error < best_error:
+                    best, best_error = np.zeros(4), error
+                    best[list(terms)] = solution
+        return best
+
+    def predict(self, items: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+        """Predicted seconds of batches of ``items`` inputs and ``tokens`` padded tokens: beyond
+        the largest batch measured, optimistic (see *Exploring* in the module's docstring)."""
+        assert self.coefficients is not None, "predict() before two sizes were measured"
+        return self.features(items, tokens, self.largest) @ self.coefficients
+
+
 class BatchTuner:
-    """Learns, for one (task, model) on one device, the token budget of its batches."""
+    """Learns, for one (task, model) on one device, how to cut its windows into batches."""
 
     def __init__(
         self,
@@ -97,133 +136,97 @@ class BatchTuner:
         start_tokens: int = START_TOKENS,
     ) -> None:
         self.max_items = max_items
+        self.max_tokens = max_tokens
         self.latency_bound_s = latency_bound_s
-        self.levels = [BudgetFigures(tokens) for tokens in budget_ladder(max_tokens)]
-        self.index = max(
-            i for i, level in enumerate(self.levels) if level.tokens <= max(MIN_TOKENS, start_tokens)
-        )
-        self.top = len(self.levels) - 1  # the largest budget allowed (lowered by the latency bound)
-        self.batches = 0
-        self.moves = 0
-        self._items = float(max_items)  # inputs per full batch at the current budget (average)
+        self.start_tokens = min(start_tokens, max_tokens)
+        self.model = CostModel()
+        #: the fewest padded tokens of a batch measured over the latency bound (larger are forbidden)
+        self.too_slow_tokens: int | None = None
+        self._cost: float | None = None  # an input's cost, on average
 
-    @property
-    def token_budget(self) -> int:
-        """The budget most batches use now."""
-        return self.levels[self.index].tokens
+    def best_batch(self) -> tuple[int, int]:
+        """(inputs, padded tokens) of the batch of average inputs that the model predicts to run
+        the most inputs a second, within the bounds (``MAX_BATCH`` and ``START_TOKENS`` before
+        it is fitted). The pool sizes its windows by it; unlike the batches a light load cuts
+        (one small batch a window), it says what a busy worker would run."""
+        if self.model.coefficients is None or self._cost is None:
+            return self.max_items, self.start_tokens
+        items = np.arange(1, self.max_items + 1)
+        tokens = items * self._cost
+        seconds = self.model.predict(items, tokens)
+        allowed = (items == 1) | ((tokens <= self._token_limit()) & (seconds <= self.latency_bound_s))
+        rates = np.where(allowed, items / np.maximum(seconds, 1e-9), 0.0)
+        best = int(np.argmax(rates))
+        return int(items[best]), round(float(tokens[best]))
 
     @property
     def batch_size(self) -> int:
-        """How many inputs a full batch holds now, on average (``MAX_BATCH`` before any)."""
-        return max(1, round(self._items))
+        """Inputs of :meth:`best_batch`."""
+        return self.best_batch()[0]
 
-    def _neighbours(self) -> list[int]:
-        return [i for i in (self.index - 1, self.index + 1) if 0 <= i <= self.top]
+    @property
+    def token_budget(self) -> int:
+        """Padded tokens of :meth:`best_batch`."""
+        return self.best_batch()[1]
 
-    def _probe_due(self, position: int) -> int | None:
-        """The neighbour to probe with the window's ``position``-th batch, if one is due. A
-        window's even batches (its first among them) use the current budget, so it is measured too."""
-        if position % 2 == 0:
-            return None
-        for i in self._neighbours():
-            level = self.levels[i]
-            if level.samples < MIN_SAMPLES or self.batches - level.last_probe >= REPROBE_EVERY:
-                return i
-        return None
+    def _token_limit(self) -> int:
+        if self.too_slow_tokens is None:
+            return self.max_tokens
+        return min(self.max_tokens, self.too_slow_tokens - 1)
 
     def plan(self, costs: Sequence[int]) -> list[PlannedBatch]:
-        """Cut a window's inputs, sorted by cost (shortest first), into batches to run in order.
+        """Cut a window's inputs, sorted by cost (shortest first), into batches to run in order."""
+        if not costs:
+            return []
+        if self.model.coefficients is None:
+            plan = self._greedy(costs, min(self.start_tokens, self._token_limit()))
+        else:
+            plan = self._fastest(costs)
+        mean = sum(costs) / len(costs)
+        self._cost = mean if self._cost is None else self._cost + WEIGHT * (mean - self._cost)
+        return plan
 
-        Each batch holds as many of the next inputs as ``MAX_BATCH`` and its budget allow (an input
-        over the budget on its own still runs, alone).
-        """
-        plan: list[PlannedBatch] = []
-        start = 0
+    def _greedy(self, costs: Sequence[int], budget: int) -> list[PlannedBatch]:
+        """Each batch as many of the next inputs as ``MAX_BATCH`` and ``budget`` allow."""
+        plan, start = [], 0
         while start < len(costs):
-            probe = self._probe_due(len(plan))
-            index = probe if probe is not None else self.index
-            budget = self.levels[index].tokens
-            stop = self._cut(costs, start, budget)
-            full = (
+            stop = start + 1
+            while (
                 stop < len(costs)
-                or stop - start == self.max_items
-                or (index > self.index and self._fills_the_probe(costs, start, stop, budget))
-            )
-            if probe is None and stop < len(costs) and self._takes_the_tail(costs, start, stop):
-                budget, stop, full = self.token_budget, len(costs), False
-            elif probe is not None:
-                self.levels[index].last_probe = self.batches
-            plan.append(PlannedBatch(start, stop, budget, full=full))
-            self.batches += 1
+                and stop - start < self.max_items
+                and (stop + 1 - start) * costs[stop] <= budget
+            ):
+                stop += 1
+            plan.append(PlannedBatch(start, stop))
             start = stop
         return plan
 
-    def _fills_the_probe(self, costs: Sequence[int], start: int, stop: int, budget: int) -> bool:
-        """Whether a probe of the budget above, cut short by the window's end, still measures it:
-        its padded tokens are nearer that budget than the current one (on the ladder's scale).
+    def _fastest(self, costs: Sequence[int]) -> list[PlannedBatch]:
+        """The cut whose predicted seconds sum to the least (dynamic programming over the sorted
+        window: ``best[j]`` is the fastest cut of its first ``j`` inputs)."""
+        count, limit = len(costs), self._token_limit()
+        best = np.full(count + 1, np.inf)
+        best[0] = 0.0
+        cut_at = np.zeros(count + 1, dtype=int)
+        for stop in range(1, count + 1):
+            starts = np.arange(max(0, stop - self.max_items), stop)
+            items = stop - starts
+            tokens = items * costs[stop - 1]
+            seconds = self.model.predict(items, tokens)
+            allowed = (items == 1) | ((tokens <= limit) & (seconds <= self.latency_bound_s))
+            totals = np.where(allowed, best[starts] + seconds, np.inf)
+            choice = int(np.argmin(totals))
+            best[stop], cut_at[stop] = totals[choice], starts[choice]
+        plan, stop = [], count
+        while stop > 0:
+            plan.append(PlannedBatch(int(cut_at[stop]), stop))
+            stop = int(cut_at[stop])
+        return plan[::-1]
 
-        A slow task's window holds about two batches, so a probe up in its second batch gets only
-        what is left; counted as no sample, the budget above would never be measured and the tuner
-        could not climb past the budgets its first, larger windows measured (in the tests' model of
-        generation, it stayed at 1,448 tokens where 2,048 and more run faster).
-        """
-        padded = (stop - start) * costs[stop - 1]
-        return padded * padded >= budget * self.token_budget
-
-    def _cut(self, costs: Sequence[int], start: int, budget: int) -> int:
-        """Where a batch from ``start`` ends: as many inputs as ``MAX_BATCH`` and ``budget`` allow."""
-        stop = start + 1
-        while (
-            stop < len(costs) and stop - start < self.max_items and (stop + 1 - start) * costs[stop] <= budget
-        ):
-            stop += 1
-        return stop
-
-    def _takes_the_tail(self, costs: Sequence[int], start: int, stop: int) -> bool:
-        """Whether the batch ``start:stop`` should take the rest of the window too.
-
-        A window rarely divides into whole batches: cut greedily, its last batch is a small
-        remainder, which runs at the small batches' poor throughput (on the team's CPU, GPT-2 ran
-        4 prompts at 1.9 a second against 32 at 4.05: a remainder of 4 after 28 cost 2 s of the
-        window's 9). The remainder joins this batch instead when it is at most half as many inputs
-        and the batch then stays within ``MAX_BATCH`` and one step of the ladder above the current
-        budget. The merged batch is not a sample (its size was the window's, not a budget's); a
-        probe keeps its size, since it is one.
-        """
-        rest = len(costs) - stop
-        together = len(costs) - start
-        limit = self.levels[min(self.index + 1, self.top)].tokens
-        return rest * 2 <= stop - start and together <= self.max_items and together * costs[-1] <= limit
-
-    def record(self, batch: PlannedBatch, work: int, padded: int, seconds: float) -> None:
-        """What one planned batch measured: its work units, padded tokens, and seconds."""
+    def record(self, batch: PlannedBatch, padded: int, seconds: float) -> None:
+        """What one planned batch measured: its padded tokens and seconds."""
         if seconds <= 0:
             return
-        index = next(i for i, level in enumerate(self.levels) if level.tokens == batch.tokens)
-        if seconds > self.latency_bound_s:
-            if index > 0:  # this budget and every larger one are too slow here
-                self.top = min(self.top, index - 1)
-                self.index = min(self.index, self.top)
-            return
-        if not batch.full:  # cut by the window's end: says nothing about the budget
-            return
-        level = self.levels[index]
-        rate = work / seconds
-        level.rate = rate if level.rate is None else level.rate + WEIGHT * (rate - level.rate)
-        level.samples += 1
-        if index == self.index:
-            self._items += WEIGHT * (len(batch) - self._items)
-        self._maybe_move()
-
-    def _maybe_move(self) -> None:
-        current = self.levels[self.index]
-        if current.rate is None or current.samples < MIN_SAMPLES:
-            return
-        best, best_rate = self.index, current.rate * (1 + MARGIN)
-        for i in self._neighbours():
-            level = self.levels[i]
-            if level.rate is not None and level.samples >= MIN_SAMPLES and level.rate > best_rate:
-                best, best_rate = i, level.rate
-        if best != self.index:
-            self.index = best
-            self.moves += 1
+        if seconds > self.latency_bound_s and len(batch) > 1:
+            self.too_slow_tokens = min(padded, self.too_slow_tokens or padded)
+        self.model.add(len(batch), padded, seconds)

@@ -167,7 +167,7 @@ def run_window(
         results = BatchRunner(runner).run([inputs[i] for i in members], params)
         seconds = time.perf_counter() - began
         span = sorted_costs[planned.start : planned.stop]
-        tuner.record(planned, sum(span), len(span) * max(span), seconds)
+        tuner.record(planned, len(span) * max(span), seconds)
         batches.append((len(members), seconds))
         for i, outcome in zip(members, results, strict=True):
             outcomes[i] = outcome
