@@ -119,8 +119,8 @@ QUARANTINED = (
 #: Seconds of measured work a window holds (at least one batch): long enough to sort well by
 #: length, short enough that its first inputs are not kept waiting long for its last.
 WINDOW_S = 1.5
-#: The fewest and the most batches (of the size the worker cuts now) one window holds: two leave
-#: a slow task's plan the choice between one batch and two (and its cost model both shapes).
+#: The fewest and the most batches (of the size the worker predicts fastest) one window holds:
+#: two leave a slow task's plan the choice between one batch and two.
 WINDOW_MIN_BATCHES = 2
 WINDOW_MAX_BATCHES = 16
 

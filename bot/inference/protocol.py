@@ -96,8 +96,8 @@ class Measured:
 @dataclass(frozen=True)
 class BatchDone:
     """The outcomes of a window (its parts' inputs, in order), with timings: ``batches`` holds
-    every forward pass; ``tuned`` the (task, ref, inputs, padded tokens) of the batches its tuners
-    cut now, on average."""
+    every forward pass; ``tuned`` the (task, ref, inputs, padded tokens) of the batch its tuners
+    predict to run fastest now (``BatchTuner.best_batch``)."""
 
     batch_id: int
     outcomes: list[Outcome]
