@@ -269,7 +269,7 @@ class Worker:
             results, batches = run_window(runner, part.task, part.inputs, part.params, tuner)
             outcomes.extend(results)
             measured.extend(Measured(part.task, part.ref, size, seconds) for size, seconds in batches)
-            tuned[(part.task, part.ref)] = (tuner.batch_size, tuner.token_budget)
+            tuned[(part.task, part.ref)] = tuner.best_batch()
         return BatchDone(
             message.batch_id,
             outcomes,
