@@ -16,10 +16,12 @@ Each burst sends N interactions at once, each from a different member, mixing th
 - the bot's event-loop lag p99 / max during the burst (a 5 ms ticker inside the bot process);
 - final answers (a demo's result, a list, a queued question) and refusals by reason (ephemeral
   answers such as a full model queue), and what was left unfinished;
-- the load average (``uptime``) at the start: the machine is shared.
+- the load average (``uptime``) at the start: the machine is shared;
+- which event loop the bot ran on (``EVENT_LOOP``, uvloop by default, as ``studybot run``).
 
 ``--burn`` runs every burst again with one CPU-burning process beside it. ``--profile DIR`` writes a
-cProfile of the bot's event-loop thread during each burst (``DIR/<burst>.txt``, by own time).
+cProfile of the bot's event-loop thread during each burst (``DIR/<burst>.txt``, by own time); the
+bot then runs on asyncio's own loop, whose callbacks the profile times one by one.
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
 
+    from bot import event_loop
     from bot.app import StudyBot
     from bot.local.session import LOCAL_TOKEN
     from bot.logs import configure_logging
@@ -164,6 +167,8 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
     Route.BASE = api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
     settings = load_settings(dotenv_path=None).replace(discord_token=LOCAL_TOKEN)
+    if profile:  # the step timer wraps asyncio's own handles, which uvloop does not use
+        settings = settings.replace(event_loop="asyncio")
     configure_logging(settings.log_level)
     monitor = LagMonitor()
     monitor.watch_the_collector()
@@ -191,6 +196,7 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
             "gc_total_ms": sum(seconds for _, seconds in monitor.gc_pauses) * 1000,
             "gc_max_ms": max((seconds for _, seconds in monitor.gc_pauses), default=0.0) * 1000,
             "gc_full_runs": sum(1 for generation, _ in monitor.gc_pauses if generation == 2),
+            "event_loop": type(running_loop).__module__.split(".")[0],
         }
         if monitor.samples:
             ordered = sorted(monitor.samples)
@@ -210,9 +216,12 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
             monitor.profile = None
         Path(stats_path).write_text(json.dumps(figures))
 
+    running_loop: asyncio.AbstractEventLoop | None = None
+
     async def main() -> None:
+        nonlocal running_loop
         bot = StudyBot(settings, guild_ready_timeout=0.05)
-        loop = asyncio.get_running_loop()
+        loop = running_loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGUSR1, begin)
         loop.add_signal_handler(signal.SIGUSR2, end)
         ticker = asyncio.create_task(monitor.run())
@@ -220,7 +229,7 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
             await bot.start(LOCAL_TOKEN.reveal(), reconnect=False)
         ticker.cancel()
 
-    asyncio.run(main())
+    event_loop.run(main(), settings.event_loop)  # as `studybot run` does
 
 
 # --- this process: the double, the members, the bursts ------------------------------------------------
@@ -241,6 +250,8 @@ class BurstFigures:
     size: int
     burning: bool
     load_average: str
+    #: The bot's event loop (``uvloop`` or ``asyncio``: ``EVENT_LOOP``, asyncio's with ``--profile``).
+    event_loop: str
     within_3s: float
     ack_p50_ms: float
     ack_p99_ms: float
@@ -472,6 +483,7 @@ class Bench:
             size=size,
             burning=burning,
             load_average=load.split("load average:")[-1].strip(),
+            event_loop=stats.get("event_loop", "?"),
             within_3s=sum(1 for a in acks if a <= DEADLINE_S) / size,
             ack_p50_ms=statistics.median(acks) * 1000 if acks else float("nan"),
             ack_p99_ms=percentile(acks, 0.99) * 1000,
@@ -513,7 +525,10 @@ async def prepare(bench: Bench) -> None:
 
 def print_figures(figures: BurstFigures) -> None:
     beside = " with a CPU burner beside it" if figures.burning else ""
-    print(f"\n{figures.size} interactions at once{beside} (load average {figures.load_average})")
+    print(
+        f"\n{figures.size} interactions at once{beside} "
+        f"(load average {figures.load_average}; the bot on {figures.event_loop}'s event loop)"
+    )
     print(
         f"  acknowledged within 3 s: {figures.within_3s:.1%}   ack p50 {figures.ack_p50_ms:.0f} ms, "
         f"p99 {figures.ack_p99_ms:.0f} ms, max {figures.ack_max_ms:.0f} ms"

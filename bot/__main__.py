@@ -15,6 +15,7 @@ from pathlib import Path
 import discord
 
 import bot
+from bot import event_loop
 from bot.app import StudyBot
 from bot.db import MigrationError
 from bot.db.faults import DatabaseUnavailable, classify
@@ -42,7 +43,7 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return _cmd_console(args, settings)
     configure_logging(settings.log_level)
-    return asyncio.run(_run_bot(settings))
+    return event_loop.run(_run_bot(settings), settings.event_loop)
 
 
 async def _run_bot(settings: Settings) -> int:
@@ -90,7 +91,7 @@ def _cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.local.console import run_console
 
     local, notes = _local_settings(args, settings)
-    return asyncio.run(run_console(local, notes))
+    return event_loop.run(run_console(local, notes), local.event_loop)
 
 
 def _cmd_try(args: argparse.Namespace, settings: Settings) -> int:
@@ -107,7 +108,7 @@ def _cmd_try(args: argparse.Namespace, settings: Settings) -> int:
             print(f"studybot try: cannot read the payload {args.payload}: {exc}", file=sys.stderr)
             return 2
     local, notes = _local_settings(args, settings)
-    return asyncio.run(
+    return event_loop.run(
         run_try(
             local,
             args.command,
@@ -116,7 +117,8 @@ def _cmd_try(args: argparse.Namespace, settings: Settings) -> int:
             moderator=args.moderator,
             files_dir=args.files,
             notes=notes,
-        )
+        ),
+        local.event_loop,
     )
 
 
@@ -125,7 +127,7 @@ def _cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         print("studybot sync: set DISCORD_TOKEN first (in the environment or .env).", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    return asyncio.run(_sync(settings, args.guild, clear=args.clear))
+    return event_loop.run(_sync(settings, args.guild, clear=args.clear), settings.event_loop)
 
 
 async def _sync(settings: Settings, guild_id: int | None, *, clear: bool) -> int:

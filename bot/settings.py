@@ -36,6 +36,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.event_loop import EventLoopName
+
 __all__ = [
     "VARIABLES",
     "Secret",
@@ -253,6 +255,7 @@ LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _from_text(_u
 ModelProfile = Annotated[Literal["hub", "tiny"], _from_text(_lower)]
 InferenceBackendName = Annotated[Literal["local", "ray"], _from_text(_lower)]
 RayDeployments = Annotated[Literal["task", "shared"], _from_text(_lower)]
+EventLoop = Annotated[EventLoopName, _from_text(_lower)]
 
 
 class Settings(BaseSettings):
@@ -376,6 +379,9 @@ class Settings(BaseSettings):
 
     log_level: LogLevel = "INFO"
     """DEBUG, INFO, WARNING or ERROR."""
+
+    event_loop: EventLoop = "uvloop"
+    """`uvloop` (faster under bursts; asyncio's own loop where it is not installed) or `asyncio`."""
 
     @model_validator(mode="after")
     def _replicas_in_order(self) -> Settings:

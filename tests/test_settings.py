@@ -60,6 +60,7 @@ BAD_VALUES = {
     "DEMO_RATE": "often",
     "MESSAGE_CONTENT_INTENT": "maybe",
     "LOG_LEVEL": "LOUD",
+    "EVENT_LOOP": "trio",
 }
 
 
@@ -268,6 +269,7 @@ OTHER_VALUES = {
     "DEMO_RATE": "3 / 12.5s",
     "MESSAGE_CONTENT_INTENT": "yes",
     "LOG_LEVEL": "warning",
+    "EVENT_LOOP": "AsyncIO",
 }
 
 
