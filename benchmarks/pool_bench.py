@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot import event_loop
 from bot.inference.backend import run_request
 from bot.inference.catalog import Catalog, CatalogEntry
 from bot.inference.metrics import percentile
@@ -823,7 +824,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         bench_settings = load_settings(overrides, dotenv_path=None)
         load_before = _load()
         with burning(args.burn):
-            report = asyncio.run(
+            report = event_loop.run(  # the bot's own loop (EVENT_LOOP), as `studybot run` uses
                 measure(
                     bench_settings,
                     paths,
@@ -833,7 +834,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     quick=args.quick,
                     backend=args.backend,
                     replicas=args.replicas,
-                )
+                ),
+                bench_settings.event_loop,
             )
         report.update(burners=args.burn, load_before=load_before, load_after=_load())
     print(format_table(report, workloads))
