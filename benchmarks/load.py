@@ -196,7 +196,8 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
             "gc_total_ms": sum(seconds for _, seconds in monitor.gc_pauses) * 1000,
             "gc_max_ms": max((seconds for _, seconds in monitor.gc_pauses), default=0.0) * 1000,
             "gc_full_runs": sum(1 for generation, _ in monitor.gc_pauses if generation == 2),
-            "event_loop": type(running_loop).__module__.split(".")[0],
+            # end() runs on the loop (a signal handler): the loop that really runs, fallback included
+            "event_loop": type(asyncio.get_running_loop()).__module__.split(".")[0],
         }
         if monitor.samples:
             ordered = sorted(monitor.samples)
@@ -216,12 +217,9 @@ def serve(api_base: str, gateway_url: str, stats_path: str, profile: bool) -> No
             monitor.profile = None
         Path(stats_path).write_text(json.dumps(figures))
 
-    running_loop: asyncio.AbstractEventLoop | None = None
-
     async def main() -> None:
-        nonlocal running_loop
         bot = StudyBot(settings, guild_ready_timeout=0.05)
-        loop = running_loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGUSR1, begin)
         loop.add_signal_handler(signal.SIGUSR2, end)
         ticker = asyncio.create_task(monitor.run())

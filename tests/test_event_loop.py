@@ -44,7 +44,7 @@ def test_the_bot_answers_commands_and_demos_on_uvloop(tmp_path: Path, tiny_dir: 
     """The real bot against the double, with a model demo through a worker process's pipe."""
     settings = make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir))
 
-    async def scenario() -> tuple[asyncio.AbstractEventLoop, str, str, bool]:
+    async def scenario() -> tuple[asyncio.AbstractEventLoop, str, dict[str, str], bool]:
         pool = InferencePool(settings)
         await pool.start()
         try:
@@ -55,12 +55,16 @@ def test_the_bot_answers_commands_and_demos_on_uvloop(tmp_path: Path, tiny_dir: 
         finally:
             await pool.close()
         (embed,) = sentiment.reply.embeds
-        scores = f"{embed['fields'][0]['name']}\n{embed['fields'][0]['value']}"
-        return asyncio.get_running_loop(), about.reply.embeds[0]["title"], scores, sentiment.answered
+        return (
+            asyncio.get_running_loop(),
+            about.reply.embeds[0]["title"],
+            embed["fields"][0],
+            sentiment.answered,
+        )
 
-    loop, about_title, scores_field, answered = event_loop.run(scenario(), "uvloop")
+    loop, about_title, scores, answered = event_loop.run(scenario(), "uvloop")
     assert isinstance(loop, uvloop.Loop)
     assert about_title == "studybot"
-    assert answered and scores_field.startswith("Label scores\n")
-    top = scores_field.splitlines()[1]  # labels by score, best first
-    assert "**POSITIVE**" in top, scores_field  # the offline model's answer, by way of the worker
+    assert answered and scores["name"] == "Label scores"
+    top = scores["value"].splitlines()[0]  # labels by score, best first
+    assert "**POSITIVE**" in top, scores  # the offline model's answer, by way of the worker
