@@ -6,7 +6,10 @@ The build itself is measured by ``benchmarks/tiny_build.py`` (a figure, not a ti
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,7 +28,7 @@ from bot.inference.tiny import (
     recipe_hash,
     tiny_model_dir,
 )
-from bot.inference.tiny.build import build_models
+from bot.inference.tiny.build import PINNED_CAPABILITY, build_models, pin_kernels
 
 #: The cheapest model to rebuild in a test.
 QUICK = "tiny-sentiment-analysis"
@@ -52,6 +55,34 @@ def test_every_task_has_a_saved_model_and_tokenizer(tiny_paths: dict[str, Path])
         assert stamp["recipe"] == recipe_hash()
         # It learned: the loss at the end of training is well below the loss at its start.
         assert 0 <= stamp["final_training_loss"] < 0.5 * stamp["first_training_loss"], (task, stamp)
+
+
+def test_every_model_trained_on_the_pinned_kernels(tiny_paths: dict[str, Path]) -> None:
+    """On AVX-512 and AMX hosts too: the weights then match the AVX2 hosts' (and the v4 reference)."""
+    for task, path in tiny_paths.items():
+        assert json.loads((path / MODEL_STAMP).read_text())["cpu_kernels"] == PINNED_CAPABILITY, task
+
+
+def torch_kernels() -> str:
+    import torch
+
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def test_a_worker_pins_its_kernels_before_torch_picks_them() -> None:
+    """Whatever this host's CPU: torch picks its kernels after the initializer, even once imported."""
+    spawn = multiprocessing.get_context("spawn")
+    environment = {"ATEN_CPU_CAPABILITY": "default"}
+    with ProcessPoolExecutor(1, mp_context=spawn, initializer=pin_kernels, initargs=(environment,)) as pool:
+        assert pool.submit(torch_kernels).result() == "DEFAULT"
+
+
+def test_the_kernel_pin_stays_in_the_build_workers(tmp_path: Path) -> None:
+    """The process that asked for the build keeps its own environment."""
+    before = dict(os.environ)
+    build_models(tmp_path, [QUICK], workers=1)
+    assert json.loads((tmp_path / QUICK / MODEL_STAMP).read_text())["cpu_kernels"] == PINNED_CAPABILITY
+    assert dict(os.environ) == before
 
 
 def test_label_sets_follow_the_course_models(tiny_paths: dict[str, Path]) -> None:

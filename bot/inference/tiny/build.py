@@ -10,6 +10,13 @@ model is trained in a temporary directory and moved into place before its stamp 
 Models train in worker processes (one torch thread each, at most one per CPU core), so the
 result does not depend on how many run at once. A lock file keeps two processes from building
 the same directory at the same time.
+
+The floats of a training run depend on the instruction set of the CPU kernels, not only on the
+seeds: an AVX-512 host and an AVX2-only host build different weights from the same recipe. So
+each worker first sets :data:`KERNEL_ENVIRONMENT` (:func:`pin_kernels`), which holds torch's own
+kernels, MKL's and oneDNN's to AVX2 on every x86 host that has it: AVX-512 and AMX hosts build
+the weights an AVX2-only host builds, and the tests' exact figures
+(``tests/reference/v4_reference.json``) hold on both.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bot.inference.tiny.recipes import RECIPES
 
@@ -43,6 +51,12 @@ _VERSIONED = ("torch", "transformers", "tokenizers", "sentencepiece")
 
 #: ``progress(done, total, message)``: called before each model starts and once at the end.
 Progress = Callable[[int, int, str], None]
+
+#: Read by torch (``ATEN_CPU_CAPABILITY``), MKL (conditional numerical reproducibility) and oneDNN
+#: when their first kernel runs; the build's workers start with it (see the module's docstring).
+KERNEL_ENVIRONMENT = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+#: What torch reports in a worker that runs with :data:`KERNEL_ENVIRONMENT`.
+PINNED_CAPABILITY = "AVX2"
 
 
 def recipe_hash() -> str:
@@ -128,36 +142,51 @@ def _train(dest: Path, todo: list[str], recipe: str, progress: Progress, workers
             raise RuntimeError(f"cannot build {queue}: what they start from is missing")
         return None
 
-    with tempfile.TemporaryDirectory(dir=dest, prefix=".building-") as tmp:
+    spawn = multiprocessing.get_context("spawn")
+    with (
+        tempfile.TemporaryDirectory(dir=dest, prefix=".building-") as tmp,
+        concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=spawn, initializer=pin_kernels, initargs=(kernel_environment(),)
+        ) as pool,
+    ):
         staging = Path(tmp)
-        if count == 1:
-            while queue:
-                name = next_ready(0)
-                assert name is not None  # with nothing running, next_ready raises instead
+        running: dict[concurrent.futures.Future[dict[str, Any]], str] = {}
+        while queue or running:
+            while queue and len(running) < count:  # keep every worker busy, one model each
+                name = next_ready(len(running))
+                if name is None:
+                    break
                 number += 1
                 progress(number, total, f"Training the offline {RECIPES[name].title} model…")
-                _place(dest, staging, name, recipe, build_one(name, str(staging / name), str(dest)))
-        else:
-            context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(count, mp_context=context) as pool:
-                running: dict[concurrent.futures.Future[dict[str, float]], str] = {}
-                while queue or running:
-                    while queue and len(running) < count:  # keep every worker busy, one model each
-                        name = next_ready(len(running))
-                        if name is None:
-                            break
-                        number += 1
-                        progress(number, total, f"Training the offline {RECIPES[name].title} model…")
-                        running[pool.submit(build_one, name, str(staging / name), str(dest))] = name
-                    finished, _ = concurrent.futures.wait(
-                        running, return_when=concurrent.futures.FIRST_COMPLETED
-                    )
-                    for future in finished:
-                        _place(dest, staging, running.pop(future), recipe, future.result())
+                running[pool.submit(build_one, name, str(staging / name), str(dest))] = name
+            finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                _place(dest, staging, running.pop(future), recipe, future.result())
     progress(total, total, f"Offline models ready in {time.perf_counter() - started:.0f} s.")
 
 
-def _place(dest: Path, staging: Path, name: str, recipe: str, result: dict[str, float]) -> None:
+def kernel_environment() -> dict[str, str]:
+    """What the build's workers set before their first kernel: :data:`KERNEL_ENVIRONMENT`, or
+    nothing on a CPU without AVX2 (asking for AVX2 there would not make its weights match)."""
+    import torch
+
+    if torch.backends.cpu.get_cpu_capability() in {"AVX2", "AVX512"}:
+        return KERNEL_ENVIRONMENT
+    log.warning("this CPU has no AVX2: the offline models' weights will differ from other hosts'")
+    return {}
+
+
+def pin_kernels(environment: dict[str, str]) -> None:
+    """A build worker's initializer: set ``environment`` before torch, MKL or oneDNN reads it.
+
+    Each library reads its variable once, when its first kernel runs (after ``import torch``
+    too), and a worker runs none before this. The process that asked for the build keeps its
+    own environment.
+    """
+    os.environ.update(environment)
+
+
+def _place(dest: Path, staging: Path, name: str, recipe: str, result: dict[str, Any]) -> None:
     """Move a freshly built model into ``dest`` and stamp it."""
     target = dest / name
     if target.exists():
@@ -167,18 +196,20 @@ def _place(dest: Path, staging: Path, name: str, recipe: str, result: dict[str, 
         "recipe": recipe,
         "first_training_loss": result["first_loss"],
         "final_training_loss": result["loss"],
+        "cpu_kernels": result["kernels"],
     }
     (target / MODEL_STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     log.info(
-        "built %s (final training loss %.4f, %.1f s, %.1f s of CPU)",
+        "built %s (final training loss %.4f, %s kernels, %.1f s, %.1f s of CPU)",
         name,
         result["loss"],
+        result["kernels"],
         result["seconds"],
         result["cpu_seconds"],
     )
 
 
-def build_one(name: str, directory: str, dest: str) -> dict[str, float]:
+def build_one(name: str, directory: str, dest: str) -> dict[str, Any]:
     """Train and save one model (the body of a worker process): one torch thread, quiet logs.
 
     A model that starts from another one (``Recipe.after``) finds it built in ``dest``.
@@ -197,4 +228,5 @@ def build_one(name: str, directory: str, dest: str) -> dict[str, float]:
         "loss": round(fitted.final_loss, 6),
         "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(time.process_time() - cpu, 1),
+        "kernels": torch.backends.cpu.get_cpu_capability(),
     }
