@@ -70,7 +70,7 @@ def torch_kernels() -> str:
 
 
 def test_a_worker_pins_its_kernels_before_torch_picks_them() -> None:
-    """Whatever this host's CPU: torch picks its kernels after the initializer, even once imported."""
+    """Whatever this host's CPU, torch in a build worker picks its kernels from what the initializer set."""
     spawn = multiprocessing.get_context("spawn")
     environment = {"ATEN_CPU_CAPABILITY": "default"}
     with ProcessPoolExecutor(1, mp_context=spawn, initializer=pin_kernels, initargs=(environment,)) as pool:

@@ -53,7 +53,7 @@ _VERSIONED = ("torch", "transformers", "tokenizers", "sentencepiece")
 Progress = Callable[[int, int, str], None]
 
 #: Read by torch (``ATEN_CPU_CAPABILITY``), MKL (conditional numerical reproducibility) and oneDNN
-#: when their first kernel runs; the build's workers start with it (see the module's docstring).
+#: when their first kernel runs; each build worker sets it first (see the module's docstring).
 KERNEL_ENVIRONMENT = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 #: What torch reports in a worker that runs with :data:`KERNEL_ENVIRONMENT`.
 PINNED_CAPABILITY = "AVX2"
