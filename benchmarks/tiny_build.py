@@ -22,16 +22,15 @@ from pathlib import Path
 
 
 class _Seconds(logging.Handler):
-    """Collects the "built NAME (final training loss L, S s)" lines of the build."""
+    """Collects the "built NAME (final training loss L, K kernels, S s, C s of CPU)" lines of the build."""
 
     def __init__(self) -> None:
         super().__init__()
         self.models: dict[str, tuple[float, float]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        found = re.match(
-            r"built (\S+) \(final training loss ([\d.]+), [\d.]+ s, ([\d.]+) s of CPU\)", record.getMessage()
-        )
+        line = r"built (\S+) \(final training loss ([\d.]+), \S+ kernels, [\d.]+ s, ([\d.]+) s of CPU\)"
+        found = re.match(line, record.getMessage())
         if found:
             self.models[found[1]] = (float(found[2]), float(found[3]))
 
