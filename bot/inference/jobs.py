@@ -25,7 +25,8 @@ and a member with two requests gets one turn, then goes behind everyone already 
 
 *Windows, and length neighbours inside them.* A backend takes work from the head of a lane in
 *windows*: the longest run of consecutive inputs from the head, up to a window size (for the local
-pool about ``WINDOW_S`` seconds of measured work, see :mod:`bot.inference.pool`) and at most
+pool about ``WINDOW_S`` seconds of measured work, more under a backlog, see
+:meth:`bot.inference.pool.InferencePool.window_size`) and at most
 ``MAX_MODELS_PER_DEVICE`` models. The worker splits a window by (task, model, parameters) group,
 sorts each group by token length, cuts it into the batches of similar lengths that its measured
 cost model predicts to run fastest (:mod:`bot.inference.tuning`), and answers the whole window
@@ -552,6 +553,11 @@ class JobQueue:
         for job in self.waiting_jobs():
             queued[job.task] += job.remaining
         return dict(queued)
+
+    def waiting_for(self, lane_key: Hashable, model: tuple[str, str]) -> int:
+        """Inputs of ``model`` in the line of a lane (not those behind their member's earlier request)."""
+        lane = self.lanes.get(lane_key)
+        return lane.waiting_by_model[model] if lane is not None else 0
 
     def has_waiting(self, lane_key: Hashable) -> bool:
         lane = self.lanes.get(lane_key)

@@ -7,7 +7,8 @@ in the line; ``await pool.submit(checked, on_update=…)`` runs it (see
 :mod:`bot.inference.jobs` for the policy) to free worker processes — one or more per device —
 which sort them by length, cut them into the batches they measure to run fastest and answer
 each window at once. A window holds about ``WINDOW_S`` seconds of work at the throughput
-measured for its task and model, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches.
+measured for its task and model, more (up to ``WINDOW_MAX_S``) when a backlog waits, from
+``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches.
 The pool reports every request's state (queued #N, about 20 s → loading model → running)
 through ``on_update``, enforces per-task timeouts, kills and restarts a worker that dies or
 hangs (failing only the requests it held), and drains on shutdown. The event loop never runs a
@@ -119,6 +120,8 @@ QUARANTINED = (
 #: Seconds of measured work a window holds (at least one batch): long enough to sort well by
 #: length, short enough that its first inputs are not kept waiting long for its last.
 WINDOW_S = 1.5
+#: The most seconds of work a window holds when more waits (see :meth:`InferencePool.window_size`).
+WINDOW_MAX_S = 4.0
 #: The fewest and the most batches (of the size the worker predicts fastest) one window holds:
 #: two leave a slow task's plan the choice between one batch and two.
 WINDOW_MIN_BATCHES = 2
@@ -430,14 +433,32 @@ class InferencePool:
                 timer = loop.call_later(delay, self._wake.set)
 
     def window_size(self, job: Job) -> int:
-        """How many inputs the next window of ``job``'s model holds: about ``WINDOW_S`` seconds at
-        the measured throughput, from ``WINDOW_MIN_BATCHES`` to ``WINDOW_MAX_BATCHES`` batches of
-        the tuned size (one ``MAX_BATCH`` before anything is measured)."""
+        """How many inputs the next window of ``job``'s model holds, at its measured throughput:
+        ``WINDOW_S`` seconds of work, or, when more of that model waits, an even share of the
+        backlog among the workers and the line behind them (a burst of 256 on one worker: two
+        windows of 128 rather than four of 64), at most ``WINDOW_MAX_S`` seconds; a remainder
+        shorter than ``WINDOW_S`` joins the window instead of following it alone. Then bounded
+        to ``WINDOW_MIN_BATCHES``…``WINDOW_MAX_BATCHES`` batches of the tuned size (one
+        ``MAX_BATCH`` before anything is measured).
+
+        A window is sorted by length as a whole, so the more it holds, the closer its batches'
+        lengths: the benchmark's 256 classification texts, sorted in windows of 64, 128 and all 256,
+        pad to 1.34, 1.17 and 1.08 tokens per real token at batch 32, and the worker's planner ran
+        them at medians of 0.82–0.86, 0.89–0.92 and 0.88–1.00 of the ideal offline run in three
+        runs of ``benchmarks/window_replay.py`` (README, *the worker pool benchmark*). But a
+        window's first inputs wait for its last. Growing it only with the backlog keeps a light
+        load's windows as they were, and costs a burst's head what it gives back to its tail.
+        """
         batch = self.tuned_batch.get(job.model, self.settings.max_batch)
         rate = self.queue.rates.get(job.model)
         if rate is None:
             return batch
-        return max(WINDOW_MIN_BATCHES * batch, min(round(rate * WINDOW_S), WINDOW_MAX_BATCHES * batch))
+        waiting = self.queue.waiting_for(job.lane, job.model)
+        seconds = min(WINDOW_MAX_S, max(WINDOW_S, waiting / rate / (max(1, len(self.workers)) + 1)))
+        size = round(rate * seconds)
+        if waiting - size < rate * WINDOW_S and waiting <= rate * WINDOW_MAX_S:
+            size = waiting  # the tail joins: no short window left behind
+        return max(WINDOW_MIN_BATCHES * batch, min(size, WINDOW_MAX_BATCHES * batch))
 
     def _dispatch(self) -> float:
         """Send windows to free workers; return seconds until the next one may go (0: none)."""

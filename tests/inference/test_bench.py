@@ -1,12 +1,17 @@
-"""`studybot bench --quick` runs end to end and ends with its JSON line (no timing is asserted)."""
+"""`studybot bench --quick` and `benchmarks/window_replay.py --quick` run end to end and print
+their figures (no timing is asserted)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def test_quick_bench_prints_the_table_and_the_json_summary(tmp_path: Path, tiny_dir: Path) -> None:
@@ -95,3 +100,42 @@ def test_outputs_are_compared_by_labels_texts_and_scores_to_1e4() -> None:
     ]
     assert mismatches(local, local[:1]) == ["output"]  # a missing item
     assert mismatches(local, None) == ["output"]  # no answer at all
+
+
+def _window_replay() -> Any:
+    spec = importlib.util.spec_from_file_location("window_replay", BENCHMARKS / "window_replay.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_padding_counts_each_window_sorted_on_its_own() -> None:
+    padding = _window_replay().padding
+    costs = [3, 1, 2, 4]
+    assert padding(costs, 2, 2) == (2 * 3 + 2 * 4) / 10  # [1, 3] and [2, 4]
+    assert padding(costs, 4, 2) == (2 * 2 + 2 * 4) / 10  # [1, 2] and [3, 4]
+    assert padding(costs, 4, 4) == 4 * 4 / 10
+
+
+def test_quick_window_replay_prints_each_window_against_the_ideal(tmp_path: Path, tiny_dir: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "tiny").symlink_to(tiny_dir, target_is_directory=True)
+    command = [sys.executable, str(BENCHMARKS / "window_replay.py"), "--quick", "--windows", "8", "24"]
+    result = subprocess.run(
+        [*command, "--rounds", "1", "--threads", "1", "--models-dir", str(tmp_path / "models")],
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = {
+        line.split(":")[0]: float(line.split("padded/real at batch 32 ")[1].split(";")[0])
+        for line in result.stdout.splitlines()
+        if "padded/real" in line
+    }
+    assert set(found) == {"windows of 8", "windows of 24", "all 24 sorted"}
+    assert found["windows of 24"] == found["all 24 sorted"]  # one window of everything is the whole sort
+    assert all(value >= 1.0 for value in found.values())

@@ -292,3 +292,28 @@ async def test_workers_run_at_a_lower_cpu_priority_than_the_bot(tmp_path: Path, 
             assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + niceness)
         finally:
             await pool.close()
+
+
+@pytest.mark.parametrize(
+    ("waiting", "expected"),
+    [
+        (10, 32),  # light load: all of it, padded up to two batches' room (never held to fill)
+        (128, 128),  # 1.5 s of work would leave 53 behind alone: they join
+        (256, 128),  # a burst: half of it, sorted as one
+        (1000, 200),  # at most WINDOW_MAX_S of work
+    ],
+)
+async def test_a_window_grows_with_the_backlog_of_its_model(
+    tmp_path: Path, tiny_dir: Path, waiting: int, expected: int
+) -> None:
+    """At 50 inputs/s, one worker and a tuned batch of 16: WINDOW_S (1.5 s) is 75 inputs."""
+    pool = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir), QUEUE_LIMIT="1000"))
+    checked = [pool.check(SENTIMENT, None, ["a text"], user=member) for member in range(waiting)]
+    job = checked[0].ticket
+    assert pool.window_size(job) == pool.settings.max_batch  # nothing measured yet: one batch
+    pool.queue.rates[job.model] = 50.0
+    pool.tuned_batch[job.model] = 16
+    assert pool.window_size(job) == expected
+    for request in checked:
+        request.release()
+    assert pool.queue.waiting_for(job.lane, job.model) == 0
