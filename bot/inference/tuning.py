@@ -28,6 +28,12 @@ model) in each worker learns the rest, online, from the batches it runs.
   the fit (or extends the range again). Each doubling is tried about once, so exploring costs a
   few batches in all (the benchmark's summarizer found its best batch, a whole window of 32, on
   its second window this way, where it had stayed at 22 and 10 without).
+- *Small batches.* The plan cuts no batch smaller than the fewest inputs of the batches the
+  model is fitted to (unless the window is smaller, or the bounds leave no other cut): it knows
+  nothing below them. A burst's batches are all of similar sizes, and fitted to those alone the
+  model cannot tell a fixed cost per batch from the costs per input and per token; once it put
+  the fixed cost at zero, and a window of 256 would have run as 256 batches of one. A light load's
+  small windows run as they come, and their measurements extend the range downwards.
 - *The latency bound.* A batch may take at most a tenth of its task's timeout. The plan keeps
   every batch's predicted seconds within it, and a batch measured over it forbids its padded
   size and every larger one.
@@ -202,8 +208,15 @@ class BatchTuner:
         return plan
 
     def _fastest(self, costs: Sequence[int]) -> list[PlannedBatch]:
-        """The cut whose predicted seconds sum to the least (dynamic programming over the sorted
-        window: ``best[j]`` is the fastest cut of its first ``j`` inputs)."""
+        """The cut whose predicted seconds sum to the least, of batches no smaller than the fewest
+        inputs measured (see *Small batches*), or of any size where the bounds allow no such cut."""
+        fewest = min(items for items, _, _ in self.model.samples)
+        return self._cheapest(costs, min(fewest, len(costs))) or self._cheapest(costs, 1)
+
+    def _cheapest(self, costs: Sequence[int], fewest: int) -> list[PlannedBatch]:
+        """Dynamic programming over the sorted window (``best[j]``: the fastest cut of its first
+        ``j`` inputs) into batches of at least ``fewest`` inputs within the bounds (with ``fewest``
+        1, an input too long for any batch runs alone); empty if there is no such cut."""
         count, limit = len(costs), self._token_limit()
         best = np.full(count + 1, np.inf)
         best[0] = 0.0
@@ -213,10 +226,13 @@ class BatchTuner:
             items = stop - starts
             tokens = items * costs[stop - 1]
             seconds = self.model.predict(items, tokens)
-            allowed = (items == 1) | ((tokens <= limit) & (seconds <= self.latency_bound_s))
+            fits = (tokens <= limit) & (seconds <= self.latency_bound_s) & (items >= fewest)
+            allowed = fits | ((items == 1) & (fewest == 1))
             totals = np.where(allowed, best[starts] + seconds, np.inf)
             choice = int(np.argmin(totals))
             best[stop], cut_at[stop] = totals[choice], starts[choice]
+        if not np.isfinite(best[count]):
+            return []
         plan, stop = [], count
         while stop > 0:
             plan.append(PlannedBatch(int(cut_at[stop]), stop))
