@@ -443,11 +443,10 @@ class InferencePool:
 
         A window is sorted by length as a whole, so the more it holds, the closer its batches'
         lengths: the benchmark's 256 classification texts, sorted in windows of 64, 128 and all 256,
-        pad to 1.34, 1.17 and 1.08 tokens per real token at batch 32, and the worker's planner ran
-        them at medians of 0.82–0.86, 0.89–0.92 and 0.88–1.00 of the ideal offline run in three
-        runs of ``benchmarks/window_replay.py`` (README, *the worker pool benchmark*). But a
-        window's first inputs wait for its last. Growing it only with the backlog keeps a light
-        load's windows as they were, and costs a burst's head what it gives back to its tail.
+        pad to 1.34, 1.17 and 1.08 tokens per real token at batch 32 (``benchmarks/window_replay.py``
+        measures what that costs the worker's planner; the README has its figures). But a window's
+        first inputs wait for its last. Growing it only with the backlog keeps a light load's
+        windows as they were, and costs a burst's head what it gives back to its tail.
         """
         batch = self.tuned_batch.get(job.model, self.settings.max_batch)
         rate = self.queue.rates.get(job.model)

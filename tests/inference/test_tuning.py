@@ -110,6 +110,8 @@ def test_it_cuts_no_batch_smaller_than_the_fewest_inputs_it_has_measured() -> No
 
 
 def test_a_window_of_inputs_too_long_for_batches_of_the_fewest_measured_still_runs() -> None:
+    """Long inputs that fit only two to a batch, after batches of 8 to 16 were measured: the rule
+    gives way to the token bound rather than leave the window uncut."""
     tuner = BatchTuner(64, 1000, latency_bound_s=60.0)
     for items in [8, 16, 12, 10, 14]:
         tuner.record(PlannedBatch(0, items), items * 40, 0.01 + 1e-5 * items * 40)
