@@ -407,7 +407,7 @@ class JobQueue:
         if lane is None:
             return
         now = time.monotonic() if now is None else now
-        servers = max(1, self._servers(lane_key))
+        servers = self.servers(lane_key)
         rates = self.rates
         backlog = self._running_s(lane, now)
         ahead = 0
@@ -446,7 +446,7 @@ class JobQueue:
     def _eta(self, lane: Lane, job: Job, backlog_s: float | None) -> float | None:
         if backlog_s is None:
             return None
-        return rounded_eta(backlog_s / max(1, self._servers(job.lane)))
+        return rounded_eta(backlog_s / self.servers(job.lane))
 
     def _set(self, job: Job, update: JobUpdate) -> None:
         if job.finished or update == job.update:
@@ -553,6 +553,10 @@ class JobQueue:
         for job in self.waiting_jobs():
             queued[job.task] += job.remaining
         return dict(queued)
+
+    def servers(self, lane_key: Hashable) -> int:
+        """How many windows of a lane run side by side (at least one)."""
+        return max(1, self._servers(lane_key))
 
     def waiting_for(self, lane_key: Hashable, model: tuple[str, str]) -> int:
         """Inputs of ``model`` in the line of a lane (not those behind their member's earlier request)."""

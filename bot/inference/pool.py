@@ -453,7 +453,7 @@ class InferencePool:
         if rate is None:
             return batch
         waiting = self.queue.waiting_for(job.lane, job.model)
-        seconds = min(WINDOW_MAX_S, max(WINDOW_S, waiting / rate / (max(1, len(self.workers)) + 1)))
+        seconds = min(WINDOW_MAX_S, max(WINDOW_S, waiting / rate / (self.queue.servers(job.lane) + 1)))
         size = round(rate * seconds)
         if waiting - size < rate * WINDOW_S and waiting <= rate * WINDOW_MAX_S:
             size = waiting  # the tail joins: no short window left behind
