@@ -421,6 +421,37 @@ def spread(values: list[float]) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class Offline:
+    """A workload's inputs as the ideal runs them, and its calibration sweep (best first)."""
+
+    params: dict[str, Any]
+    costs: list[int]  # each input's token cost, in arrival order
+    ordered: list[str]  # the inputs sorted by cost
+    sorted_costs: list[int]
+    ranked: list[tuple[Config, Figures]]
+
+    @property
+    def finalists(self) -> list[Config]:
+        """The configurations each round's ideal is the best of."""
+        return [config for config, _ in self.ranked[:FINALISTS]]
+
+
+def calibrate(runner: Any, workload: Workload, inputs: list[str], *, quick: bool) -> Offline:
+    """Sort the inputs by cost and run the calibration sweep, after a warm-up batch of the biggest
+    shape the sweep runs (its allocations), so that no configuration is measured cold."""
+    from bot.inference.tasks import get_task
+
+    spec = get_task(workload.task)
+    params = dict(spec.validate(inputs[:1], workload.params)[1])
+    costs = [max(1, spec.cost(runner.tokenizer, text, params)) for text in inputs]
+    order = sorted(range(len(inputs)), key=costs.__getitem__)
+    ordered, sorted_costs = [inputs[i] for i in order], [costs[i] for i in order]
+    runner.run(ordered[-POOL_MAX_BATCH:], params)
+    ranked = sweep(runner, ordered, sorted_costs, params, quick=quick)
+    return Offline(params, costs, ordered, sorted_costs, ranked)
+
+
 async def measure_workload(
     pool: Any,
     runner: Any,
@@ -432,18 +463,8 @@ async def measure_workload(
     quick: bool,
 ) -> dict[str, Any]:
     """Calibrate the ideal, warm the pool, then ``rounds`` of naive / ideal / pool, then a Poisson run."""
-    from bot.inference.tasks import get_task
-
-    params = dict(get_task(workload.task).validate(inputs[:1], workload.params)[1])
-    spec = get_task(workload.task)
-    costs = [max(1, spec.cost(runner.tokenizer, text, params)) for text in inputs]
-    order = sorted(range(len(inputs)), key=costs.__getitem__)
-    ordered, sorted_costs = [inputs[i] for i in order], [costs[i] for i in order]
-    # Warm-up with the biggest batch the sweep runs (its allocations), so no configuration is
-    # measured cold.
-    runner.run(ordered[-POOL_MAX_BATCH:], params)
-    ranked = sweep(runner, ordered, sorted_costs, params, quick=quick)
-    finalists = [config for config, _ in ranked[:FINALISTS]]
+    offline = calibrate(runner, workload, inputs, quick=quick)
+    params, ranked, finalists = offline.params, offline.ranked, offline.finalists
     await run_request(pool, workload.task, None, inputs[:2], workload.params, user="warm-up")
     outputs: dict[int, Any] = {}
     await run_pool(pool, workload, inputs, None, rng, outputs)  # the tuner learns this model
@@ -454,7 +475,7 @@ async def measure_workload(
         naive.append(run_naive(runner, sample, params))
         ideal.append(
             max(
-                (run_offline(runner, ordered, sorted_costs, params, c) for c in finalists),
+                (run_offline(runner, offline.ordered, offline.sorted_costs, params, c) for c in finalists),
                 key=lambda f: f.items_s,
             )
         )

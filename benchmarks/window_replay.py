@@ -35,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pool_bench  # the benchmark's workload, models and ideal
 
-from bot.inference.tasks import get_task
 from bot.inference.worker_process import WorkerConfig, run_window, thread_environment, tuner_for
 
 #: The batch size the padding figure cuts at (the pool's planner picks its own).
@@ -86,14 +85,8 @@ def main() -> int:
         paths = pool_bench.build_models(args.models_dir or Path(scratch), quick=args.quick)
         runner = load_runner(workload.task, str(paths[workload.task]))
         inputs = pool_bench.make_inputs(workload, random.Random(0))  # the bench's first workload
-        spec = get_task(workload.task)
-        params = dict(spec.validate(inputs[:1], workload.params)[1])
-        costs = [max(1, spec.cost(runner.tokenizer, text, params)) for text in inputs]
-        order = sorted(range(len(inputs)), key=costs.__getitem__)
-        ordered, sorted_costs = [inputs[i] for i in order], [costs[i] for i in order]
-        runner.run(ordered[-pool_bench.POOL_MAX_BATCH :], params)  # warm-up at the biggest shape
-        ranked = pool_bench.sweep(runner, ordered, sorted_costs, params, quick=args.quick)
-        finalists = [config for config, _ in ranked[: pool_bench.FINALISTS]]
+        offline = pool_bench.calibrate(runner, workload, inputs, quick=args.quick)
+        params, costs = offline.params, offline.costs
         tuner = tuner_for(workload.task, pool_bench.POOL_MAX_BATCH, 8192, 1.0)
         for size in args.windows:  # the planner learns this model, as the bench's warm-up burst does
             windowed(runner, workload.task, inputs, params, size, tuner)
@@ -101,13 +94,13 @@ def main() -> int:
         cuts: dict[int, list[int]] = {}
         for _ in range(args.rounds):
             ideal = max(
-                pool_bench.run_offline(runner, ordered, sorted_costs, params, config).items_s
-                for config in finalists
+                pool_bench.run_offline(runner, offline.ordered, offline.sorted_costs, params, config).items_s
+                for config in offline.finalists
             )
             for size in args.windows:
                 rate, cuts[size] = windowed(runner, workload.task, inputs, params, size, tuner)
                 ratios[size].append(rate / ideal)
-    print(f"ideal: {ranked[0][0]} first, {args.rounds} rounds, {args.threads} threads")
+    print(f"ideal: {offline.ranked[0][0]} first, {args.rounds} rounds, {args.threads} threads")
     for size in args.windows:
         spread = ratios[size]
         print(
