@@ -13,20 +13,9 @@ from discord import app_commands
 
 from bot.db.faults import Fault, classify
 from bot.replies import reply
+from bot.user_facing import UserFacingError  # defined apart so the workers import no discord.py
 
 log = logging.getLogger(__name__)
-
-
-class UserFacingError(Exception):
-    """An expected failure; its message is shown to the member as an ephemeral reply.
-
-    The message must be one plain sentence (or two) that says what went wrong and, where
-    possible, what to do instead. It is never logged as an error.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ModeratorOnly(app_commands.CheckFailure):

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from bot.errors import UserFacingError
 from bot.inference.tiny import tiny_model_dir
+from bot.user_facing import UserFacingError
 
 log = logging.getLogger(__name__)
 

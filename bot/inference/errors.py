@@ -7,7 +7,7 @@ re-exports them under their old names.
 
 from __future__ import annotations
 
-from bot.errors import UserFacingError
+from bot.user_facing import UserFacingError
 
 SHUTTING_DOWN = "The bot is shutting down; please ask again in a minute."
 WORKER_LOST = "The model worker stopped while running your request (it is being restarted); please try again."

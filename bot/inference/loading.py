@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import UserFacingError
+from bot.user_facing import UserFacingError
 
 if TYPE_CHECKING:
     from bot.inference.runners import BaseRunner

@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.errors import UserFacingError
 from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
 from bot.inference.catalog import Catalog
 from bot.inference.devices import resolve_devices
@@ -77,6 +76,7 @@ from bot.inference.protocol import (
 from bot.inference.worker_process import WorkerConfig
 from bot.inference.worker_supervisor import WorkerHandle
 from bot.settings import Settings
+from bot.user_facing import UserFacingError
 
 __all__ = [
     "InferencePool",
@@ -199,11 +199,13 @@ class InferencePool:
     # --- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Resolve the devices and return; the worker processes come up in the background.
+        """Resolve the devices, start the worker processes and return; they come up in the background.
 
         A command that runs no model never waits for them, and a model request that arrives first
-        waits in the line like any other. The tiny models are built first when that profile is on
-        and they are missing, and PRELOAD_MODELS are loaded once the workers are up. A bad DEVICES
+        waits in the line like any other. The processes start here, so that their imports (torch
+        and transformers: seconds) run beside the rest of the bot's start-up. When the tiny models'
+        profile is on and they are missing, the processes start after they are built, in the
+        background too. PRELOAD_MODELS are loaded once the workers are up. A bad DEVICES
         fails here, in one sentence (on a machine without an NVIDIA driver this imports no torch).
         """
         if self._started:
@@ -211,6 +213,10 @@ class InferencePool:
         self._started = True
         self.devices = await asyncio.to_thread(resolve_devices, self.settings.devices)
         self.workers = self._plan_workers()
+        if not self._build_needed():
+            # Only the processes' start (milliseconds): they import torch and load in the
+            # background while the bot goes on starting, instead of after it.
+            await self._spawn_workers()
         self._tasks = [
             asyncio.create_task(self._dispatch_forever(), name="pool-dispatcher"),
             asyncio.create_task(self._watch_forever(), name="pool-watchdog"),
@@ -223,16 +229,22 @@ class InferencePool:
         if self.settings.preload_models:
             await self.preload(self.settings.preload_models)
 
-    async def _models_here(self) -> None:
-        """Build the tiny models if that profile is on and they are not built yet (in a thread)."""
+    def _build_needed(self) -> bool:
+        """Whether the tiny models' profile is on and some of them are not built yet."""
         if self.settings.model_profile != "tiny":
-            return
+            return False
         from bot.inference.catalog import TASK_NAMES
-        from bot.inference.tiny import build_tiny_models, is_tiny_model_dir, tiny_model_dir
+        from bot.inference.tiny import is_tiny_model_dir, tiny_model_dir
 
         root = self.settings.tiny_models_dir
-        if not all(is_tiny_model_dir(tiny_model_dir(root, task)) for task in TASK_NAMES):
-            await asyncio.to_thread(build_tiny_models, root)
+        return not all(is_tiny_model_dir(tiny_model_dir(root, task)) for task in TASK_NAMES)
+
+    async def _models_here(self) -> None:
+        """Build the tiny models if they are needed (in a thread)."""
+        if self._build_needed():
+            from bot.inference.tiny import build_tiny_models
+
+            await asyncio.to_thread(build_tiny_models, self.settings.tiny_models_dir)
 
     def _plan_workers(self) -> list[WorkerHandle]:
         cpu_workers = self.devices.count("cpu") * self.settings.workers_per_device

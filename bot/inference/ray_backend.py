@@ -39,7 +39,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import UserFacingError
 from bot.inference import ray_cluster
 from bot.inference.backend import CheckedRequest, JobUpdate, UpdateCallback
 from bot.inference.catalog import Catalog
@@ -59,6 +58,7 @@ from bot.inference.protocol import WorkerStatus
 from bot.inference.ray_cluster import CONNECTION, SHARED, DeploymentView, app_name, deployment_name, where
 from bot.inference.ray_serve import Chunk, ChunkDone, ReplicaConfig
 from bot.settings import Settings
+from bot.user_facing import UserFacingError
 
 log = logging.getLogger(__name__)
 

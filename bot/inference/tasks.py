@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import UserFacingError
 from bot.inference.catalog import TASK_NAMES
+from bot.user_facing import UserFacingError
 
 log = logging.getLogger(__name__)
 

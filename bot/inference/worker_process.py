@@ -21,7 +21,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserFacingError
 from bot.inference.model_cache import ModelCache
 from bot.inference.protocol import (
     BatchDone,
@@ -37,6 +36,7 @@ from bot.inference.protocol import (
 )
 from bot.inference.tasks import get_task
 from bot.inference.tuning import BatchTuner
+from bot.user_facing import UserFacingError
 
 log = logging.getLogger(__name__)
 

@@ -263,7 +263,10 @@ async def test_start_returns_at_once_and_a_request_before_the_workers_waits_for_
     pool = InferencePool(make_settings(tmp_path, TINY_MODELS_DIR=str(tiny_dir)), update_interval_s=0)
     await pool.start()
     try:
-        assert not any(worker.ready for worker in pool.workers)  # they come up in the background
+        # The processes have started (their imports run beside the bot's start-up), and they
+        # come up in the background.
+        assert pool.workers and all(worker.alive for worker in pool.workers)
+        assert not any(worker.ready for worker in pool.workers)
         checked = pool.check(SENTIMENT, None, ["an early request"], user="ann")
         assert checked.status.position == 1  # queued, not refused
         (result,) = await pool.submit(checked)

@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bot.errors import UserFacingError
 from bot.inference.runners.base import BaseRunner
 from bot.inference.runners.qa_spans import AnswerOptions, Window, answers_for_context
 from bot.inference.tasks import InvalidRequestError, qa_window_settings, token_count
+from bot.user_facing import UserFacingError
 
 log = logging.getLogger(__name__)
 
