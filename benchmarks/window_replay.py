@@ -9,8 +9,8 @@ fewer it holds, the wider the lengths inside each batch and the more padding. Th
 benchmark's classification workload (256 chat-length texts, a DistilBERT-base-sized classifier
 with random weights, the same inputs as ``studybot bench``) in this process through that same
 ``run_window`` and planner, in consecutive windows of each ``--windows`` size in arrival order,
-interleaved round by round with the benchmark's ideal (all 256 sorted, at the best of the
-sweep's three best configurations), with the worker's thread settings. It prints, per window
+interleaved round by round with the benchmark's ideal (all 256 sorted, at the configuration
+:func:`pool_bench.chosen_ideal` picks), with the worker's thread settings. It prints, per window
 size, the rate over the ideal's (min–median–max over the rounds), the batches of the last round
 and the padded tokens per real token of a fixed cut at batch 32, which does not depend on the
 machine's noise.
@@ -90,19 +90,18 @@ def main() -> int:
         tuner = tuner_for(workload.task, pool_bench.POOL_MAX_BATCH, 8192, 1.0)
         for size in args.windows:  # the planner learns this model, as the bench's warm-up burst does
             windowed(runner, workload.task, inputs, params, size, tuner)
-        ratios: dict[int, list[float]] = {size: [] for size in args.windows}
+        rates: dict[int, list[float]] = {size: [] for size in args.windows}
         cuts: dict[int, list[int]] = {}
+        ideal_rounds = []
         for _ in range(args.rounds):
-            ideal = max(
-                pool_bench.run_offline(runner, offline.ordered, offline.sorted_costs, params, config).items_s
-                for config in offline.finalists
-            )
+            ideal_rounds.append(offline.run_finalists(runner))
             for size in args.windows:
                 rate, cuts[size] = windowed(runner, workload.task, inputs, params, size, tuner)
-                ratios[size].append(rate / ideal)
-    print(f"ideal: {offline.ranked[0][0]} first, {args.rounds} rounds, {args.threads} threads")
+                rates[size].append(rate)
+    chosen, ideal = pool_bench.chosen_ideal(ideal_rounds)
+    print(f"ideal: {chosen}, {args.rounds} rounds, {args.threads} threads")
     for size in args.windows:
-        spread = ratios[size]
+        spread = [rate / run.items_s for rate, run in zip(rates[size], ideal, strict=True)]
         print(
             f"windows of {size}: {min(spread):.2f}–{statistics.median(spread):.2f}–{max(spread):.2f} "
             f"of the ideal; padded/real at batch {PADDING_BATCH} {padding(costs, size, PADDING_BATCH):.2f}; "

@@ -102,6 +102,23 @@ def test_outputs_are_compared_by_labels_texts_and_scores_to_1e4() -> None:
     assert mismatches(local, None) == ["output"]  # no answer at all
 
 
+def test_the_ideal_is_the_configuration_best_over_the_rounds_not_each_rounds_luckiest() -> None:
+    from bot.inference.bench_command import load_bench
+
+    bench = load_bench()
+    steady, noisy = bench.Config(32), bench.Config(16)
+
+    def run(items_s: float) -> Any:
+        return bench.Figures(items_s=items_s, p50_ms=0.0, p95_ms=0.0)
+
+    # The noisy configuration wins one round by luck; the steady one is faster in the others.
+    rounds = [{steady: run(10.0), noisy: run(12.0)}, {steady: run(10.2), noisy: run(8.0)}]
+    rounds.append({steady: run(9.8), noisy: run(9.0)})
+    chosen, ideal = bench.chosen_ideal(rounds)
+    assert chosen == steady
+    assert [figures.items_s for figures in ideal] == [10.0, 10.2, 9.8]  # its own run, every round
+
+
 def _window_replay() -> Any:
     spec = importlib.util.spec_from_file_location("window_replay", BENCHMARKS / "window_replay.py")
     assert spec is not None and spec.loader is not None
