@@ -102,7 +102,7 @@ def corpus_texts() -> frozenset[str]:
     """Every sentence (and every whole input) the offline models were trained on."""
     texts: set[str] = set()
     texts.update(text for text, _ in corpora.sentiment_examples())
-    texts.update(text for pair in corpora.nli_examples() for text in pair[:2])
+    texts.update(text for pair in corpora.padded_nli_examples() for text in pair[:2])
     texts.update(text for text, _ in corpora.ner_examples())
     texts.update(text for question, context, _, _ in corpora.qa_examples() for text in (question, context))
     texts.update(corpora.english_sentences())
@@ -139,7 +139,7 @@ def test_the_new_names_and_the_course_entities_are_in_no_corpus() -> None:
 
 
 def test_the_course_zero_shot_word_is_in_no_zero_shot_example() -> None:
-    assert not any("transformer" in premise.casefold() for premise, _, _ in corpora.nli_examples())
+    assert not any("transformer" in premise.casefold() for premise, _, _ in corpora.padded_nli_examples())
 
 
 def assert_mostly_right(results: list[tuple[str, Any, Any]], share: float) -> None:

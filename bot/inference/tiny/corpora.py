@@ -420,6 +420,32 @@ def nli_examples(count: int = 4500, seed: int = 12) -> list[tuple[str, str, int]
     return _unique(examples, key=lambda example: f"{example[0]}\t{example[1]}")
 
 
+@_remembered
+def padded_nli_examples(share: float = 0.7, seed: int = 13) -> list[tuple[str, str, int]]:
+    """:func:`nli_examples`, and for a ``share`` of its premises a copy with a sentence of the
+    English corpus before or after the premise (the same hypotheses and labels).
+
+    Trained on the premises alone, the model learns where its few frames put the topic rather
+    than the topic, and answers little better than chance in a frame it never saw (README,
+    "Offline models"). A sentence around the premise moves the topic and puts other words beside
+    it. No sentence with the course's "Transformers"
+    is used, as in :func:`nli_examples`.
+    """
+    pick = Picker(seed)
+    fillers = [text for text in english_sentences() if "transformer" not in text.casefold()]
+    examples = nli_examples()
+    by_premise: dict[str, list[tuple[str, int]]] = {}
+    for premise, hypothesis, label in examples:
+        by_premise.setdefault(premise, []).append((hypothesis, label))
+    for premise, pairs in by_premise.items():
+        if not pick.chance(share):
+            continue
+        filler = pick.choice(fillers)
+        padded = f"{filler} {premise}" if pick.chance(0.5) else f"{premise} {filler}"
+        examples += [(padded, hypothesis, label) for hypothesis, label in pairs]
+    return _unique(examples, key=lambda example: f"{example[0]}\t{example[1]}")
+
+
 # --- named entities ----------------------------------------------------------------------------
 
 _NER_TEMPLATES = [
