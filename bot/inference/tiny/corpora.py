@@ -379,8 +379,9 @@ def nli_examples(count: int = 4500, seed: int = 12) -> list[tuple[str, str, int]
     software is about technology too, so technology is never its contradiction); a sentiment
     premise entails its polarity's labels and contradicts the other polarity's.
 
-    The premises are short and without names: a model this small, trained from scratch for a few
-    hundred steps, finds the link between a topic and a label only when little else is in the way.
+    The premises are short and without names, so that the topic is most of what a premise says;
+    the recipe also trains on copies with another sentence around them
+    (:func:`padded_nli_examples`), so that the model looks for the topic wherever it stands.
     """
     pick = Picker(seed)
     topics = pick.w["topics"]
