@@ -289,6 +289,10 @@ def build_zero_shot(directory: Path, after: Path | None = None, *, seed: int = 1
       where its topic stands is not the first thing learned;
     - :func:`corpora.padded_nli_examples`: most premises also appear with another sentence around
       them.
+
+    With them each of the seeds 5 to 12 passes the tests' checks (one of them did before). The
+    seed stays fixed, and the pinned kernels (``build.KERNEL_ENVIRONMENT``) give its weights on
+    every host.
     """
     from transformers import BartForSequenceClassification, DataCollatorWithPadding
 
