@@ -2,18 +2,19 @@
 
 ``python benchmarks/zero_shot_seeds.py [--seeds 5-12] [--workers 2]`` trains the recipe
 (``recipes.build_zero_shot``) once per seed, in worker processes with the build's pinned kernels
-and one torch thread each, and prints for each seed what the tests ask (the course's sentence in
-education, the held-out sentences right, the training loss below half its start) and two shares
-over every topic of the word lists, ten labels to choose from (chance: one in ten): the cues in
-the corpus's most common frame ("This text is about …") and in five frames that no corpus
-contains. The recipe ships with one seed; this says whether its answers depend on it.
+and one torch thread each, scores it through studybot's own runner and prints for each seed what
+the tests ask (the course's sentence in education, the held-out sentences right, the training
+loss below half its start) and two shares over every topic of the word lists, ten labels to
+choose from (chance: one in ten): the cues in the corpus's most common frame ("This text is
+about …") and in five frames that no corpus contains. The recipe ships with one seed; this says
+whether its answers depend on it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import os
 import sys
 import tempfile
 import time
@@ -45,11 +46,11 @@ def _seeds(text: str) -> list[int]:
 def _trial(seed: int) -> dict[str, Any]:
     """Train with ``seed`` and score the model (the body of a worker process)."""
     import torch
-    from transformers import pipeline
     from transformers.utils import logging as hf_logging
 
+    from bot.inference.loading import load_runner
     from bot.inference.tiny import corpora, recipes
-    from tests.inference.test_tiny_models_answer import COURSE_ZERO_SHOT, NEW_ZERO_SHOT
+    from tests.inference.test_tiny_models_answer import COURSE_ZERO_SHOT, NEW_ZERO_SHOT, best_label
 
     torch.set_num_threads(1)
     hf_logging.set_verbosity_error()
@@ -58,11 +59,7 @@ def _trial(seed: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         fitted = recipes.build_zero_shot(Path(directory), seed=seed)
         seconds = time.process_time() - cpu
-        classify = pipeline("zero-shot-classification", model=directory, device="cpu")
-
-        def best(text: str, labels: list[str]) -> str:
-            result = classify(text, candidate_labels=labels, hypothesis_template=corpora.HYPOTHESIS_TEMPLATE)
-            return str(result["labels"][0])
+        best = functools.partial(best_label, load_runner("zero-shot-classification", directory))
 
         topics = corpora.words()["topics"]
         categories = sorted(topics)
@@ -88,10 +85,6 @@ def _trial(seed: int) -> dict[str, Any]:
         }
 
 
-def _start_worker(environment: dict[str, str]) -> None:
-    os.environ.update(environment)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="5-12", help="seeds to train with: 5-12 or 5,7,12")
@@ -99,11 +92,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per seed")
     args = parser.parse_args()
 
-    from bot.inference.tiny.build import kernel_environment
+    from bot.inference.tiny.build import kernel_environment, pin_kernels
 
     context = get_context("spawn")
     with ProcessPoolExecutor(
-        args.workers, mp_context=context, initializer=_start_worker, initargs=(kernel_environment(),)
+        args.workers, mp_context=context, initializer=pin_kernels, initargs=(kernel_environment(),)
     ) as pool:
         results = list(pool.map(_trial, _seeds(args.seeds)))
     if args.json:

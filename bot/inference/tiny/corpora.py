@@ -429,8 +429,7 @@ def padded_nli_examples(share: float = 0.7, seed: int = 13) -> list[tuple[str, s
     Trained on the premises alone, the model learns where its few frames put the topic rather
     than the topic, and answers little better than chance in a frame it never saw (README,
     "Offline models"). A sentence around the premise moves the topic and puts other words beside
-    it. No sentence with the course's "Transformers"
-    is used, as in :func:`nli_examples`.
+    it. No sentence with the course's "Transformers" is used, as in :func:`nli_examples`.
     """
     pick = Picker(seed)
     fillers = [text for text in english_sentences() if "transformer" not in text.casefold()]
