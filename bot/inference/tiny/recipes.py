@@ -108,14 +108,24 @@ def _byte_level_bpe() -> tuple[list[str], list[tuple[str, str]]]:
 
 
 def _roberta_tokenizer(max_length: int) -> Any:
-    """RoBERTa / BART layout: ``<s> <pad> </s> <unk>``, the BPE tokens, ``<mask>`` last."""
-    from transformers import RobertaTokenizer
+    """RoBERTa / BART layout: ``<s> <pad> </s> <unk>``, the BPE tokens, ``<mask>`` last.
+
+    ``<mask>`` takes the space before it, as in roberta-base's and bart-large's own tokenizers
+    (transformers 5's ``RobertaTokenizer`` no longer sets that itself): "about <mask> models" is
+    then ``Ġabout <mask> Ġmodels``, the shape masked-LM training gave the model (a whole word,
+    its space included, masked), instead of an extra lone ``Ġ`` before the mask, which also left
+    two spaces in the filled-in sentence.
+    """
+    from transformers import AddedToken, RobertaTokenizer
 
     tokens, merges = _byte_level_bpe()
     ids: dict[str, int] = {}
     for token in ["<s>", "<pad>", "</s>", "<unk>", *tokens, "<mask>"]:
         ids.setdefault(token, len(ids))
-    return RobertaTokenizer(vocab=ids, merges=_as_merges(merges), model_max_length=max_length)
+    mask = AddedToken("<mask>", lstrip=True, rstrip=False, normalized=False, special=True)
+    return RobertaTokenizer(
+        vocab=ids, merges=_as_merges(merges), model_max_length=max_length, mask_token=mask
+    )
 
 
 def _bert_tokenizer(*, lowercase: bool, distil: bool = False) -> Any:
