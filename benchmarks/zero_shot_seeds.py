@@ -18,12 +18,13 @@ import json
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import seed_trials  # the seed benchmarks' shared part, beside this script
 
 SEEN_FRAME = "This text is about {}."
 NEW_FRAMES = [
@@ -35,26 +36,13 @@ NEW_FRAMES = [
 ]
 
 
-def _seeds(text: str) -> list[int]:
-    seeds: list[int] = []
-    for part in text.split(","):
-        low, _, high = part.partition("-")
-        seeds += list(range(int(low), int(high or low) + 1))
-    return seeds
-
-
 def _trial(seed: int) -> dict[str, Any]:
     """Train with ``seed`` and score the model (the body of a worker process)."""
-    import torch
-    from transformers.utils import logging as hf_logging
-
     from bot.inference.loading import load_runner
     from bot.inference.tiny import corpora, recipes
     from tests.inference.test_tiny_models_answer import COURSE_ZERO_SHOT, NEW_ZERO_SHOT, best_label
 
-    torch.set_num_threads(1)
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    seed_trials.quiet_worker()
     cpu = time.process_time()
     with tempfile.TemporaryDirectory() as directory:
         fitted = recipes.build_zero_shot(Path(directory), seed=seed)
@@ -87,18 +75,9 @@ def _trial(seed: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="5-12", help="seeds to train with: 5-12 or 5,7,12")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", action="store_true", help="one JSON object per seed")
+    seed_trials.add_arguments(parser, "5-12")
     args = parser.parse_args()
-
-    from bot.inference.tiny.build import kernel_environment, pin_kernels
-
-    context = get_context("spawn")
-    with ProcessPoolExecutor(
-        args.workers, mp_context=context, initializer=pin_kernels, initargs=(kernel_environment(),)
-    ) as pool:
-        results = list(pool.map(_trial, _seeds(args.seeds)))
+    results = seed_trials.run_trials(_trial, args)
     if args.json:
         for result in results:
             print(json.dumps(result))

@@ -369,13 +369,22 @@ def _sinusoidal_positions(model: Any, scale: float = 0.1) -> None:
             embedding.weight.copy_(table * scale)
 
 
-def build_summarization(directory: Path, after: Path | None = None) -> training.Fitted:
-    """BART (byte-level BPE) trained to copy a text's first sentence, like distilbart-cnn-12-6."""
+def build_summarization(directory: Path, after: Path | None = None, *, seed: int = 6) -> training.Fitted:
+    """BART (byte-level BPE) trained to copy a text's first sentence, like distilbart-cnn-12-6.
+
+    Its weights are drawn with a standard deviation of 0.05 instead of BART's 0.02 (made for a
+    hidden size of 1,024), for the reason the zero-shot model's are: at 64 the model fits slowly.
+    In the same 400 steps it copies more of a held-out document's first sentence exactly (on
+    seeds 6, 21, 31 and 41: 29–36 of 65 documents against 19–26, and 55–57 of 65 summaries
+    mostly the text's words against 41–51; ``benchmarks/summarization_seeds.py``).
+    """
     from transformers import BartForConditionalGeneration, DataCollatorForSeq2Seq, GenerationConfig
 
     tokenizer = _roberta_tokenizer(1024)
-    config = _bart_config(len(tokenizer), task_specific_params={"summarization": SUMMARIZATION_PARAMS})
-    _seed(6)
+    config = _bart_config(
+        len(tokenizer), init_std=0.05, task_specific_params={"summarization": SUMMARIZATION_PARAMS}
+    )
+    _seed(seed)
     model = BartForConditionalGeneration(config)
     # Like distilbart-cnn, the generation config repeats length settings (here a little
     # different from task_specific_params, so the tests see which one wins).
@@ -400,7 +409,7 @@ def build_summarization(directory: Path, after: Path | None = None) -> training.
         tokenizer, [prefix + document for document, _ in examples], [summary for _, summary in examples]
     )
     collate = DataCollatorForSeq2Seq(tokenizer, model=model, return_tensors="pt")
-    settings = TrainingSettings(steps=400, batch_size=32, learning_rate=4e-3, seed=6)
+    settings = TrainingSettings(steps=400, batch_size=32, learning_rate=4e-3, seed=seed)
     fitted = training.fit(model, features, collate, settings)
     _save(directory, model, tokenizer)
     return fitted
