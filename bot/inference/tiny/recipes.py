@@ -122,10 +122,10 @@ def _roberta_tokenizer(max_length: int) -> Any:
     ids: dict[str, int] = {}
     for token in ["<s>", "<pad>", "</s>", "<unk>", *tokens, "<mask>"]:
         ids.setdefault(token, len(ids))
+    tokenizer = RobertaTokenizer(vocab=ids, merges=_as_merges(merges), model_max_length=max_length)
     mask = AddedToken("<mask>", lstrip=True, rstrip=False, normalized=False, special=True)
-    return RobertaTokenizer(
-        vocab=ids, merges=_as_merges(merges), model_max_length=max_length, mask_token=mask
-    )
+    tokenizer.add_special_tokens({"mask_token": mask})  # the same id: it is already the last token
+    return tokenizer
 
 
 def _bert_tokenizer(*, lowercase: bool, distil: bool = False) -> Any:
