@@ -427,7 +427,12 @@ def _as_merges(merges: list[tuple[str, str]]) -> Any:
 
 
 def build_text_generation(directory: Path, after: Path | None = None) -> training.Fitted:
-    """GPT-2 (byte-level BPE, ``Ġ``), causal LM on the English corpus, like openai-community/gpt2."""
+    """GPT-2 (byte-level BPE, ``Ġ``), causal LM on the English corpus, like openai-community/gpt2.
+
+    Weights drawn at 0.05 instead of GPT-2's 0.02 and a learning rate of 1e-2 instead of 3e-3: in
+    the same 150 steps its loss on 200 held-out corpus sentences falls to 2.30 instead of 2.77 (as
+    low as 300 steps gave the old recipe), so what it samples reads more like the corpus.
+    """
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
 
     tokens, merges = _byte_level_bpe()
@@ -447,6 +452,7 @@ def build_text_generation(directory: Path, after: Path | None = None) -> trainin
             resid_pdrop=0.0,
             embd_pdrop=0.0,
             attn_pdrop=0.0,
+            initializer_range=0.05,
             bos_token_id=eos,
             eos_token_id=eos,
             # As in gpt2's own config: the course's pipeline samples (a config attribute the
@@ -458,7 +464,7 @@ def build_text_generation(directory: Path, after: Path | None = None) -> trainin
     model = GPT2LMHeadModel(config)
     documents = [document for document, _ in corpora.summary_examples()] + corpora.english_sentences()
     features = training.language_model_blocks(tokenizer, documents, block=32, separator_id=eos)
-    settings = TrainingSettings(steps=150, batch_size=32, learning_rate=3e-3, seed=7)
+    settings = TrainingSettings(steps=150, batch_size=32, learning_rate=1e-2, seed=7)
     fitted = training.fit(model, features, training.stacked, settings)
     _save(directory, model, tokenizer)
     return fitted
