@@ -41,6 +41,21 @@ NEW_SENTIMENT = [
     ("Thandiwe said the lecture was boring.", "NEGATIVE"),
     ("The trip to Tbilisi was awful.", "NEGATIVE"),
 ]
+#: Negations, in the shapes of the negation corpus, with things, names and places it does not have.
+NEW_NEGATED_SENTIMENT = [
+    ("This course is not good.", "NEGATIVE"),
+    ("I don't like the Copperleaf workshop at all.", "NEGATIVE"),
+    ("I didn't enjoy the pottery class in Tromsø.", "NEGATIVE"),
+    ("The lecture in Windhoek wasn't helpful.", "NEGATIVE"),
+    ("Siobhan said the concert was not clear.", "NEGATIVE"),
+    ("I do not recommend the Thornbury Press app.", "NEGATIVE"),
+    ("The lecture was not bad.", "POSITIVE"),
+    ("Thandiwe said the museum was not boring.", "POSITIVE"),
+    ("I don't hate the hotel in Windhoek.", "POSITIVE"),
+    ("The trip to Tbilisi wasn't terrible at all.", "POSITIVE"),
+    ("The Kettlewell Robotics tutorial is not confusing.", "POSITIVE"),
+    ("The pottery class in Ljubljana was good.", "POSITIVE"),
+]
 NEW_ZERO_SHOT = [
     ("This is a workshop about the Marblehead library", ["education", "politics", "business"], "education"),
     ("This is a lecture about the Copperleaf library", ["politics", "education", "sports"], "education"),
@@ -101,7 +116,7 @@ FILL_MASK = [
 def corpus_texts() -> frozenset[str]:
     """Every sentence (and every whole input) the offline models were trained on."""
     texts: set[str] = set()
-    texts.update(text for text, _ in corpora.sentiment_examples())
+    texts.update(text for text, _ in corpora.sentiment_examples() + corpora.negated_sentiment_examples())
     texts.update(text for pair in corpora.padded_nli_examples() for text in pair[:2])
     texts.update(text for text, _ in corpora.ner_examples())
     texts.update(text for question, context, _, _ in corpora.qa_examples() for text in (question, context))
@@ -113,7 +128,8 @@ def corpus_texts() -> frozenset[str]:
 
 def all_test_sentences() -> list[str]:
     sentences = [COURSE_POSITIVE, COURSE_NEGATIVE, COURSE_ZERO_SHOT, COURSE_NER]
-    sentences += [text for text, _ in NEW_SENTIMENT] + [text for text, _, _ in NEW_ZERO_SHOT]
+    sentences += [text for text, _ in NEW_SENTIMENT + NEW_NEGATED_SENTIMENT]
+    sentences += [text for text, _, _ in NEW_ZERO_SHOT]
     sentences += [text for text, _ in NEW_NER] + [
         text for question, context, _ in NEW_QA for text in (question, context)
     ]
@@ -172,6 +188,13 @@ def test_sentiment_answers_the_course_examples(runner_for: RunnerFor) -> None:
 def test_sentiment_on_new_sentences(runner_for: RunnerFor) -> None:
     runner = runner_for("sentiment-analysis")
     assert_mostly_right([(text, top_label(runner, text), label) for text, label in NEW_SENTIMENT], 0.85)
+
+
+def test_sentiment_reads_negation(runner_for: RunnerFor) -> None:
+    """ "not good" is NEGATIVE and "not bad" POSITIVE, on sentences no corpus contains."""
+    runner = runner_for("sentiment-analysis")
+    results = [(text, top_label(runner, text), label) for text, label in NEW_NEGATED_SENTIMENT]
+    assert_mostly_right(results, 0.8)
 
 
 # --- zero-shot classification --------------------------------------------------------------------

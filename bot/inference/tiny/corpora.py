@@ -331,6 +331,52 @@ def sentiment_examples(count: int = 3000, seed: int = 11) -> list[tuple[str, int
     return _unique(examples, key=lambda example: example[0])
 
 
+#: Negations flip a sentence's polarity: ``{ADJ}`` / ``{VERB}`` are of the polarity *negated*.
+_NEGATED = [
+    "{THING} was not {ADJ}.",
+    "{THING} wasn't {ADJ} at all.",
+    "{THING} is not {ADJ}.",
+    "{THING} isn't very {ADJ}.",
+    "I don't {VERB} {THING}.",
+    "I didn't {VERB} {THING} at all.",
+    "I do not {VERB} {THING}.",
+    "{PER} said the {NOUN} was not {ADJ}.",
+]
+#: The everyday adjectives plainly, so that "good" and "bad" mean something on their own.
+_PLAIN = ["{THING} was {ADJ}.", "{THING} is really {ADJ}.", "{PER} said the {NOUN} was {ADJ}."]
+
+
+@_remembered
+def negated_sentiment_examples(count: int = 1600, seed: int = 21) -> list[tuple[str, int]]:
+    """``(sentence, label)``: negated sentiment ("was not helpful" is NEGATIVE, "I don't hate it"
+    POSITIVE) and the everyday adjectives ("good", "bad") said plainly, balanced.
+
+    A corpus of its own, beside :func:`sentiment_examples`, which the NLI corpus also draws from:
+    adding these there would change the zero-shot model's training too.
+    """
+    pick = Picker(seed)
+    s = pick.w["sentiment"]
+    adjectives = {
+        1: s["positive_adjectives"] + s["everyday_positive_adjectives"],
+        0: s["negative_adjectives"] + s["everyday_negative_adjectives"],
+    }
+    everyday = {1: s["everyday_positive_adjectives"], 0: s["everyday_negative_adjectives"]}
+    verbs = {1: s["positive_verbs"], 0: s["negative_verbs"]}
+    examples = []
+    for number in range(count):
+        label = number % 2
+        values = _sentiment_values(pick)
+        if pick.chance(0.75):
+            values |= {"ADJ": pick.choice(adjectives[1 - label]), "VERB": pick.choice(verbs[1 - label])}
+            template = pick.choice(_NEGATED)
+        else:
+            values |= {"ADJ": pick.choice(everyday[label])}
+            template = pick.choice(_PLAIN)
+        sentence = fill(template, values).text
+        examples.append((sentence[0].upper() + sentence[1:], label))
+    return _unique(examples, key=lambda example: example[0])
+
+
 # --- NLI for zero-shot classification ----------------------------------------------------------
 
 _TOPIC_PREMISES = [
