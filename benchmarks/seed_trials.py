@@ -1,18 +1,32 @@
 """Training one offline recipe once per seed, side by side: the part the seed benchmarks share.
 
 ``zero_shot_seeds.py`` and ``summarization_seeds.py`` each say what to train and score in one
-trial; this module parses their ``--seeds`` and runs the trials in worker processes started the
-way the build starts its own (spawned, with the build's pinned kernels), so a seed gives here the
-weights it gives in ``studybot models build-tiny``.
+trial; this module is the rest: their command line (``--seeds``, ``--workers``, ``--json``), the
+trials in worker processes started the way the build starts its own (spawned, with the build's
+pinned kernels, one torch thread), so a seed gives here the weights it gives in ``studybot models
+build-tiny``, each trial's model trained and loaded through studybot's runner, and the printing.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.inference.runners import BaseRunner
+    from bot.inference.tiny.training import Fitted
+
+Trial = Callable[[int], dict[str, Any]]
+Results = Sequence[dict[str, Any]]
 
 
 def add_arguments(parser: argparse.ArgumentParser, default_seeds: str) -> None:
@@ -32,7 +46,7 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def run_trials(trial: Callable[[int], dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
+def run_trials(trial: Trial, args: argparse.Namespace) -> list[dict[str, Any]]:
     """``trial(seed)`` for every seed of ``args.seeds``, in ``args.workers`` spawned processes.
 
     ``trial`` must be a module-level function of the calling script (spawned workers import it).
@@ -44,6 +58,55 @@ def run_trials(trial: Callable[[int], dict[str, Any]], args: argparse.Namespace)
         args.workers, mp_context=spawn, initializer=pin_kernels, initargs=(kernel_environment(),)
     ) as pool:
         return list(pool.map(trial, parse_seeds(args.seeds)))
+
+
+def main(
+    trial: Trial,
+    *,
+    description: str,
+    default_seeds: str,
+    header: str,
+    row: Callable[[dict[str, Any]], str],
+    footer: Callable[[Results], str] | None = None,
+) -> None:
+    """A seed benchmark's command line: parse the options, run ``trial`` per seed, then print one
+    JSON object per seed (``--json``) or ``header``, a ``row`` per seed and the ``footer``."""
+    parser = argparse.ArgumentParser(description=description)
+    add_arguments(parser, default_seeds)
+    args = parser.parse_args()
+    results = run_trials(trial, args)
+    if args.json:
+        for result in results:
+            print(json.dumps(result))
+        return
+    print(header)
+    for result in results:
+        print(row(result))
+    if footer is not None:
+        print(footer(results))
+
+
+@dataclass(frozen=True)
+class Trained:
+    """One trial's model: how its training ended, the CPU seconds it took, a runner over it."""
+
+    fitted: Fitted
+    cpu_seconds: float
+    runner: BaseRunner
+
+
+@contextlib.contextmanager
+def trained(build: Callable[..., Fitted], task: str, seed: int) -> Iterator[Trained]:
+    """``build(directory, seed=seed)`` into a temporary directory, quietly on one torch thread, and
+    the model loaded through studybot's own runner for ``task``; the directory goes on exit."""
+    from bot.inference.loading import load_runner
+
+    quiet_worker()
+    cpu = time.process_time()
+    with tempfile.TemporaryDirectory() as directory:
+        fitted = build(Path(directory), seed=seed)
+        seconds = time.process_time() - cpu
+        yield Trained(fitted, seconds, load_runner(task, directory))
 
 
 def quiet_worker() -> None:

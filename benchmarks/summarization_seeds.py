@@ -12,12 +12,8 @@ the tests' check passes, and the training loss at the end over its start.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -49,18 +45,12 @@ def held_out_documents() -> list[tuple[str, str]]:
 
 def _trial(seed: int) -> dict[str, Any]:
     """Train with ``seed`` and score the model (the body of a worker process)."""
-    from bot.inference.loading import load_runner
     from bot.inference.tiny import recipes
     from tests.inference.test_tiny_models_answer import SUMMARY_INPUTS, word_overlap
 
-    seed_trials.quiet_worker()
-    cpu = time.process_time()
-    with tempfile.TemporaryDirectory() as directory:
-        fitted = recipes.build_summarization(Path(directory), seed=seed)
-        seconds = time.process_time() - cpu
-        runner = load_runner("summarization", directory)
+    with seed_trials.trained(recipes.build_summarization, "summarization", seed) as model:
         documents = held_out_documents()
-        summaries = [runner.run([document], {})[0]["summary_text"].strip() for document, _ in documents]
+        summaries = [model.runner.run([document], {})[0]["summary_text"].strip() for document, _ in documents]
     pairs = list(zip(summaries, documents, strict=True))
     mostly = [word_overlap(summary, document) >= 0.8 for summary, (document, _) in pairs]
     tests = mostly[-len(SUMMARY_INPUTS) :]
@@ -70,26 +60,26 @@ def _trial(seed: int) -> dict[str, Any]:
         "mostly_its_words": sum(mostly),
         "documents": len(documents),
         "tests_pass": sum(tests) >= 0.6 * len(tests),
-        "loss_ratio": fitted.final_loss / fitted.first_loss,
-        "cpu_seconds": seconds,
+        "loss_ratio": model.fitted.final_loss / model.fitted.first_loss,
+        "cpu_seconds": model.cpu_seconds,
     }
 
 
+def _row(r: dict[str, Any]) -> str:
+    return (
+        f"{r['seed']:>4}  {r['exact']:>16}/{r['documents']}  {r['mostly_its_words']:>13}/{r['documents']}"
+        f"  {'yes' if r['tests_pass'] else 'no':>12}  {r['loss_ratio']:>14.3f}  {r['cpu_seconds']:>5.0f}"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    seed_trials.add_arguments(parser, "6,21,31,41")
-    args = parser.parse_args()
-    results = seed_trials.run_trials(_trial, args)
-    if args.json:
-        for result in results:
-            print(json.dumps(result))
-        return
-    print("seed  first sentence exactly  mostly its words  tests' check  loss end/start  CPU s")
-    for r in results:
-        print(
-            f"{r['seed']:>4}  {r['exact']:>16}/{r['documents']}  {r['mostly_its_words']:>13}/{r['documents']}"
-            f"  {'yes' if r['tests_pass'] else 'no':>12}  {r['loss_ratio']:>14.3f}  {r['cpu_seconds']:>5.0f}"
-        )
+    seed_trials.main(
+        _trial,
+        description=__doc__.splitlines()[0],
+        default_seeds="6,21,31,41",
+        header="seed  first sentence exactly  mostly its words  tests' check  loss end/start  CPU s",
+        row=_row,
+    )
 
 
 if __name__ == "__main__":

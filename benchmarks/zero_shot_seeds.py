@@ -12,12 +12,8 @@ whether its answers depend on it.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +34,11 @@ NEW_FRAMES = [
 
 def _trial(seed: int) -> dict[str, Any]:
     """Train with ``seed`` and score the model (the body of a worker process)."""
-    from bot.inference.loading import load_runner
     from bot.inference.tiny import corpora, recipes
     from tests.inference.test_tiny_models_answer import COURSE_ZERO_SHOT, NEW_ZERO_SHOT, best_label
 
-    seed_trials.quiet_worker()
-    cpu = time.process_time()
-    with tempfile.TemporaryDirectory() as directory:
-        fitted = recipes.build_zero_shot(Path(directory), seed=seed)
-        seconds = time.process_time() - cpu
-        best = functools.partial(best_label, load_runner("zero-shot-classification", directory))
+    with seed_trials.trained(recipes.build_zero_shot, "zero-shot-classification", seed) as model:
+        best = functools.partial(best_label, model.runner)
 
         topics = corpora.words()["topics"]
         categories = sorted(topics)
@@ -66,33 +57,37 @@ def _trial(seed: int) -> dict[str, Any]:
             "course": best(COURSE_ZERO_SHOT, ["education", "politics", "business"]) == "education",
             "held_out": sum(best(text, labels) == expected for text, labels, expected in NEW_ZERO_SHOT),
             "held_out_of": len(NEW_ZERO_SHOT),
-            "loss_ratio": fitted.final_loss / fitted.first_loss,
+            "loss_ratio": model.fitted.final_loss / model.fitted.first_loss,
             "seen_frame": share([SEEN_FRAME]),
             "new_frames": share(NEW_FRAMES),
-            "cpu_seconds": seconds,
+            "cpu_seconds": model.cpu_seconds,
         }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    seed_trials.add_arguments(parser, "5-12")
-    args = parser.parse_args()
-    results = seed_trials.run_trials(_trial, args)
-    if args.json:
-        for result in results:
-            print(json.dumps(result))
-        return
-    print("seed  course  held-out  loss end/start  seen frame  new frames  CPU s")
-    for r in results:
-        print(
-            f"{r['seed']:>4}  {'yes' if r['course'] else 'no':>6}  {r['held_out']:>5}/{r['held_out_of']}"
-            f"  {r['loss_ratio']:>14.2f}  {r['seen_frame']:>10.0%}  {r['new_frames']:>10.0%}"
-            f"  {r['cpu_seconds']:>5.0f}"
-        )
+def _row(r: dict[str, Any]) -> str:
+    return (
+        f"{r['seed']:>4}  {'yes' if r['course'] else 'no':>6}  {r['held_out']:>5}/{r['held_out_of']}"
+        f"  {r['loss_ratio']:>14.2f}  {r['seen_frame']:>10.0%}  {r['new_frames']:>10.0%}"
+        f"  {r['cpu_seconds']:>5.0f}"
+    )
+
+
+def _passing(results: seed_trials.Results) -> str:
     passing = sum(
         r["course"] and r["held_out"] >= 0.7 * r["held_out_of"] and r["loss_ratio"] < 0.5 for r in results
     )
-    print(f"{passing} of {len(results)} seeds pass the tests' three checks (chance on ten labels: 10%)")
+    return f"{passing} of {len(results)} seeds pass the tests' three checks (chance on ten labels: 10%)"
+
+
+def main() -> None:
+    seed_trials.main(
+        _trial,
+        description=__doc__.splitlines()[0],
+        default_seeds="5-12",
+        header="seed  course  held-out  loss end/start  seen frame  new frames  CPU s",
+        row=_row,
+        footer=_passing,
+    )
 
 
 if __name__ == "__main__":
