@@ -68,16 +68,22 @@ async def open_database(path: Path) -> aiosqlite.Connection:
 
 
 async def _connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
-    if read_only:
+    """The writing connection: WAL (unless the file is read as immutable) and foreign keys on."""
+    journal = [] if read_only else ["PRAGMA journal_mode = WAL"]
+    return await _connect_with(path, [*journal, "PRAGMA foreign_keys = ON"], immutable=read_only)
+
+
+async def _connect_with(path: Path, pragmas: Iterable[str], *, immutable: bool) -> aiosqlite.Connection:
+    """A connection to ``path`` (an immutable file's when asked) whose rows read by name, with
+    ``pragmas`` and :data:`BUSY_TIMEOUT_MS` set."""
+    if immutable:
         db = await aiosqlite.connect(_immutable_uri(path), uri=True)
     else:
         db = await aiosqlite.connect(path)
     try:
         db.row_factory = aiosqlite.Row
-        if not read_only:
-            await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        for pragma in [*pragmas, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"]:
+            await db.execute(pragma)
         # Reading the schema reads the file's header and first page: garbage and damage show here.
         async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
             await cursor.fetchone()
@@ -95,20 +101,7 @@ async def open_reader(path: Path, *, immutable: bool = False) -> aiosqlite.Conne
     never wait behind a write. ``immutable`` opens a read-only file as :func:`open_database` does
     when SQLite cannot create the files WAL needs beside it.
     """
-    if immutable:
-        db = await aiosqlite.connect(_immutable_uri(path), uri=True)
-    else:
-        db = await aiosqlite.connect(path)
-    try:
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA query_only = ON")
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
-            await cursor.fetchone()
-    except BaseException:
-        await db.close()
-        raise
-    return db
+    return await _connect_with(path, ["PRAGMA query_only = ON"], immutable=immutable)
 
 
 #: Statements that only read; everything else (and every statement inside a unit of work) goes

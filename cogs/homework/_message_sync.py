@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import discord
-from discord.ext import commands
-
 from bot.db.homework import HomeworkStore
+from bot.message_deletes import DeletedMessages
 
 if TYPE_CHECKING:
     from cogs.homework._homework_cog import HomeworkCog
@@ -20,27 +18,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class HomeworkMessageSync(commands.Cog):
-    """Listens for MESSAGE_DELETE and MESSAGE_DELETE_BULK."""
+class HomeworkMessageSync(DeletedMessages):
+    """Forgets deleted homework announcements."""
 
     def __init__(self, homework: HomeworkCog) -> None:
         self.homework = homework
 
-    async def _forget(self, guild_id: int | None, channel_id: int, message_ids: list[int]) -> None:
-        if guild_id is None:
-            return
+    async def forget(self, guild_id: int, channel_id: int, message_ids: list[int]) -> None:
         found = await HomeworkStore(self.homework.bot.db).forget_messages(guild_id, channel_id, message_ids)
         if found:
             log.info("Homework %s: announcement deleted in Discord", found)
             await self.homework.cache.refresh(guild_id)
-
-    @commands.Cog.listener()
-    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self._forget(payload.guild_id, payload.channel_id, [payload.message_id])
-
-    @commands.Cog.listener()
-    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        await self._forget(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
 
 
 __all__ = ["HomeworkMessageSync"]
