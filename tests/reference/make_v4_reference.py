@@ -16,11 +16,19 @@ Run it with a Python that has transformers 4.57 (never in the project's venv)::
 The tiny models are built first with the project's own Python (``--project-python``, by default
 ``.venv/bin/python``), since they must be the ones the tests build. The cases live in this file
 and are copied into the JSON, so the tests read inputs and expected outputs from one place.
+
+The same recipe trains other floats on CPUs whose kernels differ (the README's "Offline models"):
+AMD EPYC hosts, with AVX2 or AVX-512, build the weights of ``v4_reference.json``, and Intel Xeon
+hosts with AMX those of ``v4_reference.xeon-amx.json``. The tests use the file whose fingerprints
+are the weights they built; on a CPU that builds yet other weights, write one more file for it
+(``--tiny-dir`` its build, ``--out tests/reference/v4_reference.<that CPU>.json``). Each file
+names the CPU it was made on.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import subprocess
@@ -379,6 +387,21 @@ def build_tiny(project_python: str, tiny_dir: Path) -> None:
     subprocess.run([project_python, "-c", code, str(tiny_dir)], check=True, cwd=REPO)
 
 
+def cpu_description() -> str:
+    """The CPU's model name, whether it has AMX, and the kernels torch picks on it (for the reader)."""
+    import torch
+
+    fields: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    amx = ", AMX" if "amx_tile" in fields.get("flags", "").split() else ""
+    return (
+        f"{fields.get('model name', 'unknown CPU')}{amx} (torch: {torch.backends.cpu.get_cpu_capability()})"
+    )
+
+
 def fingerprints(tiny_dir: Path) -> dict[str, str]:
     """sha256 of the weight files the reference depends on."""
     result = {}
@@ -498,6 +521,7 @@ def main() -> int:
         reference = {
             "transformers": transformers.__version__,
             "torch": torch.__version__,
+            "cpu": cpu_description(),
             "fingerprints": fingerprints(tiny_dir),
             "question_answering": [{**case, "expected": run_qa(qa, case)} for case in qa_cases()],
             "seq2seq": [{**case, "expected": run_seq2seq(seq2seq, case)} for case in seq2seq_cases()],

@@ -14,9 +14,10 @@ the same directory at the same time.
 The floats of a training run depend on the instruction set of the CPU kernels, not only on the
 seeds: an AVX-512 host and an AVX2-only host build different weights from the same recipe. So
 each worker first sets :data:`KERNEL_ENVIRONMENT` (:func:`pin_kernels`), which holds torch's own
-kernels, MKL's and oneDNN's to AVX2 on every x86 host that has it: AVX-512 and AMX hosts build
-the weights an AVX2-only host builds, and the tests' exact figures
-(``tests/reference/v4_reference.json``) hold on both.
+kernels, MKL's and oneDNN's to AVX2 on every x86 host that has it: AMD's AVX-512 hosts build
+the weights its AVX2-only hosts build. Intel's AMX hosts still build others (MKL's non-strict
+mode and oneDNN's GELU; the README's "Offline models"), so the v4 reference the tests compare
+with is kept per set of weights (``tests/reference/v4_reference*.json``).
 """
 
 from __future__ import annotations
