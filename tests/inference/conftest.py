@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -15,19 +14,7 @@ import pytest
 from bot.inference.loading import load_runner
 from bot.inference.runners import BaseRunner
 from bot.inference.tiny import build_tiny_models
-
-#: transformers 4.57's outputs (tests/reference/make_v4_reference.py), one file per set of tiny-model
-#: weights they were made on: the same recipe trains other floats on CPUs whose kernels differ
-#: (README, "Offline models"), and each file records the weights' fingerprints.
-REFERENCE_FILES = sorted((Path(__file__).resolve().parents[1] / "reference").glob("v4_reference*.json"))
-
-
-def weight_fingerprints(tiny_dir: Path) -> dict[str, str]:
-    """sha256 of each tiny model's weights, as the reference script records them."""
-    return {
-        path.parent.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(tiny_dir.glob("tiny-*/model.safetensors"))
-    }
+from tests.reference.make_v4_reference import fingerprints, reference_files
 
 
 @pytest.fixture(scope="session")
@@ -51,18 +38,20 @@ def runner_for(tiny_paths: dict[str, Path]) -> Callable[[str], BaseRunner]:
 
 @pytest.fixture(scope="session")
 def v4_reference(tiny_dir: Path) -> dict[str, Any]:
-    """The committed transformers 4.57 outputs made on the very weights built here.
+    """The committed transformers 4.57 outputs made on the very weights built here: the same
+    recipe trains other floats on CPUs whose kernels differ (README, "Offline models").
 
     A host whose build matches none of them fails every test that compares with v4, saying how to
     add a file for its weights.
     """
-    built = weight_fingerprints(tiny_dir)
-    for path in REFERENCE_FILES:
+    built = fingerprints(tiny_dir)
+    files = reference_files()
+    for path in files:
         reference: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         if reference["fingerprints"] == built:
             return reference
     pytest.fail(
-        f"none of the v4 references ({', '.join(path.name for path in REFERENCE_FILES)}) was made on the "
+        f"none of the v4 references ({', '.join(path.name for path in files)}) was made on the "
         f"tiny models built here ({tiny_dir}): in a transformers 4.57 venv, run "
         f"tests/reference/make_v4_reference.py --tiny-dir {tiny_dir} "
         "--out tests/reference/v4_reference.<this CPU>.json"

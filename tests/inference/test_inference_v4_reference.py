@@ -9,7 +9,6 @@ exactly, scores within 1e-4.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,11 @@ import pytest
 
 from bot.inference.runners.seq2seq_config import effective_new_tokens, v4_pipeline_defaults
 from bot.inference.tasks import get_task
+from tests.reference.make_v4_reference import DEFAULT_OUT, fingerprints, reference_files
 
 SCORE_TOLERANCE = 1e-4
 #: Where the cases are read from when the tests are collected (every file holds the same cases).
-REFERENCE_PATH = Path(__file__).resolve().parents[1] / "reference" / "v4_reference.json"
-REFERENCE = json.loads(REFERENCE_PATH.read_text(encoding="utf-8"))
+REFERENCE = json.loads(DEFAULT_OUT.read_text(encoding="utf-8"))
 
 
 def without_expected(case: dict[str, Any]) -> dict[str, Any]:
@@ -82,14 +81,12 @@ def assert_matches(actual: Any, expected: Any, where: str = "result") -> None:
 def test_reference_was_made_on_these_tiny_models(v4_reference, tiny_dir: Path) -> None:
     assert v4_reference["transformers"].startswith("4.57.")
     assert set(v4_reference["fingerprints"]) == {path.name for path in tiny_dir.glob("tiny-*")}
-    for name, digest in v4_reference["fingerprints"].items():
-        weights = (tiny_dir / name / "model.safetensors").read_bytes()
-        assert hashlib.sha256(weights).hexdigest() == digest, name
+    assert fingerprints(tiny_dir) == v4_reference["fingerprints"]
 
 
 def test_every_reference_holds_the_same_cases() -> None:
     """The files differ only in what v4 answered on their weights: one script, one set of cases."""
-    files = sorted(REFERENCE_PATH.parent.glob("v4_reference*.json"))
+    files = reference_files()
     assert len(files) >= 2
     for path in files:
         other = json.loads(path.read_text(encoding="utf-8"))

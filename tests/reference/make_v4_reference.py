@@ -40,6 +40,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = Path(__file__).with_name("v4_reference.json")
 
+
+def reference_files() -> list[Path]:
+    """The committed references, one per set of tiny-model weights (the module's docstring)."""
+    return sorted(DEFAULT_OUT.parent.glob("v4_reference*.json"))
+
+
 SHORT_CONTEXT = "My name is Sylvain and I work at Hugging Face in Brooklyn."
 FRENCH_CONTEXT = (
     "Le groupe d'étude se réunit chaque jeudi soir, à la bibliothèque municipale de Lyon, pour lire "
